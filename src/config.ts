@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { bool, cleanEnv, makeValidator, num, str, url } from 'envalid';
+
+/** Thrown when an env var holds a value we refuse to start with; the message is one line naming it. */
+export class ConfigError extends Error {}
+
+const nonNegativeInt = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (!Number.isInteger(value) || value < 0) throw new Error('must be a non-negative integer');
+  return value;
+});
+
+const positiveInt = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (!Number.isInteger(value) || value <= 0) throw new Error('must be a positive integer');
+  return value;
+});
+
+/** A TCP port; 0 asks the system for a free one (used by tests). */
+const port = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`"${input}" is not a port number (0-65535)`);
+  return value;
+});
+
+/** The original's 0/1 switches; also accepts true/false. */
+const flag = bool;
+
+function readEnv(env: Record<string, string | undefined>) {
+  return cleanEnv(
+    env,
+    {
+      HOST: str({ default: '127.0.0.1', desc: 'Address both servers bind to; 0.0.0.0 to accept chargers and apps from the network' }),
+      PORT: port({ default: 8080, desc: 'HTTP API port' }),
+      OCPP_PORT: port({ default: 1337, desc: 'WebSocket port for chargers (/charger/<serial>) and live metrics (/user/<id>)' }),
+      PUBLIC_URL: str({ default: '', desc: 'Base URL of the API as clients reach it (printed at start-up, used in links); defaults to the listening address' }),
+      LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
+
+      DATA_DIR: str({ default: './data', desc: 'Directory of the embedded database and other local files' }),
+      DATABASE_URL: str({ default: '', desc: 'postgres:// URL of a PostgreSQL server; overrides the embedded database' }),
+      USE_LOCAL_DATABASE: flag({ default: true, desc: '1: embedded database in DATA_DIR; 0: the DATABASE_* server' }),
+      DATABASE_HOST: str({ default: '127.0.0.1' }),
+      DATABASE_PORT: port({ default: 5432 }),
+      DATABASE_NAME: str({ default: 'flexicharge' }),
+      DATABASE_USERNAME: str({ default: 'postgres' }),
+      DATABASE_PASSWORD: str({ default: '' }),
+      DATABASE_POOL_SIZE: positiveInt({ default: 10 }),
+      SEED: flag({ default: true, desc: 'Seed an empty database with the charge points, chargers and tariffs' }),
+
+      ADMIN_EMAIL: str({ default: 'admin@flexicharge.local' }),
+      ADMIN_PASSWORD: str({ default: '' }),
+      JWT_SECRET: str({ default: '', desc: 'HMAC key for access tokens (≥ 32 chars); generated and stored in the database when empty' }),
+      ACCESS_TOKEN_TTL: positiveInt({ default: 3600, desc: 'Access token lifetime in seconds' }),
+      SIGN_IN_RATE_LIMIT: positiveInt({ default: 10, desc: 'Sign-in attempts per client address per minute' }),
+
+      RUN_OCPP_TEST: flag({ default: false }),
+      OCPP_TEST_INTERVAL_MULTIPLIER: num({ default: 1 }),
+      LIVEMETRICS_DB_UPDATE_INTERVAL: nonNegativeInt({ default: 10000 }),
+      BYPASS_KLARNA: flag({ default: true }),
+      KLARNA_TOKEN: str({ default: '' }),
+      KLARNA_BASE_URL: url({ default: 'https://api.playground.klarna.com' }),
+    },
+    {
+      reporter: ({ errors }) => {
+        const [name, error] = Object.entries(errors)[0] ?? [];
+        if (name) throw new ConfigError(`Invalid configuration: ${name}: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    },
+  );
+}
+
+type Env = ReturnType<typeof readEnv>;
+
+export type DatabaseConfig =
+  | { kind: 'embedded'; dataDir: string }
+  | { kind: 'postgres'; url: string; poolSize: number };
+
+export interface Config {
+  host: string;
+  httpPort: number;
+  ocppPort: number;
+  publicUrl: string;
+  logLevel: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  seed: boolean;
+  admin: { email: string; password: string };
+  auth: { jwtSecret: string; accessTokenTtlSeconds: number; signInRateLimitPerMinute: number };
+  selfTest: { runAtStart: boolean; intervalMultiplier: number };
+  liveMetricsDbUpdateIntervalMs: number;
+  klarna: { bypass: boolean; token: string; baseUrl: string };
+}
+
+function databaseConfig(env: Env): DatabaseConfig {
+  if (env.DATABASE_URL) return { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE };
+  if (env.USE_LOCAL_DATABASE) return { kind: 'embedded', dataDir: path.resolve(env.DATA_DIR, 'pg') };
+  const credentials = `${encodeURIComponent(env.DATABASE_USERNAME)}${env.DATABASE_PASSWORD ? ':' + encodeURIComponent(env.DATABASE_PASSWORD) : ''}`;
+  return {
+    kind: 'postgres',
+    url: `postgres://${credentials}@${env.DATABASE_HOST}:${env.DATABASE_PORT}/${encodeURIComponent(env.DATABASE_NAME)}`,
+    poolSize: env.DATABASE_POOL_SIZE,
+  };
+}
+
+/** Variables from `.env` in the working directory, if present; the real environment wins. */
+export function withDotEnv(environment: Record<string, string | undefined>, file = '.env'): Record<string, string | undefined> {
+  if (!fs.existsSync(file)) return environment;
+  return { ...parseEnv(fs.readFileSync(file, 'utf8')), ...environment };
+}
+
+/** Reads every environment variable the system uses, once. */
+export function loadConfig(source: Record<string, string | undefined>): Config {
+  const env = readEnv(source);
+  if (env.JWT_SECRET && env.JWT_SECRET.length < 32) throw new ConfigError('Invalid configuration: JWT_SECRET: must be at least 32 characters');
+  return {
+    host: env.HOST,
+    httpPort: env.PORT,
+    ocppPort: env.OCPP_PORT,
+    publicUrl: env.PUBLIC_URL.replace(/\/$/, ''),
+    logLevel: env.LOG_LEVEL,
+    dataDir: path.resolve(env.DATA_DIR),
+    database: databaseConfig(env),
+    seed: env.SEED,
+    admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD },
+    auth: {
+      jwtSecret: env.JWT_SECRET,
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
+      signInRateLimitPerMinute: env.SIGN_IN_RATE_LIMIT,
+    },
+    selfTest: { runAtStart: env.RUN_OCPP_TEST, intervalMultiplier: env.OCPP_TEST_INTERVAL_MULTIPLIER },
+    liveMetricsDbUpdateIntervalMs: env.LIVEMETRICS_DB_UPDATE_INTERVAL,
+    klarna: { bypass: env.BYPASS_KLARNA, token: env.KLARNA_TOKEN, baseUrl: env.KLARNA_BASE_URL },
+  };
+}

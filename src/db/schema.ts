@@ -1,0 +1,225 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** A timestamptz column: read as Date, written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+/** bigint columns are parsed to number by both drivers (see db/connection.ts). */
+type BigIntColumn = ColumnType<number, number | bigint, number | bigint>;
+
+export interface ServerSettingsTable {
+  key: string;
+  value: string;
+  created_at: CreatedAt;
+}
+
+export interface ChargePointsTable {
+  id: Generated<number>;
+  name: string;
+  address: Generated<string>;
+  latitude: number;
+  longitude: number;
+  price_per_kwh_ore: Generated<number>;
+  reservation_amount_ore: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ChargersTable {
+  id: Generated<number>;
+  serial_number: string;
+  charge_point_id: number;
+  latitude: number;
+  longitude: number;
+  status: Generated<string>;
+  dialect: Generated<string>;
+  registration_status: Generated<string>;
+  password_hash: string | null;
+  vendor: string | null;
+  model: string | null;
+  charge_point_serial: string | null;
+  charge_box_serial: string | null;
+  firmware_version: string | null;
+  iccid: string | null;
+  imsi: string | null;
+  meter_type: string | null;
+  meter_serial: string | null;
+  booted_at: Timestamp | null;
+  online: Generated<boolean>;
+  last_seen_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ConnectorsTable {
+  charger_id: number;
+  connector_id: number;
+  status: Generated<string>;
+  error_code: Generated<string>;
+  info: string | null;
+  vendor_id: string | null;
+  vendor_error_code: string | null;
+  status_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  role: Generated<'user' | 'admin'>;
+  password_hash: string;
+  account_status: Generated<string>;
+  enabled: Generated<boolean>;
+  email_verified: Generated<boolean>;
+  first_name: Generated<string>;
+  last_name: Generated<string>;
+  phone_number: Generated<string>;
+  street_address: Generated<string>;
+  zip_code: Generated<string>;
+  city: Generated<string>;
+  country: Generated<string>;
+  token_version: Generated<number>;
+  deleted_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface IdTagsTable {
+  id: Generated<number>;
+  id_tag: string;
+  user_id: number | null;
+  parent_id_tag: string | null;
+  status: Generated<string>;
+  expires_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface ReservationsTable {
+  id: Generated<number>;
+  charger_id: number;
+  connector_id: Generated<number>;
+  user_id: number | null;
+  id_tag: string;
+  status: Generated<string>;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ChargingSessionsTable {
+  id: Generated<number>;
+  charger_id: number | null;
+  connector_id: number | null;
+  user_id: number | null;
+  id_tag: string | null;
+  reservation_id: number | null;
+  status: Generated<string>;
+  payment_method: Generated<string>;
+  meter_start_wh: BigIntColumn | null;
+  meter_stop_wh: BigIntColumn | null;
+  energy_wh: ColumnType<number, number | undefined, number>;
+  state_of_charge_percent: number | null;
+  power_w: number | null;
+  price_per_kwh_ore: Generated<number>;
+  price_ore: number | null;
+  discount_ore: Generated<number>;
+  started_at: Timestamp | null;
+  stopped_at: Timestamp | null;
+  stop_reason: string | null;
+  flags: Generated<string[]>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface MeterValuesTable {
+  id: Generated<number>;
+  session_id: number | null;
+  charger_id: number;
+  connector_id: number;
+  sampled_at: Timestamp;
+  received_at: CreatedAt;
+  measurand: string;
+  phase: string | null;
+  location: string | null;
+  context: string | null;
+  value: number;
+  raw_value: string;
+  raw_unit: string | null;
+}
+
+export interface ElectricityTariffsTable {
+  starts_at: Timestamp;
+  price_per_kwh_ore: number;
+  currency: Generated<string>;
+}
+
+export interface PaymentsTable {
+  id: Generated<number>;
+  session_id: number;
+  provider: 'klarna' | 'invoice';
+  status: Generated<string>;
+  authorized_ore: Generated<number>;
+  captured_ore: Generated<number>;
+  refunded_ore: Generated<number>;
+  klarna_session_id: string | null;
+  klarna_client_token: string | null;
+  klarna_order_id: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface PaymentEventsTable {
+  id: Generated<number>;
+  payment_id: number;
+  operation: string;
+  idempotency_key: string;
+  http_status: number | null;
+  outcome: string;
+  detail: string | null;
+  created_at: CreatedAt;
+}
+
+export interface InvoicesTable {
+  id: Generated<number>;
+  number: number;
+  user_id: number | null;
+  period: ColumnType<Date, string, string>;
+  issued_at: CreatedAt;
+  due_at: Timestamp;
+  status: Generated<'unpaid' | 'paid'>;
+  net_ore: number;
+  vat_ore: number;
+  total_ore: number;
+  paid_at: Timestamp | null;
+}
+
+export interface InvoiceLinesTable {
+  id: Generated<number>;
+  invoice_id: number;
+  session_id: number | null;
+  description: string;
+  energy_wh: BigIntColumn;
+  amount_ore: number;
+}
+
+export interface Database {
+  server_settings: ServerSettingsTable;
+  charge_points: ChargePointsTable;
+  chargers: ChargersTable;
+  connectors: ConnectorsTable;
+  users: UsersTable;
+  id_tags: IdTagsTable;
+  reservations: ReservationsTable;
+  charging_sessions: ChargingSessionsTable;
+  meter_values: MeterValuesTable;
+  electricity_tariffs: ElectricityTariffsTable;
+  payments: PaymentsTable;
+  payment_events: PaymentEventsTable;
+  invoices: InvoicesTable;
+  invoice_lines: InvoiceLinesTable;
+}
+
+export type ChargePointRow = Selectable<ChargePointsTable>;
+export type ChargerRow = Selectable<ChargersTable>;
+export type NewCharger = Insertable<ChargersTable>;
+export type ChargerUpdate = Updateable<ChargersTable>;
+export type UserRow = Selectable<UsersTable>;

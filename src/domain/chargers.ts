@@ -1,0 +1,89 @@
+import type { Db } from '../db/connection.ts';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.ts';
+import type { ChargerRow } from '../db/schema.ts';
+import { DomainError, notFound } from './errors.ts';
+import type { ChargePointId, ChargerId, ChargerStatus, Location } from './units.ts';
+
+export type Charger = ChargerRow;
+
+export interface NewChargerInput {
+  serialNumber: string;
+  chargePointId: ChargePointId;
+  location: Location;
+}
+
+export interface ChargerChanges {
+  serialNumber?: string;
+  chargePointId?: ChargePointId;
+  location?: Location;
+  status?: ChargerStatus;
+}
+
+function translateWriteError(error: unknown): unknown {
+  if (isUniqueViolation(error)) return new DomainError('invalid', ['dbUniqueConstraintError'], 'A charger with this serial number already exists');
+  if (isForeignKeyViolation(error)) return new DomainError('invalid', ['dbForeignKeyConstraintError'], 'The charge point does not exist');
+  return error;
+}
+
+export function listChargers(db: Db, filter: { status?: ChargerStatus } = {}): Promise<Charger[]> {
+  let query = db.selectFrom('chargers').selectAll().orderBy('id');
+  if (filter.status) query = query.where('status', '=', filter.status);
+  return query.execute();
+}
+
+export async function getCharger(db: Db, id: ChargerId): Promise<Charger> {
+  const row = await db.selectFrom('chargers').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound(`Charger ${id}`);
+  return row;
+}
+
+export async function getChargerBySerial(db: Db, serialNumber: string): Promise<Charger> {
+  const row = await db.selectFrom('chargers').selectAll().where('serial_number', '=', serialNumber).executeTakeFirst();
+  if (!row) throw notFound(`Charger with serial number ${serialNumber}`);
+  return row;
+}
+
+/** A new charger gets the next id from 100000 up (a sequence, so concurrent creates never collide). */
+export async function createCharger(db: Db, input: NewChargerInput): Promise<Charger> {
+  try {
+    return await db
+      .insertInto('chargers')
+      .values({
+        serial_number: input.serialNumber,
+        charge_point_id: input.chargePointId,
+        latitude: input.location.latitude,
+        longitude: input.location.longitude,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  } catch (error) {
+    throw translateWriteError(error);
+  }
+}
+
+export async function updateCharger(db: Db, id: ChargerId, changes: ChargerChanges): Promise<Charger> {
+  try {
+    const row = await db
+      .updateTable('chargers')
+      .set({
+        serial_number: changes.serialNumber,
+        charge_point_id: changes.chargePointId,
+        latitude: changes.location?.latitude,
+        longitude: changes.location?.longitude,
+        status: changes.status,
+        updated_at: new Date(),
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw notFound(`Charger ${id}`);
+    return row;
+  } catch (error) {
+    throw translateWriteError(error);
+  }
+}
+
+export async function deleteCharger(db: Db, id: ChargerId): Promise<void> {
+  const result = await db.deleteFrom('chargers').where('id', '=', id).executeTakeFirst();
+  if (result.numDeletedRows === 0n) throw notFound(`Charger ${id}`);
+}

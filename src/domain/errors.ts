@@ -1,0 +1,31 @@
+import { isDataException } from '../db/errors.ts';
+
+/** What went wrong, in terms the edges (HTTP, OCPP) translate into their own status codes. */
+export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'notFound' | 'conflict' | 'unavailable';
+
+/**
+ * A failure the caller can act on. `codes` are the original FlexiCharge error codes
+ * (e.g. `invalidSerialNumber`, `dbUniqueConstraintError`) that clients look for.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly codes: readonly string[],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const invalid = (code: string, message: string) => new DomainError('invalid', [code], message);
+export const notFound = (what: string) => new DomainError('notFound', ['notFoundError'], `${what} not found`);
+
+/**
+ * A database rejection caused by the input (a value out of range, a NUL byte in text)
+ * as a DomainError; anything else is returned unchanged.
+ */
+export function fromDatabaseError(error: unknown): unknown {
+  if (isDataException(error)) return new DomainError('invalid', ['invalidInput'], 'A value is out of range or not allowed');
+  return error;
+}

@@ -1,0 +1,21 @@
+/** The public charger id, the original's `connectorID` (100000 and up). Not an OCPP connector. */
+export type ChargerId = number;
+/** OCPP connector number on a charger; 0 is the charger as a whole. */
+export type ConnectorId = number;
+export type ChargePointId = number;
+export type UserId = number;
+/** Money in öre (1/100 SEK). */
+export type Ore = number;
+/** Energy in watt-hours. */
+export type Wh = number;
+
+export interface Location {
+  latitude: number;
+  longitude: number;
+}
+
+/** The OCPP 1.6 ChargePointStatus values, which are also the charger statuses the apps see. */
+export const CHARGER_STATUSES = [
+  'Available', 'Preparing', 'Charging', 'SuspendedEVSE', 'SuspendedEV', 'Finishing', 'Reserved', 'Unavailable', 'Faulted',
+] as const;
+export type ChargerStatus = (typeof CHARGER_STATUSES)[number];

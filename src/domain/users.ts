@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/connection.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import type { UserRow } from '../db/schema.ts';
+import { DomainError } from './errors.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import type { Role } from './tokens.ts';
+
+export type User = UserRow;
+
+export interface NewUser {
+  email: string;
+  password: string;
+  role: Role;
+  firstName?: string;
+  lastName?: string;
+}
+
+const badCredentials = () => new DomainError('invalid', ['NotAuthorizedException'], 'Incorrect username or password.');
+
+export function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function createUser(db: Db, input: NewUser): Promise<User> {
+  try {
+    return await db
+      .insertInto('users')
+      .values({
+        email: input.email,
+        role: input.role,
+        password_hash: await hashPassword(input.password),
+        first_name: input.firstName ?? '',
+        last_name: input.lastName ?? '',
+        email_verified: true,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError('conflict', ['UsernameExistsException'], 'An account with the given email already exists.');
+    throw error;
+  }
+}
+
+/**
+ * Checks e-mail and password. Unknown accounts, wrong passwords and (for `requiredRole`
+ * 'admin') non-admins all get the same answer, so sign-in reveals nothing about who exists.
+ */
+export async function authenticate(db: Db, email: string, password: string, requiredRole?: Role): Promise<User> {
+  const user = await findUserByEmail(db, email);
+  const passwordOk = await verifyPassword(user?.password_hash, password);
+  if (!user || !passwordOk || (requiredRole && user.role !== requiredRole)) throw badCredentials();
+  if (!user.enabled) throw new DomainError('invalid', ['NotAuthorizedException'], 'User is disabled.');
+  return user;
+}
+
+export interface InitialAdmin {
+  email: string;
+  /** Set only when the password was generated here and must be shown once. */
+  generatedPassword?: string;
+}
+
+/** Creates the first admin when there is none; returns undefined when one exists already. */
+export async function ensureInitialAdmin(db: Db, email: string, password: string): Promise<InitialAdmin | undefined> {
+  const existing = await db.selectFrom('users').select('id').where('role', '=', 'admin').where('deleted_at', 'is', null).executeTakeFirst();
+  if (existing) return undefined;
+  const generatedPassword = password ? undefined : randomBytes(12).toString('base64url');
+  await createUser(db, { email, password: password || generatedPassword!, role: 'admin', firstName: 'Admin' });
+  return { email, generatedPassword };
+}

@@ -1,0 +1,54 @@
+import cors from '@fastify/cors';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
+import type { App, HttpContext } from './context.ts';
+import { errorBody, installErrorHandling } from './errors.ts';
+import { chargePointRoutes } from './routes/chargePoints.ts';
+import { chargerRoutes } from './routes/chargers.ts';
+import { healthRoutes } from './routes/health.ts';
+import { signInRoutes } from './routes/signIn.ts';
+import { ErrorBody } from './schemas.ts';
+import { buildValidator } from './validation.ts';
+
+export async function buildHttpApp(context: HttpContext, logger: Logger): Promise<App> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    // Fastify's declared factory type is Ajv-specific; ours returns the same compile contract.
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  installErrorHandling(app);
+  app.addSchema(ErrorBody);
+
+  // Any origin may call the API, as with the original; requested headers (Authorization
+  // included, which a "*" would not cover) are reflected on preflight.
+  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], exposedHeaders: '*' });
+  await app.register(formbody);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, limit) =>
+      Object.assign(new Error(`Too many requests; try again in ${limit.after}`), { statusCode: 429, body: errorBody(429, ['tooManyRequests'], '') }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'FlexiCharge API', version: '1.0.0', description: 'Chargers, charge points, accounts, charging sessions, payments and invoices.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/swagger' });
+
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/swagger', 302));
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  await app.register(healthRoutes(context));
+  await app.register(signInRoutes(context));
+  await app.register(chargerRoutes(context));
+  await app.register(chargePointRoutes(context));
+  return app;
+}

@@ -1,0 +1,17 @@
+import type { FastifyInstance, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from '../config.ts';
+import type { DatabaseHandle, Db } from '../db/connection.ts';
+import type { AccessTokens } from '../domain/tokens.ts';
+import type { Guards } from './auth.ts';
+
+/** What the route plugins need from the rest of the system. */
+export interface HttpContext {
+  config: Config;
+  database: DatabaseHandle;
+  db: Db;
+  tokens: AccessTokens;
+  guards: Guards;
+}
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;

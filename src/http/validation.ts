@@ -1,0 +1,47 @@
+import { Ajv, type ErrorObject, type Options } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * Schemas name the original FlexiCharge error code of a field with this keyword, e.g.
+ * `Type.String({ 'x-error-code': 'invalidSerialNumber' })`; the error handler reports it.
+ */
+export const ERROR_CODE_KEYWORD = 'x-error-code';
+
+const common: Options = { allErrors: true, verbose: true, strict: false, useDefaults: true, keywords: [ERROR_CODE_KEYWORD] };
+
+function newAjv(coerceTypes: Options['coerceTypes'], sharedSchemas: Record<string, unknown>): Ajv {
+  const ajv = addFormats(new Ajv({ ...common, coerceTypes }));
+  for (const schema of Object.values(sharedSchemas)) ajv.addSchema(schema as object);
+  return ajv;
+}
+
+/**
+ * Fastify's validator builder. Bodies are checked as sent (a string is not a number);
+ * path and query parameters arrive as text and are coerced.
+ */
+export function buildValidator(sharedSchemas: Record<string, unknown> = {}): FastifySchemaCompiler<object> {
+  const bodyAjv = newAjv(false, sharedSchemas);
+  const parameterAjv = newAjv('array', sharedSchemas);
+  return ({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : parameterAjv).compile(schema);
+}
+
+/** The error codes for a failed validation: each failing field's own code, plus invalidDataType for type errors. */
+export function errorCodesOf(errors: readonly Partial<ErrorObject>[]): string[] {
+  const codes = new Set<string>();
+  for (const error of errors) {
+    const schema = error.parentSchema as Record<string, unknown> | undefined;
+    let code = schema?.[ERROR_CODE_KEYWORD];
+    if (error.keyword === 'required') {
+      const missing = (error.params as { missingProperty?: string } | undefined)?.missingProperty;
+      const properties = schema?.properties as Record<string, Record<string, unknown>> | undefined;
+      code = (missing && properties?.[missing]?.[ERROR_CODE_KEYWORD]) ?? code;
+    }
+    if (error.keyword === 'type') codes.add('invalidDataType');
+    if (typeof code === 'string') codes.add(code);
+  }
+  if (codes.size === 0) codes.add('invalidInput');
+  return [...codes].sort((a, b) => Number(a === 'invalidDataType') - Number(b === 'invalidDataType'));
+}

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.ts';
+import { startSystem, type RunningSystem } from '../../src/system.ts';
+
+export const ADMIN = { email: 'admin@test.flexicharge', password: 'admin-password-1' };
+export const JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+
+/** A database for one test system: a temp directory, or a fresh PostgreSQL database. */
+export interface TestDatabase {
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (process.env.TEST_DATABASE === 'postgres') {
+    const serverUrl = process.env.TEST_DATABASE_URL!;
+    const name = `fc_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    return {
+      env: { DATABASE_URL: url.toString() },
+      async drop() {
+        const client = new pg.Client({ connectionString: serverUrl });
+        await client.connect();
+        await client.query(`drop database if exists ${name} with (force)`);
+        await client.end();
+      },
+    };
+  }
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flexicharge-test-'));
+  return { env: { DATA_DIR: dataDir }, drop: () => fs.rm(dataDir, { recursive: true, force: true }) };
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  form?: Record<string, string>;
+  token?: string;
+  headers?: Record<string, string>;
+  rawBody?: string;
+}
+
+export interface TestResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface TestSystem {
+  system: RunningSystem;
+  env: Record<string, string>;
+  request<T = any>(method: string, url: string, options?: RequestOptions): Promise<TestResponse<T>>;
+  /** Signs in as the configured admin and returns the access token. */
+  adminToken(): Promise<string>;
+  /** Creates an end user and returns its id and access token. */
+  createUser(email?: string, password?: string): Promise<{ id: number; email: string; token: string }>;
+  /** Stops the system; the database stays for a restart. */
+  stop(): Promise<void>;
+  /** Starts a new system on the same database (with optional extra env). */
+  restart(extraEnv?: Record<string, string>): Promise<TestSystem>;
+}
+
+export async function sendRequest(baseUrl: string, method: string, url: string, options: RequestOptions = {}): Promise<TestResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | undefined;
+  if (options.rawBody !== undefined) body = options.rawBody;
+  else if (options.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(options.form).toString();
+  } else if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const response = await fetch(baseUrl + url, { method, headers, body, redirect: 'manual' });
+  const text = await response.text();
+  let parsed: unknown = text;
+  if (response.headers.get('content-type')?.includes('application/json')) parsed = JSON.parse(text);
+  return { status: response.status, headers: response.headers, body: parsed, text };
+}
+
+let userCounter = 0;
+
+async function launch(database: TestDatabase, env: Record<string, string>): Promise<TestSystem> {
+  const config = loadConfig(env);
+  const system = await startSystem(config, pino({ level: 'silent' }));
+  const request = (method: string, url: string, options?: RequestOptions) => sendRequest(system.httpUrl, method, url, options);
+  const testSystem: TestSystem = {
+    system,
+    env,
+    request,
+    async adminToken() {
+      const response = await request('POST', '/admin/sign-in', { body: { username: ADMIN.email, password: ADMIN.password } });
+      if (response.status !== 200) throw new Error(`admin sign-in failed: ${response.text}`);
+      return response.body.accessToken as string;
+    },
+    async createUser(email = `user${++userCounter}-${randomBytes(3).toString('hex')}@test.flexicharge`, password = 'user-password-1') {
+      const { createUser } = await import('../../src/domain/users.ts');
+      const user = await createUser(system.database.db, { email, password, role: 'user' });
+      const response = await request('POST', '/auth/sign-in', { body: { username: email, password } });
+      return { id: user.id, email, token: response.body.accessToken as string };
+    },
+    stop: () => system.close(),
+    async restart(extraEnv = {}) {
+      await system.close();
+      return launch(database, { ...env, ...extraEnv });
+    },
+  };
+  return testSystem;
+}
+
+/**
+ * Starts the real system on ephemeral loopback ports with its own database. Call
+ * `close` (from `afterAll`) to stop it and drop the database.
+ */
+export async function startTestSystem(extraEnv: Record<string, string> = {}): Promise<TestSystem & { close(): Promise<void> }> {
+  const database = await createTestDatabase();
+  const env = {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    OCPP_PORT: '0',
+    LOG_LEVEL: 'silent',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    JWT_SECRET,
+    SIGN_IN_RATE_LIMIT: '10000',
+    ...database.env,
+    ...extraEnv,
+  };
+  let current = await launch(database, env);
+  const handle = {
+    get system() { return current.system; },
+    get env() { return current.env; },
+    request: (...args: Parameters<TestSystem['request']>) => current.request(...args),
+    adminToken: () => current.adminToken(),
+    createUser: (email?: string, password?: string) => current.createUser(email, password),
+    stop: () => current.stop(),
+    async restart(more?: Record<string, string>) {
+      current = await current.restart(more);
+      return current;
+    },
+    async close() {
+      await current.stop();
+      await database.drop();
+    },
+  };
+  return handle;
+}

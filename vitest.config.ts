@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+// The integration suite runs once on the embedded database and, when TEST_DATABASE_URL
+// names a PostgreSQL server, once more against it (a fresh database per test file).
+const databases = ['embedded', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])];
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      ...databases.map((database) => ({
+        test: {
+          name: `integration:${database}`,
+          include: ['test/integration/**/*.test.ts'],
+          env: { TEST_DATABASE: database },
+        },
+      })),
+    ],
+  },
+});
