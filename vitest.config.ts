@@ -10,8 +10,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true as const, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       ...databases.map((database) => ({
+        extends: true as const,
         test: {
           name: `integration:${database}`,
           include: ['test/integration/**/*.test.ts'],

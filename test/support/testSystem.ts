@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.ts';
+import { openDatabase } from '../../src/db/connection.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
 import { startSystem, type RunningSystem } from '../../src/system.ts';
 
 export const ADMIN = { email: 'admin@test.flexicharge', password: 'admin-password-1' };
@@ -16,7 +19,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** `fresh`: an embedded database starts as an empty directory, as on a new machine. */
+export async function createTestDatabase({ fresh = false } = {}): Promise<TestDatabase> {
   if (process.env.TEST_DATABASE === 'postgres') {
     const serverUrl = process.env.TEST_DATABASE_URL!;
     const name = `fc_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -37,7 +41,27 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flexicharge-test-'));
+  if (!fresh) await fs.cp(await embeddedTemplate(), path.join(dataDir, 'pg'), { recursive: true });
   return { env: { DATA_DIR: dataDir }, drop: () => fs.rm(dataDir, { recursive: true, force: true }) };
+}
+
+let template: Promise<string> | undefined;
+
+/**
+ * A migrated, empty embedded database made once per test worker; copying it is about
+ * three times faster than creating a cluster. (The process test still starts from an
+ * empty directory.)
+ */
+function embeddedTemplate(): Promise<string> {
+  template ??= (async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flexicharge-template-'));
+    const handle = await openDatabase({ kind: 'embedded', dataDir: dir });
+    await migrateToLatest(handle.db);
+    await handle.close();
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  })();
+  return template;
 }
 
 export interface RequestOptions {
