@@ -55,6 +55,13 @@ function readEnv(env: Record<string, string | undefined>) {
       ACCESS_TOKEN_TTL: positiveInt({ default: 3600, desc: 'Access token lifetime in seconds' }),
       SIGN_IN_RATE_LIMIT: positiveInt({ default: 10, desc: 'Sign-in attempts per client address per minute' }),
 
+      OCPP_HEARTBEAT_INTERVAL: positiveInt({ default: 300, desc: 'Seconds; the Heartbeat interval given to chargers in BootNotification' }),
+      OCPP_PING_INTERVAL: positiveInt({ default: 15, desc: 'Seconds between WebSocket pings; a silent charger is dropped after two' }),
+      OCPP_CALL_TIMEOUT: positiveInt({ default: 30, desc: 'Seconds a charger has to answer a command' }),
+      OCPP_AUTO_REGISTER: flag({ default: false, desc: 'Unknown chargers are registered as Pending instead of refused' }),
+      OCPP_MAX_FRAME_BYTES: positiveInt({ default: 262144, desc: 'Largest frame accepted from a charger' }),
+      OCPP_MESSAGE_LOG: flag({ default: false, desc: 'Store every OCPP frame in the database' }),
+
       RUN_OCPP_TEST: flag({ default: false }),
       OCPP_TEST_INTERVAL_MULTIPLIER: num({ default: 1 }),
       LIVEMETRICS_DB_UPDATE_INTERVAL: nonNegativeInt({ default: 10000 }),
@@ -88,6 +95,14 @@ export interface Config {
   seed: boolean;
   admin: { email: string; password: string };
   auth: { jwtSecret: string; accessTokenTtlSeconds: number; signInRateLimitPerMinute: number };
+  ocpp: {
+    heartbeatIntervalSeconds: number;
+    pingIntervalMs: number;
+    callTimeoutMs: number;
+    autoRegister: boolean;
+    maxFrameBytes: number;
+    messageLog: boolean;
+  };
   selfTest: { runAtStart: boolean; intervalMultiplier: number };
   liveMetricsDbUpdateIntervalMs: number;
   klarna: { bypass: boolean; token: string; baseUrl: string };
@@ -128,6 +143,14 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       jwtSecret: env.JWT_SECRET,
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
       signInRateLimitPerMinute: env.SIGN_IN_RATE_LIMIT,
+    },
+    ocpp: {
+      heartbeatIntervalSeconds: env.OCPP_HEARTBEAT_INTERVAL,
+      pingIntervalMs: env.OCPP_PING_INTERVAL * 1000,
+      callTimeoutMs: env.OCPP_CALL_TIMEOUT * 1000,
+      autoRegister: env.OCPP_AUTO_REGISTER,
+      maxFrameBytes: env.OCPP_MAX_FRAME_BYTES,
+      messageLog: env.OCPP_MESSAGE_LOG,
     },
     selfTest: { runAtStart: env.RUN_OCPP_TEST, intervalMultiplier: env.OCPP_TEST_INTERVAL_MULTIPLIER },
     liveMetricsDbUpdateIntervalMs: env.LIVEMETRICS_DB_UPDATE_INTERVAL,

@@ -4,6 +4,8 @@ import type { Config } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './db/connection.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { seedDatabase } from './db/seed.ts';
+import type { ChargerGateway } from './domain/chargerGateway.ts';
+import { ChargingEvents } from './domain/events.ts';
 import { AccessTokens, resolveTokenSecret } from './domain/tokens.ts';
 import { ensureInitialAdmin, type InitialAdmin } from './domain/users.ts';
 import { buildHttpApp } from './http/app.ts';
@@ -15,6 +17,8 @@ export interface RunningSystem {
   ocppUrl: string;
   database: DatabaseHandle;
   tokens: AccessTokens;
+  gateway: ChargerGateway;
+  events: ChargingEvents;
   /** Set on the start that created the first admin. */
   initialAdmin?: InitialAdmin;
   /** Stops accepting, closes sockets, then flushes and closes the database. */
@@ -29,11 +33,12 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     const applied = await migrateToLatest(database.db);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
     if (config.seed && (await seedDatabase(database.db))) logger.info('database seeded');
+    const events = new ChargingEvents();
     const tokens = new AccessTokens(await resolveTokenSecret(database.db, config.auth.jwtSecret), config.auth.accessTokenTtlSeconds);
     const http = await buildHttpApp({ config, database, db: database.db, tokens, guards: createGuards(tokens) }, logger);
     started.push(http);
     await http.listen({ host: config.host, port: config.httpPort });
-    const ocpp = await startOcppServer(config.host, config.ocppPort);
+    const ocpp = await startOcppServer({ db: database.db, config, events, logger });
     started.push(ocpp);
 
     // Last, so that a start which fails earlier cannot swallow a generated password.
@@ -48,6 +53,8 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       ocppUrl: `ws://${hostName}:${ocpp.port}`,
       database,
       tokens,
+      gateway: ocpp.gateway,
+      events,
       initialAdmin,
       close() {
         closing ??= (async () => {

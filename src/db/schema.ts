@@ -28,9 +28,9 @@ export interface ChargePointsTable {
 export interface ChargersTable {
   id: Generated<number>;
   serial_number: string;
-  charge_point_id: number;
-  latitude: number;
-  longitude: number;
+  charge_point_id: number | null;
+  latitude: number | null;
+  longitude: number | null;
   status: Generated<string>;
   dialect: Generated<string>;
   registration_status: Generated<string>;
@@ -45,6 +45,8 @@ export interface ChargersTable {
   meter_type: string | null;
   meter_serial: string | null;
   booted_at: Timestamp | null;
+  diagnostics_status: string | null;
+  firmware_status: string | null;
   online: Generated<boolean>;
   last_seen_at: Timestamp | null;
   created_at: CreatedAt;
@@ -141,7 +143,7 @@ export interface MeterValuesTable {
   phase: string | null;
   location: string | null;
   context: string | null;
-  value: number;
+  value: number | null;
   raw_value: string;
   raw_unit: string | null;
 }
@@ -201,7 +203,17 @@ export interface InvoiceLinesTable {
   amount_ore: number;
 }
 
+export interface OcppMessagesTable {
+  id: Generated<number>;
+  charger_id: number | null;
+  identity: string;
+  direction: 'in' | 'out';
+  frame: string;
+  at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export interface Database {
+  ocpp_messages: OcppMessagesTable;
   server_settings: ServerSettingsTable;
   charge_points: ChargePointsTable;
   chargers: ChargersTable;

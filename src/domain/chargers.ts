@@ -4,7 +4,8 @@ import type { ChargerRow } from '../db/schema.ts';
 import { DomainError, notFound } from './errors.ts';
 import type { ChargePointId, ChargerId, ChargerStatus, Location } from './units.ts';
 
-export type Charger = ChargerRow;
+/** A charger placed at a charge point: what the apps see. */
+export type Charger = ChargerRow & { charge_point_id: number; latitude: number; longitude: number };
 
 export interface NewChargerInput {
   serialNumber: string;
@@ -25,22 +26,25 @@ function translateWriteError(error: unknown): unknown {
   return error;
 }
 
-export function listChargers(db: Db, filter: { status?: ChargerStatus } = {}): Promise<Charger[]> {
-  let query = db.selectFrom('chargers').selectAll().orderBy('id');
+// Chargers that registered themselves and have no charge point yet are not shown.
+const placedChargers = (db: Db) => db.selectFrom('chargers').selectAll().where('charge_point_id', 'is not', null);
+
+export async function listChargers(db: Db, filter: { status?: ChargerStatus } = {}): Promise<Charger[]> {
+  let query = placedChargers(db).orderBy('id');
   if (filter.status) query = query.where('status', '=', filter.status);
-  return query.execute();
+  return (await query.execute()) as Charger[];
 }
 
 export async function getCharger(db: Db, id: ChargerId): Promise<Charger> {
-  const row = await db.selectFrom('chargers').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await placedChargers(db).where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound(`Charger ${id}`);
-  return row;
+  return row as Charger;
 }
 
 export async function getChargerBySerial(db: Db, serialNumber: string): Promise<Charger> {
-  const row = await db.selectFrom('chargers').selectAll().where('serial_number', '=', serialNumber).executeTakeFirst();
+  const row = await placedChargers(db).where('serial_number', '=', serialNumber).executeTakeFirst();
   if (!row) throw notFound(`Charger with serial number ${serialNumber}`);
-  return row;
+  return row as Charger;
 }
 
 /** A new charger gets the next id from 100000 up (a sequence, so concurrent creates never collide). */
@@ -55,7 +59,7 @@ export async function createCharger(db: Db, input: NewChargerInput): Promise<Cha
         longitude: input.location.longitude,
       })
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow() as Charger;
   } catch (error) {
     throw translateWriteError(error);
   }
@@ -77,7 +81,7 @@ export async function updateCharger(db: Db, id: ChargerId, changes: ChargerChang
       .returningAll()
       .executeTakeFirst();
     if (!row) throw notFound(`Charger ${id}`);
-    return row;
+    return row as Charger;
   } catch (error) {
     throw translateWriteError(error);
   }

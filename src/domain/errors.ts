@@ -1,7 +1,7 @@
 import { isDataException } from '../db/errors.ts';
 
 /** What went wrong, in terms the edges (HTTP, OCPP) translate into their own status codes. */
-export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'notFound' | 'conflict' | 'unavailable';
+export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'notFound' | 'conflict' | 'unavailable' | 'timeout' | 'badGateway';
 
 /**
  * A failure the caller can act on. `codes` are the original FlexiCharge error codes

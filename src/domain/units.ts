@@ -19,3 +19,6 @@ export const CHARGER_STATUSES = [
   'Available', 'Preparing', 'Charging', 'SuspendedEVSE', 'SuspendedEV', 'Finishing', 'Reserved', 'Unavailable', 'Faulted',
 ] as const;
 export type ChargerStatus = (typeof CHARGER_STATUSES)[number];
+
+/** How a charger frames its OCPP messages: standard 1.6-J, or the FlexiCharge charger's variant. */
+export type Dialect = 'ocpp1.6' | 'flexicharge';

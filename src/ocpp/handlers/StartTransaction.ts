@@ -1,0 +1,15 @@
+import { startTransaction } from '../../domain/transactions.ts';
+import type { Handler } from './context.ts';
+
+/** Always answered with a transactionId and an idTagInfo (a refused tag is told so; the charger stops). */
+export const StartTransaction: Handler = async (deps, connection, payload) => {
+  const answer = await startTransaction(deps.db, connection.chargerId, {
+    connectorId: Number.isInteger(payload.connectorId) ? payload.connectorId : 1,
+    idTag: typeof payload.idTag === 'string' ? payload.idTag : undefined,
+    meterStart: Number.isFinite(payload.meterStart) ? Math.round(payload.meterStart) : 0,
+    timestamp: typeof payload.timestamp === 'string' ? payload.timestamp : undefined,
+    reservationId: Number.isInteger(payload.reservationId) ? payload.reservationId : undefined,
+  });
+  deps.events.emit('sessionStarted', { chargerId: connection.chargerId, connectorId: payload.connectorId ?? 1, sessionId: answer.transactionId });
+  return { response: { transactionId: answer.transactionId, idTagInfo: answer.idTagInfo } };
+};

@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db/connection.ts';
+import type { ChargingEvents } from '../../domain/events.ts';
+import type { CallOutcome, ChargerConnection } from '../connection.ts';
+import type { MessageId } from '../protocol/frames.ts';
+
+/** What every charger→server handler may use. */
+export interface HandlerDeps {
+  db: Db;
+  config: Config['ocpp'];
+  events: ChargingEvents;
+  logger: Logger;
+  /** Records a dialect the charger showed (stored per charger). */
+  setDialect(connection: ChargerConnection, dialect: 'ocpp1.6' | 'flexicharge'): void;
+}
+
+export type Handler = (deps: HandlerDeps, connection: ChargerConnection, payload: any, id: MessageId) => Promise<CallOutcome>;

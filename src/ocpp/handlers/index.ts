@@ -1,0 +1,34 @@
+import type { CallDispatcher } from '../connection.ts';
+import { OcppError } from '../protocol/errors.ts';
+import { Authorize } from './Authorize.ts';
+import { BootNotification } from './BootNotification.ts';
+import type { Handler, HandlerDeps } from './context.ts';
+import { DataTransfer } from './DataTransfer.ts';
+import { DiagnosticsStatusNotification, FirmwareStatusNotification } from './firmware.ts';
+import { Heartbeat } from './Heartbeat.ts';
+import { MeterValues } from './MeterValues.ts';
+import { StartTransaction } from './StartTransaction.ts';
+import { StatusNotification } from './StatusNotification.ts';
+import { StopTransaction } from './StopTransaction.ts';
+
+/** Every action a charger may send in OCPP 1.6. */
+const HANDLERS: Record<string, Handler> = {
+  Authorize,
+  BootNotification,
+  DataTransfer,
+  DiagnosticsStatusNotification,
+  FirmwareStatusNotification,
+  Heartbeat,
+  MeterValues,
+  StartTransaction,
+  StatusNotification,
+  StopTransaction,
+};
+
+export function createDispatcher(deps: HandlerDeps): CallDispatcher {
+  return (connection, action, payload, id) => {
+    const handler = HANDLERS[action];
+    if (!handler) return Promise.reject(new OcppError('NotImplemented', `${action} is not handled by this central system`));
+    return handler(deps, connection, payload, id);
+  };
+}

@@ -1,0 +1,81 @@
+import { OcppError } from './errors.ts';
+
+export const CALL = 2;
+export const CALLRESULT = 3;
+export const CALLERROR = 4;
+
+/**
+ * A message id as the peer sent it. OCPP-J says string; FlexiCharge chargers and people
+ * with Postman send numbers, and a reply must echo the id exactly as it came.
+ */
+export type MessageId = string | number;
+
+export type Frame =
+  | { type: typeof CALL; id: MessageId; action: string; payload: Record<string, unknown> }
+  /** `action` is set when the peer used the FlexiCharge 4-element form `[3, id, "Action", payload]`. */
+  | { type: typeof CALLRESULT; id: MessageId; action?: string; payload: Record<string, unknown> }
+  | { type: typeof CALLERROR; id: MessageId; code: string; description: string; details: unknown };
+
+/** A frame we cannot act on; `id` is what could be recovered for the CALLERROR. */
+export class FrameError extends OcppError {
+  constructor(code: string, description: string, readonly id: MessageId) {
+    super(code, description);
+  }
+}
+
+const MAX_ID_LENGTH = 128;
+const UNKNOWN_ID = '-1';
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function validId(value: unknown): value is MessageId {
+  return (typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH) || (typeof value === 'number' && Number.isFinite(value));
+}
+
+/** The id at the head of a frame that is not valid JSON or too large to parse, if it can be read. */
+export function recoverMessageId(text: string): MessageId {
+  const match = /^\s*\[\s*\d+\s*,\s*(?:"((?:[^"\\]|\\.){1,128})"|(-?\d+))/.exec(text.slice(0, 300));
+  if (match?.[1] !== undefined) return match[1];
+  if (match?.[2] !== undefined) return Number(match[2]);
+  return UNKNOWN_ID;
+}
+
+/** Parses one text frame. Throws FrameError with the CALLERROR code for a malformed frame. */
+export function parseFrame(text: string): Frame {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new FrameError('FormationViolation', 'Frame is not valid JSON', recoverMessageId(text));
+  }
+  if (!Array.isArray(value) || value.length < 2) throw new FrameError('FormationViolation', 'Frame must be a JSON array [type, id, …]', UNKNOWN_ID);
+  const [type, id] = value;
+  if (!validId(id)) throw new FrameError('FormationViolation', 'Message id must be a string of at most 128 characters', UNKNOWN_ID);
+  switch (type) {
+    case CALL: {
+      const [, , action, payload] = value;
+      if (typeof action !== 'string' || action === '') throw new FrameError('FormationViolation', 'CALL needs an action name', id);
+      if (value.length < 4) throw new FrameError('ProtocolError', 'CALL has no payload', id);
+      if (payload !== null && !isObject(payload)) throw new FrameError('FormationViolation', 'CALL payload must be a JSON object', id);
+      return { type: CALL, id, action, payload: payload ?? {} };
+    }
+    case CALLRESULT: {
+      const [, , second, third] = value;
+      if (typeof second === 'string') return { type: CALLRESULT, id, action: second, payload: isObject(third) ? third : {} };
+      if (second !== undefined && second !== null && !isObject(second)) throw new FrameError('FormationViolation', 'CALLRESULT payload must be a JSON object', id);
+      return { type: CALLRESULT, id, payload: second ?? {} };
+    }
+    case CALLERROR: {
+      const [, , code, description, details] = value;
+      return { type: CALLERROR, id, code: String(code ?? 'GenericError'), description: String(description ?? ''), details: details ?? {} };
+    }
+    default:
+      throw new FrameError('FormationViolation', `Unknown message type ${JSON.stringify(type)}`, id);
+  }
+}
+
+export const callFrame = (id: MessageId, action: string, payload: unknown) => JSON.stringify([CALL, id, action, payload]);
+export const resultFrame = (id: MessageId, payload: unknown) => JSON.stringify([CALLRESULT, id, payload]);
+export const errorFrame = (id: MessageId, code: string, description: string, details: unknown = {}) =>
+  JSON.stringify([CALLERROR, id, code, description, details]);

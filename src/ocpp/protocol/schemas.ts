@@ -1,0 +1,51 @@
+import { createRequire } from 'node:module';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { OcppError, type OcppErrorCode } from './errors.ts';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * The 28 OCPP 1.6 messages with the errata-corrected JSON schemas (integer `interval`,
+ * `retries` and `retryInterval`, corrected SendLocalList, both `Celsius` spellings),
+ * keyed "Action.req" / "Action.conf". Taken from the MIT-licensed ocpp-rpc project.
+ */
+const SCHEMAS = createRequire(import.meta.url)('./ocpp16.schemas.json') as Record<string, object>;
+
+const ajv = addFormats(new Ajv({ allErrors: false, strict: false }));
+const validators = new Map<string, ValidateFunction>();
+for (const [key, schema] of Object.entries(SCHEMAS)) validators.set(key, ajv.compile(schema));
+
+/** How OCPP-J 1.6 names a schema failure. */
+function errorCodeOf(error: ErrorObject): OcppErrorCode {
+  if (error.instancePath === '' && error.keyword === 'type') return 'FormationViolation';
+  switch (error.keyword) {
+    case 'type':
+      return 'TypeConstraintViolation';
+    case 'required':
+    case 'minItems':
+    case 'maxItems':
+      return 'OccurenceConstraintViolation';
+    case 'additionalProperties':
+      return 'FormationViolation';
+    default:
+      return 'PropertyConstraintViolation';
+  }
+}
+
+function check(key: string, payload: unknown): OcppError | undefined {
+  const validate = validators.get(key);
+  if (!validate) return new OcppError('NotImplemented', `No schema for ${key}`);
+  if (validate(payload)) return undefined;
+  const first = validate.errors![0]!;
+  const where = first.instancePath || 'payload';
+  return new OcppError(errorCodeOf(first), `${where} ${first.message ?? 'is invalid'}`);
+}
+
+export const isOcppAction = (action: string) => validators.has(`${action}.req`);
+
+/** undefined when the request is valid, else the error to answer with. */
+export const checkRequest = (action: string, payload: unknown) => check(`${action}.req`, payload);
+
+/** undefined when the response is valid, else what is wrong with it. */
+export const checkResponse = (action: string, payload: unknown) => check(`${action}.conf`, payload);
