@@ -2,6 +2,7 @@ import type { Db } from '../db/connection.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.ts';
 import type { ChargerRow } from '../db/schema.ts';
 import { DomainError, notFound } from './errors.ts';
+import { hashPassword } from './passwords.ts';
 import type { ChargePointId, ChargerId, ChargerStatus, Location } from './units.ts';
 
 /** A charger placed at a charge point: what the apps see. */
@@ -13,11 +14,16 @@ export interface NewChargerInput {
   location: Location;
 }
 
+export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
+
 export interface ChargerChanges {
   serialNumber?: string;
   chargePointId?: ChargePointId;
   location?: Location;
   status?: ChargerStatus;
+  /** OCPP security profile 1 password; null removes it. */
+  password?: string | null;
+  registrationStatus?: RegistrationStatus;
 }
 
 function translateWriteError(error: unknown): unknown {
@@ -66,10 +72,13 @@ export async function createCharger(db: Db, input: NewChargerInput): Promise<Cha
 }
 
 export async function updateCharger(db: Db, id: ChargerId, changes: ChargerChanges): Promise<Charger> {
+  const passwordHash = changes.password === undefined ? undefined : changes.password === null ? null : await hashPassword(changes.password);
   try {
     const row = await db
       .updateTable('chargers')
       .set({
+        password_hash: passwordHash,
+        registration_status: changes.registrationStatus,
         serial_number: changes.serialNumber,
         charge_point_id: changes.chargePointId,
         latitude: changes.location?.latitude,

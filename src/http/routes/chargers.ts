@@ -81,7 +81,7 @@ export function chargerRoutes({ db, guards }: HttpContext) {
     app.put('/chargers/:id', {
       preHandler: guards.admin,
       schema: {
-        tags, summary: 'Change a charger: status, serial number, charge point or location (admin)', security: bearer,
+        tags, summary: 'Change a charger: status, serial number, charge point, location, OCPP password or registration (admin)', security: bearer,
         params: ChargerId,
         body: Type.Object(
           {
@@ -89,18 +89,28 @@ export function chargerRoutes({ db, guards }: HttpContext) {
             serialNumber: Type.Optional(SerialNumber),
             chargePointID: Type.Optional(ChargePointID),
             location: Type.Optional(LocationTuple('invalidCoordinates')),
+            password: Type.Optional(Type.Union([
+              Type.String({ minLength: 16, maxLength: 40, 'x-error-code': 'invalidPassword', description: 'OCPP Basic Auth password (security profile 1), 16–40 characters' }),
+              Type.Null(),
+            ], { 'x-error-code': 'invalidPassword' })),
+            registrationStatus: Type.Optional(Type.Unsafe<'Accepted' | 'Pending' | 'Rejected'>({
+              type: 'string', enum: ['Accepted', 'Pending', 'Rejected'], 'x-error-code': 'invalidRegistrationStatus',
+              description: 'Answer to the charger\'s BootNotification',
+            })),
           },
           { minProperties: 1, 'x-error-code': 'invalidStatus' },
         ),
         response: { 200: ChargerRef, ...errorResponses(400, 401, 403, 404) },
       },
     }, async (request) => {
-      const { status, serialNumber, chargePointID, location } = request.body;
+      const { status, serialNumber, chargePointID, location, password, registrationStatus } = request.body;
       const charger = await updateCharger(db, request.params.id, {
         status,
         serialNumber,
         chargePointId: chargePointID,
         location: location && { latitude: location[0], longitude: location[1] },
+        password,
+        registrationStatus,
       });
       return chargerJson(charger);
     });
