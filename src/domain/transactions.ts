@@ -67,13 +67,15 @@ export async function startTransaction(db: Db, chargerId: ChargerId, report: Sta
     idTagInfo = await authorizeIdTag(db, idTag);
   }
   if (idTagInfo.status !== 'Accepted') flags.push(`idTag${idTagInfo.status}`);
+  const reservationId = report.reservationId === undefined ? null : await knownReservation(db, chargerId, report.reservationId);
+  if (report.reservationId !== undefined && reservationId === null) flags.push('unknownReservation');
 
   const values = {
     status: idTagInfo.status === 'Accepted' ? 'Charging' : 'Stopping',
     id_tag: idTag ?? null,
     meter_start_wh: report.meterStart,
     started_at: startedAt,
-    reservation_id: report.reservationId ?? null,
+    reservation_id: reservationId,
     updated_at: receivedAt,
   };
   try {
@@ -103,6 +105,12 @@ export async function startTransaction(db: Db, chargerId: ChargerId, report: Sta
     const existing = await findStart(db, chargerId, report.connectorId, startedAt, report.meterStart);
     return { transactionId: existing!.id, idTagInfo };
   }
+}
+
+async function knownReservation(db: Db, chargerId: ChargerId, reservationId: number): Promise<number | null> {
+  if (!Number.isInteger(reservationId) || reservationId <= 0 || reservationId > 2147483647) return null;
+  const row = await db.selectFrom('reservations').select('id').where('id', '=', reservationId).where('charger_id', '=', chargerId).executeTakeFirst();
+  return row?.id ?? null;
 }
 
 function findStart(db: Db, chargerId: ChargerId, connectorId: ConnectorId, startedAt: Date, meterStart: number) {
@@ -160,7 +168,13 @@ async function resolveSession(db: Db, chargerId: ChargerId, transactionId: numbe
 
 export async function stopTransaction(db: Db, chargerId: ChargerId, report: StopReport, receivedAt = new Date()): Promise<StopAnswer> {
   const stoppedAt = parseTime(report.timestamp, receivedAt);
-  const { session, reconciled } = await resolveSession(db, chargerId, report.transactionId);
+  let { session, reconciled } = await resolveSession(db, chargerId, report.transactionId);
+  if (session && !OPEN_STATUSES.includes(session.status as never) && !isSameStop(session, report.meterStop, stoppedAt)) {
+    // The id names a finished session but this is not its stop again: the charger means
+    // the session running now (FlexiCharge chargers always say 1).
+    const open = await resolveSession(db, chargerId, undefined);
+    if (open.session) ({ session, reconciled } = open);
+  }
   const idTagInfo = report.idTag ? await stopIdTagInfo(db, report.idTag, session?.id_tag ?? null) : undefined;
 
   if (!session) {
@@ -206,6 +220,10 @@ export async function stopTransaction(db: Db, chargerId: ChargerId, report: Stop
     .where('id', '=', session.id)
     .execute();
   return { sessionId: session.id, idTagInfo };
+}
+
+function isSameStop(session: { meter_stop_wh: number | null; stopped_at: Date | null }, meterStop: number, stoppedAt: Date): boolean {
+  return session.meter_stop_wh === meterStop && session.stopped_at?.getTime() === stoppedAt.getTime();
 }
 
 /** A stop with the start's tag (or any tag valid now) is Accepted; the stop happens either way. */

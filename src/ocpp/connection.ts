@@ -74,6 +74,12 @@ export class ChargerConnection {
   alive = true;
   readonly log: Logger;
 
+  /**
+   * The idTag of the last RemoteStartTransaction per connector: the StartTransaction that
+   * follows is for it, even when the charger leaves the tag out (the FlexiCharge charger).
+   */
+  readonly remoteStartTags = new Map<number, string>();
+
   #incoming: Promise<void> = Promise.resolve();
   readonly #queue: Outbound[] = [];
   #inFlight: Outbound | undefined;
@@ -102,6 +108,9 @@ export class ChargerConnection {
   /** Sends a command and resolves with the charger's (validated) answer. */
   call(action: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (this.#closed) return Promise.reject(new ConnectionClosedError(action));
+    if (action === 'RemoteStartTransaction' && typeof payload.idTag === 'string') {
+      this.remoteStartTags.set(typeof payload.connectorId === 'number' ? payload.connectorId : 1, payload.idTag);
+    }
     return new Promise((resolve, reject) => {
       const id = randomUUID();
       const frame = callFrame(id, action, shapeCommand(this.dialect, action, payload));

@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { Configuration, type ChangeStatus } from './configuration.ts';
+import { LONGEST_TIMER_MS, type Connector, type Session } from './connector.ts';
+import type { BootData, ChargerHost, Dialect, Responder } from './dialect.ts';
+import { SUPPORTED_MEASURANDS, meterValue, type Measurand, type ReadingContext } from './sampledValues.ts';
+import { handleStandardCommand } from './standardCommands.ts';
+
+const FIRMWARE_VERSION = '1.0.0';
+
+export interface StoredChargingProfile {
+  connectorId: number;
+  purpose: string;
+  stackLevel: number;
+}
+
+/** idTags are CiString20: compared case-insensitively. */
+function sameIdTag(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/** A strictly valid OCPP 1.6-J charger: UUID message ids, one CALL at a time, standard payloads. */
+export class StandardDialect implements Dialect {
+  readonly sequentialCalls = true;
+  bootData: BootData | undefined;
+  readonly configuration: Configuration;
+  /** SendLocalList: idTag → idTagInfo, with the list's version. */
+  readonly localList = { version: 0, entries: new Map<string, unknown>() };
+  /** SetChargingProfile, by chargingProfileId; only kept so ClearChargingProfile can match them. */
+  readonly chargingProfiles = new Map<number, StoredChargingProfile>();
+  diagnosticsStatus = 'Idle';
+  firmwareStatus = 'Idle';
+  private sampleIntervalMs: number;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+
+  constructor(readonly host: ChargerHost) {
+    this.configuration = new Configuration(host.options.connectors, host.options.meterValueIntervalMs);
+    this.sampleIntervalMs = host.options.meterValueIntervalMs;
+  }
+
+  messageId(): string {
+    return randomUUID();
+  }
+
+  resultFrame(id: unknown, _action: string, payload: object): unknown[] {
+    return [3, id, payload];
+  }
+
+  readResult(frame: unknown[]): { payload: unknown } {
+    return { payload: frame[2] };
+  }
+
+  handleCall(action: string, payload: unknown, respond: Responder): void {
+    handleStandardCommand(this, action, payload, respond);
+  }
+
+  opened(): void {}
+
+  closed(): void {
+    clearInterval(this.heartbeatTimer);
+  }
+
+  async boot(): Promise<any> {
+    const conf = await this.host.call('BootNotification', {
+      chargePointVendor: 'FlexiCharge',
+      chargePointModel: 'Simulator',
+      // CiString25; the identity travels in the URL anyway.
+      chargePointSerialNumber: this.host.options.identity.slice(0, 25),
+      firmwareVersion: FIRMWARE_VERSION,
+    });
+    // With Accepted, the interval is the heartbeat interval (ocpp-j-rules §1.9).
+    if (conf?.status === 'Accepted' && Number.isInteger(conf.interval) && conf.interval >= 0) {
+      this.configuration.set('HeartbeatInterval', String(conf.interval));
+      this.scheduleHeartbeats();
+    }
+    return conf;
+  }
+
+  heartbeat(): Promise<any> {
+    return this.host.call('Heartbeat', {});
+  }
+
+  /** Connector 0 is the charge point as a whole. */
+  async statusNotification(connectorId: number, status: string, errorCode = 'NoError'): Promise<any> {
+    if (connectorId !== 0) this.host.connector(connectorId).status = status;
+    return this.host.call('StatusNotification', { connectorId, errorCode, status, timestamp: new Date().toISOString() });
+  }
+
+  authorize(idTag: string): Promise<any> {
+    return this.host.call('Authorize', { idTag });
+  }
+
+  /** An RFID card at the charger: Authorize, then the same start as a remote one. */
+  async startLocalSession(connectorId: number, idTag: string): Promise<{ transactionId: number; idTagInfo: any }> {
+    const connector = this.host.connector(connectorId);
+    if (!this.canStart(connector, idTag)) throw new Error(`connector ${connectorId} cannot start a session for ${idTag}: it is ${connector.status}`);
+    return this.startTransaction(connector, idTag, true);
+  }
+
+  /** Free (Available, or Preparing: a cable is in), or reserved for this idTag or its parent. */
+  canStart(connector: Connector, idTag: string): boolean {
+    if (connector.session) return false;
+    const reservation = connector.reservation;
+    if (reservation) return sameIdTag(reservation.idTag, idTag) || (reservation.parentIdTag !== undefined && sameIdTag(reservation.parentIdTag, idTag));
+    return connector.status === 'Available' || connector.status === 'Preparing';
+  }
+
+  /**
+   * StartTransaction (after an Authorize if asked), then StatusNotification Charging and
+   * periodic MeterValues. A refused idTag is stopped again at once (StopTransactionOnInvalidId).
+   */
+  async startTransaction(connector: Connector, idTag: string, authorizeFirst: boolean): Promise<{ transactionId: number; idTagInfo: any }> {
+    // Claimed before the first await, so that a second start cannot take the same connector.
+    const session: Session = { idTag, startedAt: new Date(), start: connector.meter.read() };
+    connector.session = session;
+    const reservationId = connector.reservation?.id;
+    let conf: any;
+    try {
+      if (authorizeFirst) {
+        const status = (await this.authorize(idTag))?.idTagInfo?.status;
+        if (status !== 'Accepted') throw new Error(`Authorize of ${idTag} was answered ${status}`);
+      }
+      connector.clearReservation();
+      connector.meter.startCharging();
+      session.startedAt = new Date();
+      session.start = connector.meter.read();
+      conf = await this.host.call('StartTransaction', {
+        connectorId: connector.id,
+        idTag,
+        meterStart: session.start.registerWh,
+        timestamp: session.startedAt.toISOString(),
+        ...(reservationId !== undefined && { reservationId }),
+      });
+      if (!Number.isInteger(conf?.transactionId)) throw new Error('the StartTransaction result has no integer transactionId');
+    } catch (error) {
+      connector.session = undefined;
+      connector.meter.stopCharging();
+      // The reservation was used up by the attempt: the connector is free again.
+      if (connector.status === 'Reserved' && !connector.reservation) this.host.background(this.statusNotification(connector.id, 'Available'), 'StatusNotification');
+      throw error;
+    }
+    const transactionId: number = conf.transactionId;
+    session.transactionId = transactionId;
+    this.host.emitStarted(connector.id, transactionId);
+    if (conf.idTagInfo?.status !== 'Accepted' && this.configuration.flag('StopTransactionOnInvalidId')) {
+      this.host.background(this.stopSession(connector.id, 'DeAuthorized'), 'StopTransaction');
+    } else {
+      this.host.background(this.statusNotification(connector.id, 'Charging'), 'StatusNotification');
+      this.startSampling(connector);
+    }
+    return { transactionId, idTagInfo: conf.idTagInfo };
+  }
+
+  /**
+   * StatusNotification Finishing, StopTransaction with the Transaction.Begin and .End readings,
+   * then the car leaves: StatusNotification Available (or Unavailable, if a ChangeAvailability
+   * waited for this session). Resolves with the StopTransaction result.
+   */
+  async stopSession(connectorId: number, reason = 'Local'): Promise<any> {
+    const connector = this.host.connector(connectorId);
+    const session = connector.session;
+    if (session?.transactionId === undefined) throw new Error(`connector ${connectorId} has no running transaction`);
+    connector.session = undefined;
+    connector.stopSampling();
+    connector.meter.stopCharging();
+    const end = connector.meter.read();
+    const measurands = this.measurands();
+    this.host.background(this.statusNotification(connectorId, 'Finishing'), 'StatusNotification');
+    try {
+      return await this.host.call('StopTransaction', {
+        transactionId: session.transactionId,
+        idTag: session.idTag,
+        meterStop: end.registerWh,
+        timestamp: new Date().toISOString(),
+        reason,
+        transactionData: [
+          meterValue(session.start, measurands, 'Transaction.Begin', true, session.startedAt),
+          meterValue(end, measurands, 'Transaction.End', true),
+        ],
+      });
+    } finally {
+      const next = connector.pendingAvailability ?? 'Available';
+      connector.pendingAvailability = undefined;
+      this.host.background(this.statusNotification(connectorId, next), 'StatusNotification');
+      this.host.emitStopped(connectorId);
+    }
+  }
+
+  async sendMeterValues(connectorId: number, context: ReadingContext = 'Sample.Periodic'): Promise<any> {
+    const connector = this.host.connector(connectorId);
+    const transactionId = connector.session?.transactionId;
+    return this.host.call('MeterValues', {
+      connectorId,
+      ...(transactionId !== undefined && { transactionId }),
+      meterValue: [meterValue(connector.meter.read(), this.measurands(), context, transactionId !== undefined)],
+    });
+  }
+
+  /** ChangeConfiguration, with the keys that steer the simulator taking effect at once. */
+  changeConfiguration(key: string, value: string): ChangeStatus {
+    const status = this.configuration.change(key, value);
+    if (status !== 'Accepted') return status;
+    if (key === 'HeartbeatInterval') this.scheduleHeartbeats();
+    if (key === 'MeterValueSampleInterval') {
+      this.sampleIntervalMs = Number(value) * 1000;
+      for (const connector of this.host.connectors) if (connector.session?.transactionId !== undefined) this.startSampling(connector);
+    }
+    return status;
+  }
+
+  /** Reset: the running sessions end, then the charger reboots (a Hard reset without a close handshake). */
+  async reset(hard: boolean): Promise<void> {
+    const running = this.host.connectors.filter((c) => c.session?.transactionId !== undefined);
+    const stops = running.map((c) => this.stopSession(c.id, hard ? 'HardReset' : 'SoftReset'));
+    await Promise.allSettled(stops);
+    await this.host.reboot(hard);
+  }
+
+  async uploadDiagnostics(): Promise<void> {
+    for (const status of ['Uploading', 'Uploaded']) {
+      this.diagnosticsStatus = status;
+      await this.host.call('DiagnosticsStatusNotification', { status });
+    }
+    this.diagnosticsStatus = 'Idle';
+  }
+
+  async installFirmware(): Promise<void> {
+    for (const status of ['Downloading', 'Downloaded', 'Installing', 'Installed']) {
+      this.firmwareStatus = status;
+      await this.host.call('FirmwareStatusNotification', { status });
+    }
+    this.firmwareStatus = 'Idle';
+  }
+
+  private measurands(): Measurand[] {
+    const configured = (this.configuration.get('MeterValuesSampledData') ?? '').split(',');
+    return SUPPORTED_MEASURANDS.filter((m) => configured.includes(m));
+  }
+
+  private startSampling(connector: Connector): void {
+    connector.startSampling(this.sampleIntervalMs, () => this.host.background(this.sendMeterValues(connector.id), 'MeterValues'));
+  }
+
+  private scheduleHeartbeats(): void {
+    clearInterval(this.heartbeatTimer);
+    const seconds = Number(this.configuration.get('HeartbeatInterval'));
+    if (seconds > 0) this.heartbeatTimer = setInterval(() => this.host.background(this.heartbeat(), 'Heartbeat'), Math.min(seconds * 1000, LONGEST_TIMER_MS));
+  }
+}
