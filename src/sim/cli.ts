@@ -10,8 +10,9 @@ Usage: npm run sim -- --serial <serial> [options]
   --serial <s>          charger serial = identity, the last segment of the URL (required)
   --url <url>           WebSocket base URL; the serial is appended (default ws://127.0.0.1:1337/charger)
   --dialect <d>         ocpp1.6 (standard, default) or flexicharge (the legacy FlexiCharge charger program)
-  --count <n>           play n chargers: a serial ending in digits counts up (abc111 → abc111 … abc119),
-                        any other gets -1 … -n appended (sim → sim-1 … sim-n)
+  --count <n>           play n chargers (default 1): a serial ending in digits counts up
+                        (--serial abc111 --count 9: abc111 … abc119), any other gets -1 … -n
+                        appended (--serial sim --count 3: sim-1, sim-2, sim-3)
   --password <p>        HTTP Basic auth password (the username is the serial)
   --session             ocpp1.6: run an RFID session (Authorize, StartTransaction, meter values for
                         --duration seconds, StopTransaction), then exit. flexicharge: the real charger

@@ -60,13 +60,13 @@ export class FlexichargeDialect implements Dialect {
 
   /** Python exceptions (a missing key, int() failing) are swallowed by the charger: no reply. */
   handleCall(action: string, payload: unknown, respond: Responder): void {
-    if (!isObject(payload)) return;
+    if (!isObject(payload)) return this.host.warn(`no reply to ${action}: its payload is not a JSON object`);
     switch (action) {
       case 'DataTransfer': return this.dataTransfer(payload, respond);
       case 'ReserveNow': return this.reserveNow(payload, respond);
       case 'RemoteStartTransaction': return this.remoteStart(payload, respond);
       case 'RemoteStopTransaction': return this.remoteStop(payload, respond);
-      default: this.host.warn(`Could not handle message ${action}: the FlexiCharge charger does not reply`);
+      default: this.host.warn(`no reply to ${action}: the FlexiCharge charger does not handle it`);
     }
   }
 
@@ -139,9 +139,10 @@ export class FlexichargeDialect implements Dialect {
    * reservation (its reset is a no-op), so another reservationID is Occupied from then on.
    */
   private reserveNow(payload: Record<string, unknown>, respond: Responder): void {
-    if (!['reservationID', 'connectorID', 'idTag', 'expiryDate'].every((key) => key in payload)) return;
+    const missing = ['reservationID', 'connectorID', 'idTag', 'expiryDate'].filter((key) => !(key in payload));
+    if (missing.length > 0) return this.host.warn(`no reply to ReserveNow: it lacks ${missing.join(', ')}`);
     const idTag = pythonInt(payload.idTag);
-    if (idTag === undefined) return;
+    if (idTag === undefined) return this.host.warn(`no reply to ReserveNow: int() fails on idTag ${JSON.stringify(payload.idTag)}`);
     const { connector } = this;
     if (connector.reservation && connector.reservation.id !== payload.reservationID) return respond.result({ status: 'Occupied' });
     this.host.background(this.statusNotification(1, 'Reserved'), 'StatusNotification');
@@ -152,7 +153,7 @@ export class FlexichargeDialect implements Dialect {
   /** Only `idTag` is read; it must be int() of the reserved tag, which is 1 without a reservation. */
   private remoteStart(payload: Record<string, unknown>, respond: Responder): void {
     const idTag = pythonInt(payload.idTag);
-    if (idTag === undefined) return;
+    if (idTag === undefined) return this.host.warn(`no reply to RemoteStartTransaction: int() fails on idTag ${JSON.stringify(payload.idTag)}`);
     const reservedTag = this.connector.reservation ? Number(this.connector.reservation.idTag) : 1;
     if (idTag !== reservedTag) return respond.result({ status: 'Rejected' });
     respond.result({ status: 'Accepted' });
@@ -161,7 +162,7 @@ export class FlexichargeDialect implements Dialect {
 
   /** The key `transactionID` must exist; its value is ignored. */
   private remoteStop(payload: Record<string, unknown>, respond: Responder): void {
-    if (!('transactionID' in payload)) return;
+    if (!('transactionID' in payload)) return this.host.warn('no reply to RemoteStopTransaction: it lacks transactionID');
     if (!this.connector.session) return respond.result({ status: 'Rejected' });
     respond.result({ status: 'Accepted' });
     this.host.background(this.stopCharging(), 'StopTransaction');

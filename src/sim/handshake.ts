@@ -14,16 +14,17 @@ export interface HandshakeOptions {
   timeoutMs: number;
 }
 
-/** The refusal's explanation: a JSON body's `message`, else the HTTP status text. */
+/** The refusal's explanation: a JSON body's `message`, a short plain-text body, else the HTTP status text. */
 function readRefusal(response: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     let body = '';
     const done = () => {
+      const text = body.trim();
       try {
-        const message = (JSON.parse(body) as { message?: unknown }).message;
+        const message = (JSON.parse(text) as { message?: unknown }).message;
         if (typeof message === 'string') return resolve(message);
       } catch {
-        // Not JSON: fall back to the status text.
+        if (/^[^<\n]{1,200}$/.test(text)) return resolve(text);
       }
       resolve(response.statusMessage ?? '');
     };

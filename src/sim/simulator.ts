@@ -180,7 +180,10 @@ export class ChargerSimulator extends EventEmitter<SimulatorEvents> {
     if (!Array.isArray(frame)) return this.warn('ignored a frame that is not a JSON array');
     this.received.push(frame);
     const [type, id, third] = frame;
-    if (type === 2 && typeof third === 'string') return this.answer(id, third, frame[3]);
+    if (type === 2) {
+      if (typeof third === 'string') return this.answer(id, third, frame[3]);
+      return this.warn('ignored a CALL without an action name');
+    }
     if (type === 3) {
       const { action, payload } = this.dialect.readResult(frame);
       return this.settle(id, action, { result: payload });

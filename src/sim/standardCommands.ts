@@ -236,7 +236,7 @@ export function handleStandardCommand(charger: StandardDialect, action: string, 
   try {
     commands[action]!(charger, payload, respond);
   } catch (error) {
-    if (respond.answered) throw error;
+    if (respond.answered) return charger.host.warn(`${action} failed after its answer: ${String(error)}`);
     if (error instanceof CallError) return respond.error(error.code, error.description);
     charger.host.warn(`${action} failed: ${String(error)}`);
     respond.error('InternalError', `the charger could not handle ${action}`);
