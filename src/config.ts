@@ -62,6 +62,10 @@ function readEnv(env: Record<string, string | undefined>) {
       OCPP_MAX_FRAME_BYTES: positiveInt({ default: 262144, desc: 'Largest frame accepted from a charger' }),
       OCPP_MESSAGE_LOG: flag({ default: false, desc: 'Store every OCPP frame in the database' }),
 
+      OCPP_START_TIMEOUT: positiveInt({ default: 60, desc: 'Seconds a charger has, after accepting a remote start, to report StartTransaction' }),
+      RESERVATION_MINUTES: positiveInt({ default: 15, desc: 'How long a reservation holds a charger' }),
+      DEMO_CHARGER: str({ default: '', choices: ['', '0', '1'], desc: 'Built-in simulator plays charger 100000; default on with the embedded database' }),
+
       RUN_OCPP_TEST: flag({ default: false }),
       OCPP_TEST_INTERVAL_MULTIPLIER: num({ default: 1 }),
       LIVEMETRICS_DB_UPDATE_INTERVAL: nonNegativeInt({ default: 10000 }),
@@ -103,6 +107,8 @@ export interface Config {
     maxFrameBytes: number;
     messageLog: boolean;
   };
+  sessions: { startTimeoutMs: number; reservationMinutes: number };
+  demoCharger: boolean;
   selfTest: { runAtStart: boolean; intervalMultiplier: number };
   liveMetricsDbUpdateIntervalMs: number;
   klarna: { bypass: boolean; token: string; baseUrl: string };
@@ -152,6 +158,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       maxFrameBytes: env.OCPP_MAX_FRAME_BYTES,
       messageLog: env.OCPP_MESSAGE_LOG,
     },
+    sessions: { startTimeoutMs: env.OCPP_START_TIMEOUT * 1000, reservationMinutes: env.RESERVATION_MINUTES },
+    demoCharger: env.DEMO_CHARGER === '' ? databaseConfig(env).kind === 'embedded' : env.DEMO_CHARGER === '1',
     selfTest: { runAtStart: env.RUN_OCPP_TEST, intervalMultiplier: env.OCPP_TEST_INTERVAL_MULTIPLIER },
     liveMetricsDbUpdateIntervalMs: env.LIVEMETRICS_DB_UPDATE_INTERVAL,
     klarna: { bypass: env.BYPASS_KLARNA, token: env.KLARNA_TOKEN, baseUrl: env.KLARNA_BASE_URL },

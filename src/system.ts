@@ -6,6 +6,9 @@ import { migrateToLatest } from './db/migrate.ts';
 import { seedDatabase } from './db/seed.ts';
 import type { ChargerGateway } from './domain/chargerGateway.ts';
 import { ChargingEvents } from './domain/events.ts';
+import { InvoicePaymentProvider } from './domain/payments.ts';
+import { expireReservations } from './domain/reservations.ts';
+import { SessionService } from './domain/sessions.ts';
 import { AccessTokens, resolveTokenSecret } from './domain/tokens.ts';
 import { ensureInitialAdmin, type InitialAdmin } from './domain/users.ts';
 import { buildHttpApp } from './http/app.ts';
@@ -19,30 +22,42 @@ export interface RunningSystem {
   tokens: AccessTokens;
   gateway: ChargerGateway;
   events: ChargingEvents;
+  sessions: SessionService;
   /** Set on the start that created the first admin. */
   initialAdmin?: InitialAdmin;
   /** Stops accepting, closes sockets, then flushes and closes the database. */
   close(): Promise<void>;
 }
 
-/** The composition root: database (migrated, seeded), domain, HTTP and OCPP servers. */
+const RESERVATION_SWEEP_MS = 30_000;
+
+/** The composition root: database (migrated, seeded), domain, OCPP and HTTP servers. */
 export async function startSystem(config: Config, logger: Logger): Promise<RunningSystem> {
   const database = await openDatabase(config.database);
   const started: { close(): Promise<void> }[] = [];
   try {
-    const applied = await migrateToLatest(database.db);
+    const db = database.db;
+    const applied = await migrateToLatest(db);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
-    if (config.seed && (await seedDatabase(database.db))) logger.info('database seeded');
+    if (config.seed && (await seedDatabase(db))) logger.info('database seeded');
+
     const events = new ChargingEvents();
-    const tokens = new AccessTokens(await resolveTokenSecret(database.db, config.auth.jwtSecret), config.auth.accessTokenTtlSeconds);
-    const http = await buildHttpApp({ config, database, db: database.db, tokens, guards: createGuards(tokens) }, logger);
+    const tokens = new AccessTokens(await resolveTokenSecret(db, config.auth.jwtSecret), config.auth.accessTokenTtlSeconds);
+    const ocpp = await startOcppServer({ db, config, events, logger });
+    started.push(ocpp);
+    const sessions = new SessionService(db, ocpp.gateway, events, new InvoicePaymentProvider(), config.sessions, logger.child({ component: 'sessions' }));
+
+    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens), gateway: ocpp.gateway, sessions }, logger);
     started.push(http);
     await http.listen({ host: config.host, port: config.httpPort });
-    const ocpp = await startOcppServer({ db: database.db, config, events, logger });
-    started.push(ocpp);
+
+    const reservationSweep = setInterval(() => {
+      expireReservations(db).catch((error: unknown) => logger.warn({ err: error }, 'could not expire reservations'));
+    }, RESERVATION_SWEEP_MS);
+    reservationSweep.unref();
 
     // Last, so that a start which fails earlier cannot swallow a generated password.
-    const initialAdmin = await ensureInitialAdmin(database.db, config.admin.email, config.admin.password);
+    const initialAdmin = await ensureInitialAdmin(db, config.admin.email, config.admin.password);
     if (initialAdmin) logger.info({ email: initialAdmin.email }, 'first admin created');
 
     const httpPort = (http.server.address() as AddressInfo).port;
@@ -55,9 +70,11 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       tokens,
       gateway: ocpp.gateway,
       events,
+      sessions,
       initialAdmin,
       close() {
         closing ??= (async () => {
+          clearInterval(reservationSweep);
           await Promise.all([ocpp.close(), http.close()]);
           await database.close();
         })();

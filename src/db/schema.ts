@@ -128,8 +128,17 @@ export interface ChargingSessionsTable {
   stopped_at: Timestamp | null;
   stop_reason: string | null;
   flags: Generated<string[]>;
+  price_breakdown: ColumnType<PriceLine[] | null, string | null, string | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+}
+
+/** One hour of a session's price. */
+export interface PriceLine {
+  hour: string;
+  energyWh: number;
+  pricePerKwhOre: number;
+  amountOre: number;
 }
 
 export interface MeterValuesTable {

@@ -43,5 +43,7 @@ export const COMMAND_ACTIONS: readonly CommandAction[] = [
  */
 export interface ChargerGateway {
   isConnected(chargerId: ChargerId): boolean;
+  /** Whether ReserveNow can be used on this charger (else reservations are kept on the server only). */
+  supportsReservations(chargerId: ChargerId): boolean;
   send<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>): Promise<CommandResponse<A>>;
 }

@@ -20,3 +20,33 @@ interface EventMap {
 
 /** In-process notifications from the charger side to whoever listens (live metrics, sessions). */
 export class ChargingEvents extends EventEmitter<EventMap> {}
+
+/**
+ * Resolves with the first `name` event that `matches`, or rejects after `timeoutMs`.
+ * Subscribe before triggering what produces the event: a charger may answer at once.
+ */
+export function nextEvent<K extends keyof EventMap>(
+  events: ChargingEvents,
+  name: K,
+  matches: (...args: EventMap[K]) => boolean,
+  timeoutMs: number,
+): { promise: Promise<EventMap[K][0]>; cancel(): void } {
+  let cancel!: () => void;
+  const promise = new Promise<EventMap[K][0]>((resolve, reject) => {
+    const listener = (...args: EventMap[K]) => {
+      if (!matches(...args)) return;
+      cancel();
+      resolve(args[0]);
+    };
+    const timer = setTimeout(() => {
+      cancel();
+      reject(new Error(`no ${String(name)} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    cancel = () => {
+      clearTimeout(timer);
+      events.off(name, listener as never);
+    };
+    events.on(name, listener as never);
+  });
+  return { promise, cancel };
+}

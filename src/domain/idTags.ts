@@ -18,7 +18,7 @@ const RUNNING = ['Starting', 'Charging', 'Stopping'];
  */
 export async function authorizeIdTag(db: Db, idTag: string, now = new Date()): Promise<IdTagInfo> {
   const tag = await db.selectFrom('id_tags').selectAll().where((eb) => eb(eb.fn('upper', ['id_tag']), '=', idTag.toUpperCase())).executeTakeFirst();
-  if (!tag) return { status: 'Invalid' };
+  if (!tag) return (await isStartingSessionTag(db, idTag)) ? { status: 'Accepted' } : { status: 'Invalid' };
   const info: IdTagInfo = { status: 'Accepted' };
   if (tag.parent_id_tag) info.parentIdTag = tag.parent_id_tag;
   if (tag.expires_at) info.expiryDate = tag.expires_at.toISOString();
@@ -41,4 +41,10 @@ export async function authorizeIdTag(db: Db, idTag: string, now = new Date()): P
 export async function ownerOfIdTag(db: Db, idTag: string): Promise<number | null> {
   const tag = await db.selectFrom('id_tags').select('user_id').where((eb) => eb(eb.fn('upper', ['id_tag']), '=', idTag.toUpperCase())).executeTakeFirst();
   return tag?.user_id ?? null;
+}
+
+/** A session started from the app presents its own tag; it is valid until that session has begun. */
+async function isStartingSessionTag(db: Db, idTag: string): Promise<boolean> {
+  const session = await db.selectFrom('charging_sessions').select('id').where('id_tag', '=', idTag).where('status', 'in', ['Created', 'Starting']).executeTakeFirst();
+  return session !== undefined;
 }

@@ -12,6 +12,7 @@ import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { signInRoutes } from './routes/signIn.ts';
+import { transactionRoutes } from './routes/transaction.ts';
 import { ErrorBody } from './schemas.ts';
 import { buildValidator } from './validation.ts';
 
@@ -24,6 +25,11 @@ export async function buildHttpApp(context: HttpContext, logger: Logger): Promis
   }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app);
   app.addSchema(ErrorBody);
+  // A request without a body (the Android app's PUT /transaction/start) validates as {}:
+  // optional fields stay optional and missing ones are reported by name.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  });
 
   // Any origin may call the API, as with the original; requested headers (Authorization
   // included, which a "*" would not cover) are reflected on preflight.
@@ -50,5 +56,6 @@ export async function buildHttpApp(context: HttpContext, logger: Logger): Promis
   await app.register(signInRoutes(context));
   await app.register(chargerRoutes(context));
   await app.register(chargePointRoutes(context));
+  await app.register(transactionRoutes(context));
   return app;
 }

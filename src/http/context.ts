@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyBaseLogger, RawServerDefault, RawRequestDe
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle, Db } from '../db/connection.ts';
+import type { ChargerGateway } from '../domain/chargerGateway.ts';
+import type { SessionService } from '../domain/sessions.ts';
 import type { AccessTokens } from '../domain/tokens.ts';
 import type { Guards } from './auth.ts';
 
@@ -12,6 +14,8 @@ export interface HttpContext {
   db: Db;
   tokens: AccessTokens;
   guards: Guards;
+  gateway: ChargerGateway;
+  sessions: SessionService;
 }
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;

@@ -2,6 +2,7 @@ import type { ChargerGateway, CommandAction, CommandRequest, CommandResponse } f
 import { DomainError } from '../domain/errors.ts';
 import type { ChargerId } from '../domain/units.ts';
 import { CallTimeoutError, ConnectionClosedError } from './connection.ts';
+import { supportsReservations } from './dialect/commands.ts';
 import { OcppError } from './protocol/errors.ts';
 import { checkRequest } from './protocol/schemas.ts';
 import type { ConnectionRegistry } from './registry.ts';
@@ -15,6 +16,11 @@ export class OcppGateway implements ChargerGateway {
 
   isConnected(chargerId: ChargerId): boolean {
     return this.registry.get(chargerId) !== undefined;
+  }
+
+  supportsReservations(chargerId: ChargerId): boolean {
+    const connection = this.registry.get(chargerId);
+    return connection !== undefined && supportsReservations(connection.dialect);
   }
 
   async send<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>): Promise<CommandResponse<A>> {

@@ -79,6 +79,8 @@ export class ChargerConnection {
    * follows is for it, even when the charger leaves the tag out (the FlexiCharge charger).
    */
   readonly remoteStartTags = new Map<number, string>();
+  /** The idTag of a reservation this charger accepted on this connection. */
+  reservedIdTag: string | undefined;
 
   #incoming: Promise<void> = Promise.resolve();
   readonly #queue: Outbound[] = [];
@@ -113,8 +115,12 @@ export class ChargerConnection {
     }
     return new Promise((resolve, reject) => {
       const id = randomUUID();
-      const frame = callFrame(id, action, shapeCommand(this.dialect, action, payload));
-      this.#queue.push({ id, action, frame, resolve, reject });
+      const frame = callFrame(id, action, shapeCommand(this.dialect, action, payload, this.reservedIdTag));
+      const settle = (answer: Record<string, unknown>) => {
+        if (action === 'ReserveNow' && answer.status === 'Accepted') this.reservedIdTag = String(payload.idTag);
+        resolve(answer);
+      };
+      this.#queue.push({ id, action, frame, resolve: settle, reject });
       this.#sendNext();
     });
   }

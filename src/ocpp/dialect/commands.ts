@@ -6,15 +6,27 @@ type Payload = Record<string, unknown>;
 const integerLike = (tag: unknown) => (typeof tag === 'string' && /^\d{1,15}$/.test(tag) ? Number(tag) : tag);
 
 /**
+ * The FlexiCharge firmware answers every ReserveNow after its first with Occupied for the
+ * rest of its life, so its reservations are kept on the server only.
+ */
+export const supportsReservations = (dialect: Dialect) => dialect !== 'flexicharge';
+
+/**
+ * The FlexiCharge firmware starts only for the idTag of its reservation, or 1 when it has
+ * none; the session's own tag still identifies the StartTransaction that follows.
+ */
+const FLEXICHARGE_UNRESERVED_TAG = 1;
+
+/**
  * Shapes a standard server→charger payload for the charger's dialect. The FlexiCharge
  * charger reads `connectorID`, `transactionID` and `reservationID` and an integer idTag;
  * it ignores unknown keys, so the standard keys stay alongside.
  */
-export function shapeCommand(dialect: Dialect, action: string, payload: Payload): Payload {
+export function shapeCommand(dialect: Dialect, action: string, payload: Payload, reservedIdTag?: string): Payload {
   if (dialect !== 'flexicharge') return payload;
   switch (action) {
     case 'RemoteStartTransaction':
-      return { ...payload, connectorID: payload.connectorId ?? 1, idTag: integerLike(payload.idTag) };
+      return { ...payload, connectorID: payload.connectorId ?? 1, idTag: integerLike(reservedIdTag) ?? FLEXICHARGE_UNRESERVED_TAG };
     case 'RemoteStopTransaction':
       return { ...payload, transactionID: payload.transactionId };
     case 'ReserveNow':

@@ -1,0 +1,50 @@
+import type { Db } from '../db/connection.ts';
+import type { Ore } from './units.ts';
+
+/** What the app needs to show the provider's payment widget. */
+export interface PaymentSession {
+  providerSessionId: string;
+  clientToken: string;
+}
+
+/**
+ * A way to pay for a charge: hold money when a session is created, authorize at start,
+ * settle the final price at stop, or release the hold when nothing is owed.
+ */
+export interface PaymentProvider {
+  readonly name: 'klarna' | 'invoice';
+  open(paymentId: number, amount: Ore): Promise<PaymentSession>;
+  authorize(paymentId: number, authorizationToken: string | undefined): Promise<void>;
+  /** Returns the payment status after settling `amount`. */
+  settle(paymentId: number, amount: Ore): Promise<string>;
+  release(paymentId: number): Promise<void>;
+}
+
+/** No payment provider (BYPASS_KLARNA=1): every session is recorded as payable by invoice. */
+export class InvoicePaymentProvider implements PaymentProvider {
+  readonly name = 'invoice' as const;
+  async open(): Promise<PaymentSession> {
+    return { providerSessionId: '', clientToken: '' };
+  }
+  async authorize(): Promise<void> {}
+  async settle(_paymentId: number, amount: Ore): Promise<string> {
+    return amount === 0 ? 'NothingOwed' : 'Invoiced';
+  }
+  async release(): Promise<void> {}
+}
+
+export async function createPayment(db: Db, sessionId: number, provider: PaymentProvider, hold: Ore) {
+  return db
+    .insertInto('payments')
+    .values({ session_id: sessionId, provider: provider.name, status: 'Open', authorized_ore: hold })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function paymentOf(db: Db, sessionId: number) {
+  return db.selectFrom('payments').selectAll().where('session_id', '=', sessionId).orderBy('id', 'desc').executeTakeFirst();
+}
+
+export async function setPayment(db: Db, paymentId: number, changes: { status?: string; captured_ore?: number; klarna_session_id?: string; klarna_client_token?: string }) {
+  await db.updateTable('payments').set({ ...changes, updated_at: new Date() }).where('id', '=', paymentId).execute();
+}

@@ -1,0 +1,101 @@
+import type { Db } from '../db/connection.ts';
+import type { ChargerGateway } from './chargerGateway.ts';
+import { DomainError, notFound } from './errors.ts';
+import type { AccessClaims } from './tokens.ts';
+import type { ChargerId, UserId } from './units.ts';
+
+export const ACTIVE_RESERVATION = ['Requested', 'Accepted'] as const;
+
+export interface ReservationRequest {
+  chargerId: ChargerId;
+  userId: UserId;
+  idTag: string;
+  minutes: number;
+}
+
+/** Answers a charger gives to ReserveNow that mean "it cannot be reserved now". */
+const REFUSALS = new Set(['Occupied', 'Faulted', 'Unavailable', 'Rejected']);
+
+/**
+ * Reserves connector 1 of a charger: stored first, then sent as ReserveNow when the
+ * charger supports it. A charger that refuses gets a 409; one that does not implement
+ * reservations (NotImplemented / NotSupported) is reserved on the server only.
+ */
+export async function reserveCharger(db: Db, gateway: ChargerGateway, request: ReservationRequest) {
+  const expiresAt = new Date(Date.now() + request.minutes * 60_000);
+  const reservation = await db
+    .insertInto('reservations')
+    .values({ charger_id: request.chargerId, connector_id: 1, user_id: request.userId, id_tag: request.idTag, expires_at: expiresAt })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  let status = 'Accepted';
+  if (gateway.supportsReservations(request.chargerId)) {
+    try {
+      const answer = await gateway.send(request.chargerId, 'ReserveNow', {
+        connectorId: 1, expiryDate: expiresAt.toISOString(), idTag: request.idTag, reservationId: reservation.id,
+      });
+      if (REFUSALS.has(answer.status)) status = 'Rejected';
+    } catch (error) {
+      const unsupported = error instanceof DomainError && (error.codes.includes('NotImplemented') || error.codes.includes('NotSupported'));
+      if (!unsupported) {
+        await setReservationStatus(db, reservation.id, 'Rejected');
+        throw error;
+      }
+    }
+  }
+  await setReservationStatus(db, reservation.id, status);
+  if (status === 'Rejected') throw new DomainError('conflict', ['couldNotReserveCharger'], `Charger ${request.chargerId} refused the reservation`);
+  return { ...reservation, status };
+}
+
+export async function setReservationStatus(db: Db, id: number, status: string): Promise<void> {
+  await db.updateTable('reservations').set({ status, updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+/** The reservation holding a charger now, if any. */
+export function activeReservation(db: Db, chargerId: ChargerId) {
+  return db
+    .selectFrom('reservations')
+    .selectAll()
+    .where('charger_id', '=', chargerId)
+    .where('status', 'in', [...ACTIVE_RESERVATION])
+    .where('expires_at', '>', new Date())
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+export async function getReservation(db: Db, id: number, caller: AccessClaims) {
+  const row = await db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row || (caller.role !== 'admin' && row.user_id !== caller.userId)) throw notFound(`Reservation ${id}`);
+  return row;
+}
+
+export function listReservations(db: Db, caller: AccessClaims) {
+  let query = db.selectFrom('reservations').selectAll().orderBy('id', 'desc');
+  if (caller.role !== 'admin') query = query.where('user_id', '=', caller.userId);
+  return query.execute();
+}
+
+/** Cancels on the charger (CancelReservation, best effort) and on the server. */
+export async function cancelReservation(db: Db, gateway: ChargerGateway, id: number, caller: AccessClaims) {
+  const reservation = await getReservation(db, id, caller);
+  if (!(ACTIVE_RESERVATION as readonly string[]).includes(reservation.status)) {
+    throw new DomainError('conflict', ['reservationNotActive'], `Reservation ${id} is ${reservation.status}`);
+  }
+  if (gateway.isConnected(reservation.charger_id) && gateway.supportsReservations(reservation.charger_id)) {
+    await gateway.send(reservation.charger_id, 'CancelReservation', { reservationId: id }).catch(() => undefined);
+  }
+  await setReservationStatus(db, id, 'Cancelled');
+  return { ...reservation, status: 'Cancelled' };
+}
+
+/** Marks reservations past their expiry as Expired (the charger lets them go by itself). */
+export async function expireReservations(db: Db, now = new Date()): Promise<number> {
+  const result = await db
+    .updateTable('reservations')
+    .set({ status: 'Expired', updated_at: now })
+    .where('status', 'in', [...ACTIVE_RESERVATION])
+    .where('expires_at', '<=', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
