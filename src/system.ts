@@ -9,10 +9,12 @@ import { ChargingEvents } from './domain/events.ts';
 import { InvoicePaymentProvider } from './domain/payments.ts';
 import { expireReservations } from './domain/reservations.ts';
 import { SessionService } from './domain/sessions.ts';
+import { SessionSummaries } from './domain/sessionSummaries.ts';
 import { AccessTokens, resolveTokenSecret } from './domain/tokens.ts';
 import { ensureInitialAdmin, type InitialAdmin } from './domain/users.ts';
 import { buildHttpApp } from './http/app.ts';
 import { createGuards } from './http/auth.ts';
+import { LiveMetrics } from './live/liveMetrics.ts';
 import { startOcppServer } from './ocpp/server.ts';
 
 export interface RunningSystem {
@@ -23,6 +25,8 @@ export interface RunningSystem {
   gateway: ChargerGateway;
   events: ChargingEvents;
   sessions: SessionService;
+  live: LiveMetrics;
+  summaries: SessionSummaries;
   /** Set on the start that created the first admin. */
   initialAdmin?: InitialAdmin;
   /** Stops accepting, closes sockets, then flushes and closes the database. */
@@ -43,9 +47,11 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
 
     const events = new ChargingEvents();
     const tokens = new AccessTokens(await resolveTokenSecret(db, config.auth.jwtSecret), config.auth.accessTokenTtlSeconds);
-    const ocpp = await startOcppServer({ db, config, events, logger });
-    started.push(ocpp);
-    const sessions = new SessionService(db, ocpp.gateway, events, new InvoicePaymentProvider(), config.sessions, logger.child({ component: 'sessions' }));
+    const summaries = new SessionSummaries(db, config.liveMetricsDbUpdateIntervalMs, logger);
+    const live = new LiveMetrics(tokens, events, logger.child({ component: 'live' }), config.ocpp.pingIntervalMs);
+    const ocpp = await startOcppServer({ db, config, events, summaries, logger, userUpgrade: (...args) => live.upgrade(...args) });
+    started.push({ close: async () => { live.close(); await ocpp.close(); await summaries.close(); } });
+    const sessions = new SessionService(db, ocpp.gateway, events, summaries, new InvoicePaymentProvider(), config.sessions, logger.child({ component: 'sessions' }));
 
     const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens), gateway: ocpp.gateway, sessions }, logger);
     started.push(http);
@@ -71,11 +77,15 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       gateway: ocpp.gateway,
       events,
       sessions,
+      live,
+      summaries,
       initialAdmin,
       close() {
         closing ??= (async () => {
           clearInterval(reservationSweep);
+          live.close();
           await Promise.all([ocpp.close(), http.close()]);
+          await summaries.close();
           await database.close();
         })();
         return closing;

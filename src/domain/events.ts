@@ -1,15 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { MeterValue } from './meterValues.ts';
+import type { LiveSummary } from './sessionSummaries.ts';
 import type { ChargerId, ConnectorId } from './units.ts';
 
-/** A MeterValues a charger sent, after it was stored; `raw` is the frame's payload as received. */
+/** A MeterValues of a running session, after it was stored, with the session's summary so far. */
 export interface MeterValuesEvent {
   chargerId: ChargerId;
   connectorId: ConnectorId;
-  sessionId: number | null;
-  meterValue: MeterValue[];
-  raw: Record<string, unknown>;
   messageId: string | number;
+  summary: LiveSummary;
 }
 
 interface EventMap {

@@ -8,6 +8,7 @@ import { createPayment, paymentOf, setPayment, type PaymentProvider } from './pa
 import { currentPricePerKwh } from './pricing.ts';
 import { activeReservation, reserveCharger, setReservationStatus } from './reservations.ts';
 import { amountFor, priceSession } from './sessionPrice.ts';
+import type { SessionSummaries } from './sessionSummaries.ts';
 import type { AccessClaims } from './tokens.ts';
 import type { ChargerId, UserId } from './units.ts';
 
@@ -54,6 +55,7 @@ export class SessionService {
     private readonly db: Db,
     private readonly gateway: ChargerGateway,
     private readonly events: ChargingEvents,
+    private readonly summaries: SessionSummaries,
     private readonly payments: PaymentProvider,
     private readonly settings: SessionSettings,
     private readonly logger: Logger,
@@ -246,6 +248,9 @@ export class SessionService {
   async view(sessionId: number): Promise<SessionView> {
     const row = await this.db.selectFrom('charging_sessions').selectAll().where('id', '=', sessionId).executeTakeFirstOrThrow();
     const payment = await paymentOf(this.db, sessionId);
+    // While it charges, the newest reading is in memory (the database gets it in intervals).
+    const live = this.summaries.live(sessionId);
+    if (live) Object.assign(row, { energy_wh: live.energyWh, state_of_charge_percent: live.socPercent, power_w: live.powerW });
     return {
       id: row.id,
       chargerId: row.charger_id,

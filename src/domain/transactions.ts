@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { authorizeIdTag, ownerOfIdTag, type IdTagInfo } from './idTags.ts';
-import { latestReading, storeMeterValues, type MeterValue } from './meterValues.ts';
+import { latestReading, storeMeterValues, type MeterValue, type SessionReading } from './meterValues.ts';
 import type { ChargerId, ConnectorId } from './units.ts';
 
 /**
@@ -243,31 +243,26 @@ export interface MeterReport {
   meterValue: MeterValue[];
 }
 
+/** The session a MeterValues belongs to, with what a live summary needs. */
+export interface MeteredSession {
+  id: number;
+  user_id: number | null;
+  meter_start_wh: number | null;
+  running: boolean;
+}
+
 /**
- * Stores the samples and updates the running session's summary (energy, power, state
- * of charge). Samples for no known session are kept against the charger.
+ * Stores the samples (kept against the charger when they belong to no known session;
+ * a reading after the stop still belongs to that session) and returns the session and
+ * the newest totals for its summary.
  */
-export async function recordMeterValues(db: Db, chargerId: ChargerId, report: MeterReport): Promise<{ sessionId: number | null }> {
+export async function recordMeterValues(db: Db, chargerId: ChargerId, report: MeterReport): Promise<{ session?: MeteredSession; reading?: SessionReading }> {
   const { session } = report.transactionId !== undefined || report.connectorId > 0
     ? await resolveSession(db, chargerId, report.transactionId, report.connectorId)
     : { session: undefined };
-  // A reading after the stop (some chargers send the last one late) still belongs to that session.
-  const sessionId = session?.id ?? null;
-  await storeMeterValues(db, { chargerId, connectorId: report.connectorId, sessionId }, report.meterValue);
-  const reading = latestReading(report.meterValue);
-  if (session && reading && OPEN_STATUSES.includes(session.status as never)) {
-    await db
-      .updateTable('charging_sessions')
-      .set({
-        ...(reading.registerWh !== undefined && session.meter_start_wh !== null
-          ? { energy_wh: Math.max(0, Math.round(reading.registerWh - session.meter_start_wh)) }
-          : {}),
-        ...(reading.powerW !== undefined ? { power_w: Math.round(reading.powerW) } : {}),
-        ...(reading.socPercent !== undefined ? { state_of_charge_percent: Math.round(Math.min(100, Math.max(0, reading.socPercent))) } : {}),
-        updated_at: new Date(),
-      })
-      .where('id', '=', session.id)
-      .execute();
-  }
-  return { sessionId };
+  await storeMeterValues(db, { chargerId, connectorId: report.connectorId, sessionId: session?.id ?? null }, report.meterValue);
+  return {
+    session: session && { id: session.id, user_id: session.user_id, meter_start_wh: session.meter_start_wh, running: OPEN_STATUSES.includes(session.status as never) },
+    reading: latestReading(report.meterValue),
+  };
 }

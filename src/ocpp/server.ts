@@ -10,6 +10,7 @@ import {
   findChargerByIdentity, LastSeenTracker, markAllOffline, registerUnknownCharger, setConnected, setDialect, type ChargerAdmission,
 } from '../domain/chargerPresence.ts';
 import type { ChargingEvents } from '../domain/events.ts';
+import type { SessionSummaries } from '../domain/sessionSummaries.ts';
 import { verifyPassword } from '../domain/passwords.ts';
 import type { Dialect } from '../domain/units.ts';
 import { OcppGateway } from './commands.ts';
@@ -32,7 +33,10 @@ export interface OcppServerDeps {
   db: Db;
   config: Config;
   events: ChargingEvents;
+  summaries: SessionSummaries;
   logger: Logger;
+  /** Upgrades on `/user/<id>` (live metrics for apps) share the port with chargers. */
+  userUpgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer, userId: string) => Promise<void>;
 }
 
 /** Answers an upgrade request with a plain HTTP status and closes the socket. */
@@ -105,7 +109,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     setDialect(db, connection.chargerId, dialect).catch((error: unknown) => connection.log.warn({ err: error }, 'could not store dialect'));
   }
 
-  const dispatch = createDispatcher({ db, config: config.ocpp, events, logger, setDialect: changeDialect });
+  const dispatch = createDispatcher({ db, config: config.ocpp, events, summaries: deps.summaries, logger, setDialect: changeDialect });
   const connectionOptions: ConnectionOptions = {
     callTimeoutMs: config.ocpp.callTimeoutMs,
     maxFrameBytes: config.ocpp.maxFrameBytes,
@@ -151,6 +155,8 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
   }
 
   async function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const segments = (request.url ?? '/').split('?')[0]!.split('/').filter(Boolean);
+    if (segments[0] === 'user' && segments.length === 2 && deps.userUpgrade) return deps.userUpgrade(request, socket, head, segments[1]!);
     const identity = identityFromPath(request.url ?? '/');
     if (!identity) return refuse(socket, 404, 'No charge point identity in the path');
     let admission = await findChargerByIdentity(db, identity);

@@ -79,7 +79,9 @@ describe('the FlexiCharge charger dialect', () => {
       }]);
       expect(await charger.answerTo(id)).toEqual([3, id, {}]);
     }
-    expect(await session(transactionId)).toMatchObject({ energy_wh: 1200, state_of_charge_percent: 22, power_w: 7400 });
+    // Written at most once per LIVEMETRICS_DB_UPDATE_INTERVAL: the first reading now, the newest in memory.
+    expect(await session(transactionId)).toMatchObject({ energy_wh: 600, state_of_charge_percent: 21, power_w: 7400 });
+    expect(t.system.summaries.live(transactionId)).toMatchObject({ energyWh: 1200, socPercent: 22, powerW: 7400 });
 
     const stop = t.system.gateway.send(100009, 'RemoteStopTransaction', { transactionId });
     const stopCall = await charger.nextCall('RemoteStopTransaction');
@@ -91,7 +93,8 @@ describe('the FlexiCharge charger dialect', () => {
     expect(await charger.answerTo(SAME_ID)).toEqual([3, SAME_ID, {}]);
     expect(await charger.answerTo(SAME_ID)).toEqual([3, SAME_ID, {}]);
     const done = await session(transactionId);
-    expect(done).toMatchObject({ status: 'Completed', meter_stop_wh: 2500, energy_wh: 2500, stop_reason: 'Remote' });
+    expect(done).toMatchObject({ status: 'Completed', meter_stop_wh: 2500, energy_wh: 2500, stop_reason: 'Remote', state_of_charge_percent: 22 });
+    expect(t.system.summaries.live(transactionId)).toBeUndefined();
     expect(done.flags).toContain('reconciledTransactionId');
     expect((await t.request('GET', '/chargers/100009')).body.status).toBe('Available');
     expect((await db().selectFrom('chargers').select('dialect').where('id', '=', 100009).executeTakeFirstOrThrow()).dialect).toBe('flexicharge');

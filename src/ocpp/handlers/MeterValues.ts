@@ -3,12 +3,14 @@ import type { Handler } from './context.ts';
 
 export const MeterValues: Handler = async (deps, connection, payload, id) => {
   const connectorId = Number.isInteger(payload.connectorId) ? payload.connectorId : 1;
-  const meterValue = Array.isArray(payload.meterValue) ? payload.meterValue : [];
-  const { sessionId } = await recordMeterValues(deps.db, connection.chargerId, {
+  const { session, reading } = await recordMeterValues(deps.db, connection.chargerId, {
     connectorId,
     transactionId: Number.isInteger(payload.transactionId) ? payload.transactionId : undefined,
-    meterValue,
+    meterValue: Array.isArray(payload.meterValue) ? payload.meterValue : [],
   });
-  deps.events.emit('meterValues', { chargerId: connection.chargerId, connectorId, sessionId, meterValue, raw: payload, messageId: id });
+  if (session?.running && reading) {
+    const summary = await deps.summaries.record(session, reading);
+    deps.events.emit('meterValues', { chargerId: connection.chargerId, connectorId, messageId: id, summary });
+  }
   return { response: {} };
 };

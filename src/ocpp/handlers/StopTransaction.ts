@@ -10,6 +10,7 @@ export const StopTransaction: Handler = async (deps, connection, payload) => {
     idTag: typeof payload.idTag === 'string' ? payload.idTag : undefined,
     transactionData: Array.isArray(payload.transactionData) ? payload.transactionData : undefined,
   });
+  await deps.summaries.finish(answer.sessionId);
   deps.events.emit('sessionStopped', { chargerId: connection.chargerId, sessionId: answer.sessionId });
   return { response: answer.idTagInfo ? { idTagInfo: answer.idTagInfo } : {} };
 };

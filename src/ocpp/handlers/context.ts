@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/connection.ts';
 import type { ChargingEvents } from '../../domain/events.ts';
+import type { SessionSummaries } from '../../domain/sessionSummaries.ts';
 import type { CallOutcome, ChargerConnection } from '../connection.ts';
 import type { MessageId } from '../protocol/frames.ts';
 
@@ -10,6 +11,7 @@ export interface HandlerDeps {
   db: Db;
   config: Config['ocpp'];
   events: ChargingEvents;
+  summaries: SessionSummaries;
   logger: Logger;
   /** Records a dialect the charger showed (stored per charger). */
   setDialect(connection: ChargerConnection, dialect: 'ocpp1.6' | 'flexicharge'): void;
