@@ -36,13 +36,23 @@ export async function registerUnknownCharger(db: Db, identity: string): Promise<
   return (await findChargerByIdentity(db, identity))!;
 }
 
+/**
+ * A charger connected or went away. Offline it is Unavailable to the apps; back online
+ * it has the status its connectors last reported (Available when they never did).
+ * Its running sessions stay open either way until the charger reports on them.
+ */
 export async function setConnected(db: Db, chargerId: ChargerId, online: boolean, at = new Date()): Promise<void> {
-  await db.updateTable('chargers').set({ online, last_seen_at: at }).where('id', '=', chargerId).execute();
+  let status: ChargerStatus = 'Unavailable';
+  if (online) {
+    const connectors = await db.selectFrom('connectors').select(['connector_id', 'status']).where('charger_id', '=', chargerId).execute();
+    status = chargerStatusOf(connectors) ?? 'Available';
+  }
+  await db.updateTable('chargers').set({ online, status, last_seen_at: at }).where('id', '=', chargerId).execute();
 }
 
 /** Every charger offline: after a restart no socket from before is alive. */
 export async function markAllOffline(db: Db): Promise<void> {
-  await db.updateTable('chargers').set({ online: false }).where('online', '=', true).execute();
+  await db.updateTable('chargers').set({ online: false, status: 'Unavailable' }).where('online', '=', true).execute();
 }
 
 export async function setDialect(db: Db, chargerId: ChargerId, dialect: Dialect): Promise<void> {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
 import type { ChargerGateway } from './chargerGateway.ts';
@@ -37,6 +38,8 @@ export interface SessionView {
   klarnaClientToken: string;
   klarnaSessionId: string;
   paymentStatus: string | null;
+  paymentReference: string | null;
+  createdAt: Date;
 }
 
 const FINISHED = ['Completed', 'Failed', 'Cancelled'];
@@ -204,6 +207,34 @@ export class SessionService {
     return Promise.all(rows.map((row) => this.view(row.id)));
   }
 
+  /** Records the payment provider's order id for a session (the 2022 apps sent it separately). */
+  async setPaymentReference(sessionId: number, caller: AccessClaims, reference: string): Promise<SessionView> {
+    await this.owned(sessionId, caller);
+    const payment = (await paymentOf(this.db, sessionId)) ?? (await createPayment(this.db, sessionId, this.payments, 0));
+    await this.db.updateTable('payments').set({ klarna_order_id: reference, updated_at: new Date() }).where('id', '=', payment.id).execute();
+    return this.view(sessionId);
+  }
+
+  /**
+   * An admin's correction of a session's energy or charge level (the charger's readings
+   * stay as they were); flagged so the correction is visible.
+   */
+  async correctMeter(sessionId: number, correction: { energyWh?: number; socPercent?: number }): Promise<SessionView> {
+    const session = await this.db.selectFrom('charging_sessions').select('id').where('id', '=', sessionId).executeTakeFirst();
+    if (!session) throw notFound(`Transaction ${sessionId}`);
+    await this.db
+      .updateTable('charging_sessions')
+      .set((eb) => ({
+        energy_wh: correction.energyWh,
+        state_of_charge_percent: correction.socPercent,
+        flags: sql<string[]>`array_append(${eb.ref('flags')}, 'manualMeterCorrection')`,
+        updated_at: new Date(),
+      }))
+      .where('id', '=', sessionId)
+      .execute();
+    return this.view(sessionId);
+  }
+
   private async owned(sessionId: number, caller: AccessClaims) {
     const session = await this.db.selectFrom('charging_sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
     // Someone else's session is reported as missing, so ids reveal nothing.
@@ -269,6 +300,8 @@ export class SessionService {
       klarnaClientToken: payment?.klarna_client_token ?? '',
       klarnaSessionId: payment?.klarna_session_id ?? '',
       paymentStatus: payment?.status ?? null,
+      paymentReference: payment?.klarna_order_id ?? null,
+      createdAt: row.created_at,
     };
   }
 }

@@ -11,6 +11,7 @@ import { errorBody, installErrorHandling } from './errors.ts';
 import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
 import { healthRoutes } from './routes/health.ts';
+import { legacyTransactionRoutes } from './routes/legacyTransactions.ts';
 import { signInRoutes } from './routes/signIn.ts';
 import { transactionRoutes } from './routes/transaction.ts';
 import { ErrorBody } from './schemas.ts';
@@ -57,5 +58,6 @@ export async function buildHttpApp(context: HttpContext, logger: Logger): Promis
   await app.register(chargerRoutes(context));
   await app.register(chargePointRoutes(context));
   await app.register(transactionRoutes(context));
+  await app.register(legacyTransactionRoutes(context));
   return app;
 }

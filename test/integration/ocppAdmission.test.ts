@@ -123,8 +123,12 @@ describe('OCPP endpoint and admission', () => {
     const peer = await RawCharger.connect(`${ocpp}/charger/abc119`);
     const status = await peer.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Preparing' });
     expect(status).toEqual([3, status[1], {}]);
-    await peer.close();
     expect((await charger(100009)).status).toBe('Preparing');
+    await peer.close();
+    await until(async () => (await charger(100009)).status === 'Unavailable');
+    const again = await RawCharger.connect(`${ocpp}/charger/abc119`);
+    await until(async () => (await charger(100009)).status === 'Preparing');
+    await again.close();
   });
 
   it('answers a Pending or Rejected registration, and SecurityError for anything but BootNotification', async () => {

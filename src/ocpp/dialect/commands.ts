@@ -43,3 +43,12 @@ export function shapeCommand(dialect: Dialect, action: string, payload: Payload,
       return payload;
   }
 }
+
+/**
+ * The idTag a StartTransaction is for. A FlexiCharge charger reports the tag it was sent
+ * (1 or its reserved tag, or none at all), not the session's, so after a remote start the
+ * session's tag is the one that counts; other chargers report their own.
+ */
+export function startTagOf(dialect: Dialect, reported: string | undefined, remoteStartTag: string | undefined): string | undefined {
+  return dialect === 'flexicharge' ? (remoteStartTag ?? reported) : (reported ?? remoteStartTag);
+}

@@ -1,4 +1,5 @@
 import { startTransaction } from '../../domain/transactions.ts';
+import { startTagOf } from '../dialect/commands.ts';
 import type { Handler } from './context.ts';
 
 /** Always answered with a transactionId and an idTagInfo (a refused tag is told so; the charger stops). */
@@ -8,7 +9,7 @@ export const StartTransaction: Handler = async (deps, connection, payload) => {
   connection.remoteStartTags.delete(connectorId);
   const answer = await startTransaction(deps.db, connection.chargerId, {
     connectorId,
-    idTag: typeof payload.idTag === 'string' ? payload.idTag : requestedTag,
+    idTag: startTagOf(connection.dialect, typeof payload.idTag === 'string' ? payload.idTag : undefined, requestedTag),
     meterStart: Number.isFinite(payload.meterStart) ? Math.round(payload.meterStart) : 0,
     timestamp: typeof payload.timestamp === 'string' ? payload.timestamp : undefined,
     reservationId: Number.isInteger(payload.reservationId) ? payload.reservationId : undefined,
