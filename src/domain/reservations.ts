@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
 import type { ChargerGateway } from './chargerGateway.ts';
 import { DomainError, notFound } from './errors.ts';
@@ -50,6 +51,20 @@ export async function reserveCharger(db: Db, gateway: ChargerGateway, request: R
 
 export async function setReservationStatus(db: Db, id: number, status: string): Promise<void> {
   await db.updateTable('reservations').set({ status, updated_at: new Date() }).where('id', '=', id).execute();
+}
+
+/**
+ * A reservation made on its own (not by creating a session): checks the charger like a
+ * session would and holds it under a fresh numeric idTag, which the user's session on
+ * that charger then presents.
+ */
+export async function reserveForUser(db: Db, gateway: ChargerGateway, chargerId: ChargerId, userId: UserId, minutes: number) {
+  const charger = await db.selectFrom('chargers').select(['status', 'charge_point_id']).where('id', '=', chargerId).executeTakeFirst();
+  if (!charger || charger.charge_point_id === null) throw notFound(`Charger ${chargerId}`);
+  if (!gateway.isConnected(chargerId)) throw new DomainError('conflict', ['chargerOffline'], `Charger ${chargerId} is offline`);
+  if (await activeReservation(db, chargerId)) throw new DomainError('conflict', ['chargerReserved'], `Charger ${chargerId} is already reserved`);
+  if (charger.status !== 'Available') throw new DomainError('conflict', ['chargerNotAvailable'], `Charger ${chargerId} is ${charger.status}`);
+  return reserveCharger(db, gateway, { chargerId, userId, idTag: String(randomInt(100_000_000, 1_000_000_000)), minutes });
 }
 
 /** The reservation holding a charger now, if any. */

@@ -84,7 +84,8 @@ export class SessionService {
       .values({ charger_id: chargerId, connector_id: 1, user_id: userId, status: 'Created', payment_method: this.payments.name })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const idTag = sessionIdTag(session.id);
+    // On a charger the user reserved, the session presents the reservation's tag (the one the charger holds).
+    const idTag = ownReservation ? reservation!.id_tag : sessionIdTag(session.id);
     await this.db.updateTable('charging_sessions').set({ id_tag: idTag }).where('id', '=', session.id).execute();
 
     try {

@@ -12,6 +12,7 @@ import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { legacyTransactionRoutes } from './routes/legacyTransactions.ts';
+import { reservationRoutes } from './routes/reservations.ts';
 import { signInRoutes } from './routes/signIn.ts';
 import { transactionRoutes } from './routes/transaction.ts';
 import { ErrorBody } from './schemas.ts';
@@ -59,5 +60,6 @@ export async function buildHttpApp(context: HttpContext, logger: Logger): Promis
   await app.register(chargePointRoutes(context));
   await app.register(transactionRoutes(context));
   await app.register(legacyTransactionRoutes(context));
+  await app.register(reservationRoutes(context));
   return app;
 }

@@ -1,0 +1,69 @@
+import { ChargerSimulator } from '../sim/index.ts';
+import type { Fixture } from './fixture.ts';
+import { SELF_TEST_NAMES, type SelfTestDeps, type SelfTestName, type SelfTestResult } from './types.ts';
+import { describeError, type Waits } from './waits.ts';
+
+/** Pass/fail per test name; a test passes when its body returns and fails on any exception. */
+export class Results {
+  readonly #passed = new Set<SelfTestName>();
+  readonly #failed = new Map<SelfTestName, string>();
+
+  constructor(private readonly deps: SelfTestDeps, private readonly suffix: string) {}
+
+  async run(name: SelfTestName, body: () => Promise<void>): Promise<boolean> {
+    try {
+      await body();
+      this.#passed.add(name);
+      return true;
+    } catch (error) {
+      this.fail(name, describeError(error));
+      return false;
+    }
+  }
+
+  fail(name: SelfTestName, reason: string): void {
+    this.#failed.set(name, reason);
+    this.deps.logger?.warn({ test: name, reason, run: this.suffix }, `OCPP self-test ${name} failed: ${reason}`);
+  }
+
+  /** Every name once, in the original's order; a name never run counts as failed. */
+  toResult(): SelfTestResult {
+    const result: SelfTestResult = { failedTests: [], successfulTests: [] };
+    for (const name of SELF_TEST_NAMES) {
+      if (this.#passed.has(name) && !this.#failed.has(name)) result.successfulTests.push(name);
+      else result.failedTests.push(name);
+    }
+    return result;
+  }
+}
+
+/** What the test groups share within one run. */
+export interface TestContext {
+  deps: SelfTestDeps;
+  fixture: Fixture;
+  waits: Waits;
+  results: Results;
+  /** Run in the cleanup, whatever happened: closes simulators and sockets. */
+  cleanups: (() => void | Promise<void>)[];
+}
+
+/** A simulated FlexiCharge charger for the temporary charger, closed in the cleanup. */
+export function temporaryCharger(context: TestContext): ChargerSimulator {
+  const { deps, fixture, waits } = context;
+  const sim = new ChargerSimulator({
+    url: `${deps.ocppUrl}/charger/${encodeURIComponent(fixture.serialNumber)}`,
+    dialect: 'flexicharge',
+    meterValueIntervalMs: 0,
+    callTimeoutMs: waits.timeoutMs,
+  });
+  context.cleanups.push(() => sim.terminate());
+  return sim;
+}
+
+/** The payloads of the CALLs of `action` the simulator received, from frame index `from` on. */
+export function callsReceived(sim: ChargerSimulator, action: string, from = 0): Record<string, unknown>[] {
+  return sim.received
+    .slice(from)
+    .filter((frame) => frame[0] === 2 && frame[2] === action && typeof frame[3] === 'object' && frame[3] !== null)
+    .map((frame) => frame[3] as Record<string, unknown>);
+}
