@@ -15,6 +15,7 @@ import { ensureInitialAdmin, type InitialAdmin } from './domain/users.ts';
 import { buildHttpApp } from './http/app.ts';
 import { createGuards } from './http/auth.ts';
 import { LiveMetrics } from './live/liveMetrics.ts';
+import { DEMO_SERIAL, startDemoCharger } from './sim/demoCharger.ts';
 import { startOcppServer } from './ocpp/server.ts';
 
 export interface RunningSystem {
@@ -57,6 +58,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     started.push(http);
     await http.listen({ host: config.host, port: config.httpPort });
 
+    if (config.demoCharger && (await db.selectFrom('chargers').select('id').where('serial_number', '=', DEMO_SERIAL).executeTakeFirst())) {
+      started.unshift(await startDemoCharger(`ws://${urlHost(config.host)}:${ocpp.port}`, logger.child({ component: 'demo' })));
+    }
+
     const reservationSweep = setInterval(() => {
       expireReservations(db).catch((error: unknown) => logger.warn({ err: error }, 'could not expire reservations'));
     }, RESERVATION_SWEEP_MS);
@@ -83,9 +88,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       close() {
         closing ??= (async () => {
           clearInterval(reservationSweep);
-          live.close();
-          await Promise.all([ocpp.close(), http.close()]);
-          await summaries.close();
+          for (const server of started) await server.close();
           await database.close();
         })();
         return closing;

@@ -157,6 +157,7 @@ export async function startTestSystem(extraEnv: Record<string, string> = {}): Pr
     ADMIN_PASSWORD: ADMIN.password,
     JWT_SECRET,
     SIGN_IN_RATE_LIMIT: '10000',
+    DEMO_CHARGER: '0',
     ...database.env,
     ...extraEnv,
   };
