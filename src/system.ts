@@ -15,6 +15,7 @@ import { ensureInitialAdmin, type InitialAdmin } from './domain/users.ts';
 import { buildHttpApp } from './http/app.ts';
 import { createGuards } from './http/auth.ts';
 import { LiveMetrics } from './live/liveMetrics.ts';
+import { runOcppSelfTest, type SelfTestResult } from './selftest/index.ts';
 import { DEMO_SERIAL, startDemoCharger } from './sim/demoCharger.ts';
 import { startOcppServer } from './ocpp/server.ts';
 
@@ -54,7 +55,16 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     started.push({ close: async () => { live.close(); await ocpp.close(); await summaries.close(); } });
     const sessions = new SessionService(db, ocpp.gateway, events, summaries, new InvoicePaymentProvider(), config.sessions, logger.child({ component: 'sessions' }));
 
-    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens), gateway: ocpp.gateway, sessions }, logger);
+    // The OCPP self-test (GET /tests/ocpp, RUN_OCPP_TEST): aborted and awaited on close, before the database goes.
+    const selfTestAbort = new AbortController();
+    let selfTestRun: Promise<SelfTestResult> | undefined;
+    const runSelfTest = () => (selfTestRun = runOcppSelfTest(
+      { db, ocppUrl: `ws://${urlHost(config.host)}:${ocpp.port}`, gateway: ocpp.gateway, tokens, liveUsers: () => live.users, logger: logger.child({ component: 'selftest' }) },
+      { intervalMultiplier: config.selfTest.intervalMultiplier, signal: selfTestAbort.signal },
+    ));
+    started.unshift({ close: async () => { selfTestAbort.abort(); await selfTestRun?.catch(() => undefined); } });
+
+    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens), gateway: ocpp.gateway, sessions }, logger, runSelfTest);
     started.push(http);
     await http.listen({ host: config.host, port: config.httpPort });
 
@@ -70,6 +80,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     // Last, so that a start which fails earlier cannot swallow a generated password.
     const initialAdmin = await ensureInitialAdmin(db, config.admin.email, config.admin.password);
     if (initialAdmin) logger.info({ email: initialAdmin.email }, 'first admin created');
+    if (config.selfTest.runAtStart) void runSelfTest();
 
     const httpPort = (http.server.address() as AddressInfo).port;
     const hostName = urlHost(config.host);

@@ -11,19 +11,21 @@ export interface ChargerAdmission {
   dialect: Dialect;
 }
 
-export async function findChargerByIdentity(db: Db, identity: string): Promise<ChargerAdmission | undefined> {
-  const row = await db
+/** Admission data for many identities in one query (in the order asked). */
+export async function findChargersByIdentity(db: Db, identities: string[]): Promise<(ChargerAdmission | undefined)[]> {
+  const rows = await db
     .selectFrom('chargers')
     .select(['id', 'serial_number', 'password_hash', 'registration_status', 'dialect'])
-    .where('serial_number', '=', identity)
-    .executeTakeFirst();
-  return row && {
+    .where('serial_number', 'in', [...new Set(identities)])
+    .execute();
+  const byIdentity = new Map(rows.map((row) => [row.serial_number, {
     id: row.id,
     identity: row.serial_number,
     passwordHash: row.password_hash,
     registrationStatus: row.registration_status as ChargerAdmission['registrationStatus'],
     dialect: row.dialect as Dialect,
-  };
+  }]));
+  return identities.map((identity) => byIdentity.get(identity));
 }
 
 /** A charger nobody added: registered as Pending, without a charge point, until an admin accepts it. */
@@ -33,21 +35,42 @@ export async function registerUnknownCharger(db: Db, identity: string): Promise<
     .values({ serial_number: identity, registration_status: 'Pending', status: 'Unavailable' })
     .onConflict((conflict) => conflict.column('serial_number').doNothing())
     .execute();
-  return (await findChargerByIdentity(db, identity))!;
+  return (await findChargersByIdentity(db, [identity]))[0]!;
+}
+
+export interface Presence {
+  chargerId: ChargerId;
+  online: boolean;
+  at: Date;
 }
 
 /**
- * A charger connected or went away. Offline it is Unavailable to the apps; back online
- * it has the status its connectors last reported (Available when they never did).
- * Its running sessions stay open either way until the charger reports on them.
+ * Chargers connected or went away. Offline a charger is Unavailable to the apps; back
+ * online it has the status its connectors last reported (Available when they never did).
+ * Running sessions stay open either way until the charger reports on them. One query
+ * for the connectors and one update, however many chargers.
  */
-export async function setConnected(db: Db, chargerId: ChargerId, online: boolean, at = new Date()): Promise<void> {
-  let status: ChargerStatus = 'Unavailable';
-  if (online) {
-    const connectors = await db.selectFrom('connectors').select(['connector_id', 'status']).where('charger_id', '=', chargerId).execute();
-    status = chargerStatusOf(connectors) ?? 'Available';
+export async function setConnected(db: Db, changes: Presence[]): Promise<void> {
+  const latest = new Map(changes.map((change) => [change.chargerId, change]));
+  const cameOnline = [...latest.values()].filter((change) => change.online).map((change) => change.chargerId);
+  const connectors = cameOnline.length
+    ? await db.selectFrom('connectors').select(['charger_id', 'connector_id', 'status']).where('charger_id', 'in', cameOnline).execute()
+    : [];
+  const ids: number[] = [];
+  const online: boolean[] = [];
+  const statuses: string[] = [];
+  const times: string[] = [];
+  for (const change of latest.values()) {
+    ids.push(change.chargerId);
+    online.push(change.online);
+    statuses.push(change.online ? chargerStatusOf(connectors.filter((c) => c.charger_id === change.chargerId)) ?? 'Available' : 'Unavailable');
+    times.push(change.at.toISOString());
   }
-  await db.updateTable('chargers').set({ online, status, last_seen_at: at }).where('id', '=', chargerId).execute();
+  await sql`
+    update chargers set online = presence.online, status = presence.status, last_seen_at = presence.at
+    from (select unnest(${ids}::int[]) as id, unnest(${online}::boolean[]) as online,
+                 unnest(${statuses}::text[]) as status, unnest(${times}::timestamptz[]) as at) as presence
+    where chargers.id = presence.id`.execute(db);
 }
 
 /** Every charger offline: after a restart no socket from before is alive. */
@@ -97,27 +120,35 @@ export interface BootInfo {
   meterSerialNumber?: string;
 }
 
-/** Stores what a BootNotification said; returns the registration status to answer with. */
-export async function recordBoot(db: Db, chargerId: ChargerId, boot: BootInfo, at = new Date()): Promise<ChargerAdmission['registrationStatus']> {
-  const row = await db
-    .updateTable('chargers')
-    .set({
-      vendor: boot.chargePointVendor,
-      model: boot.chargePointModel,
-      charge_point_serial: boot.chargePointSerialNumber ?? null,
-      charge_box_serial: boot.chargeBoxSerialNumber ?? null,
-      firmware_version: boot.firmwareVersion ?? null,
-      iccid: boot.iccid ?? null,
-      imsi: boot.imsi ?? null,
-      meter_type: boot.meterType ?? null,
-      meter_serial: boot.meterSerialNumber ?? null,
-      booted_at: at,
-      last_seen_at: at,
-    })
-    .where('id', '=', chargerId)
-    .returning('registration_status')
-    .executeTakeFirst();
-  return (row?.registration_status ?? 'Rejected') as ChargerAdmission['registrationStatus'];
+export interface BootRecord {
+  chargerId: ChargerId;
+  boot: BootInfo;
+  at: Date;
+}
+
+const BOOT_COLUMNS = [
+  ['vendor', 'chargePointVendor'], ['model', 'chargePointModel'], ['charge_point_serial', 'chargePointSerialNumber'],
+  ['charge_box_serial', 'chargeBoxSerialNumber'], ['firmware_version', 'firmwareVersion'], ['iccid', 'iccid'], ['imsi', 'imsi'],
+  ['meter_type', 'meterType'], ['meter_serial', 'meterSerialNumber'],
+] as const;
+
+/**
+ * Stores what BootNotifications said, many in one update; returns each charger's
+ * registration status to answer with (Rejected for one that no longer exists).
+ */
+export async function recordBoots(db: Db, records: BootRecord[]): Promise<ChargerAdmission['registrationStatus'][]> {
+  const ids = records.map((record) => record.chargerId);
+  const times = records.map((record) => record.at.toISOString());
+  const columns = BOOT_COLUMNS.map(([column, field]) => ({ column, values: records.map((record) => record.boot[field] ?? null) }));
+  const rows = await sql<{ id: number; registration_status: string }>`
+    update chargers set ${sql.join(columns.map(({ column }) => sql`${sql.ref(column)} = boot.${sql.ref(column)}`))},
+      booted_at = boot.at, last_seen_at = boot.at
+    from (select unnest(${ids}::int[]) as id, unnest(${times}::timestamptz[]) as at,
+      ${sql.join(columns.map(({ column, values }) => sql`unnest(${values}::text[]) as ${sql.ref(column)}`))}) as boot
+    where chargers.id = boot.id
+    returning chargers.id, chargers.registration_status`.execute(db);
+  const statusById = new Map(rows.rows.map((row) => [row.id, row.registration_status as ChargerAdmission['registrationStatus']]));
+  return ids.map((id) => statusById.get(id) ?? 'Rejected');
 }
 
 export interface StatusReport {

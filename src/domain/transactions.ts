@@ -138,43 +138,47 @@ export interface StopAnswer {
   idTagInfo?: IdTagInfo;
 }
 
-/**
- * The session a charger means. Its own id when that session is on this charger; else
- * (FlexiCharge chargers always say 1, offline starts say -1) the charger's open session
- * on the connector, or on the charger when the message names no connector.
- */
-async function resolveSession(db: Db, chargerId: ChargerId, transactionId: number | undefined, connectorId?: ConnectorId) {
-  if (transactionId !== undefined && Number.isInteger(transactionId) && transactionId > 0 && transactionId <= 2147483647) {
-    const own = await db
-      .selectFrom('charging_sessions')
-      .selectAll()
-      .where('id', '=', transactionId)
-      .where('charger_id', '=', chargerId)
-      .executeTakeFirst();
-    if (own && (connectorId === undefined || own.connector_id === connectorId || !OPEN_STATUSES.includes(own.status as never))) {
-      return { session: own, reconciled: false };
-    }
-  }
-  let open = db
+/** The session with the charger's transactionId, when it is this charger's. */
+function ownSession(db: Db, chargerId: ChargerId, transactionId: number | undefined) {
+  if (transactionId === undefined || !Number.isInteger(transactionId) || transactionId <= 0 || transactionId > 2147483647) return Promise.resolve(undefined);
+  return db.selectFrom('charging_sessions').selectAll().where('id', '=', transactionId).where('charger_id', '=', chargerId).executeTakeFirst();
+}
+
+/** The charger's running session, on the connector when one is named. */
+function openSession(db: Db, chargerId: ChargerId, connectorId?: ConnectorId) {
+  let query = db
     .selectFrom('charging_sessions')
     .selectAll()
     .where('charger_id', '=', chargerId)
     .where('status', 'in', [...OPEN_STATUSES])
     .where('started_at', 'is not', null);
-  if (connectorId !== undefined) open = open.where('connector_id', '=', connectorId);
-  const session = await open.orderBy('started_at', 'desc').executeTakeFirst();
-  return { session, reconciled: session !== undefined };
+  if (connectorId !== undefined) query = query.where('connector_id', '=', connectorId);
+  return query.orderBy('started_at', 'desc').executeTakeFirst();
+}
+
+const isOpen = (session: { status: string }) => OPEN_STATUSES.includes(session.status as never);
+
+/**
+ * The session a charger means: its own id while that session runs; else (FlexiCharge
+ * chargers always say 1, offline starts say -1) the charger's running session on that
+ * connector; else a finished session of its own (a late reading, a replayed stop).
+ * `ownFirst` decides when a finished own session wins over a running one.
+ */
+async function resolveSession(
+  db: Db, chargerId: ChargerId, transactionId: number | undefined, connectorId?: ConnectorId,
+  ownFirst: (own: NonNullable<Awaited<ReturnType<typeof ownSession>>>) => boolean = () => false,
+) {
+  const own = await ownSession(db, chargerId, transactionId);
+  if (own && (isOpen(own) || ownFirst(own))) return { session: own, reconciled: false };
+  const open = await openSession(db, chargerId, connectorId);
+  if (open) return { session: open, reconciled: true };
+  return { session: own, reconciled: false };
 }
 
 export async function stopTransaction(db: Db, chargerId: ChargerId, report: StopReport, receivedAt = new Date()): Promise<StopAnswer> {
   const stoppedAt = parseTime(report.timestamp, receivedAt);
-  let { session, reconciled } = await resolveSession(db, chargerId, report.transactionId);
-  if (session && !OPEN_STATUSES.includes(session.status as never) && !isSameStop(session, report.meterStop, stoppedAt)) {
-    // The id names a finished session but this is not its stop again: the charger means
-    // the session running now (FlexiCharge chargers always say 1).
-    const open = await resolveSession(db, chargerId, undefined);
-    if (open.session) ({ session, reconciled } = open);
-  }
+  // A finished session's own stop arriving again is a replay; any other stop for it means the running one.
+  const { session, reconciled } = await resolveSession(db, chargerId, report.transactionId, undefined, (own) => isSameStop(own, report.meterStop, stoppedAt));
   const idTagInfo = report.idTag ? await stopIdTagInfo(db, report.idTag, session?.id_tag ?? null) : undefined;
 
   if (!session) {
@@ -257,12 +261,13 @@ export interface MeteredSession {
  * the newest totals for its summary.
  */
 export async function recordMeterValues(db: Db, chargerId: ChargerId, report: MeterReport): Promise<{ session?: MeteredSession; reading?: SessionReading }> {
-  const { session } = report.transactionId !== undefined || report.connectorId > 0
-    ? await resolveSession(db, chargerId, report.transactionId, report.connectorId)
-    : { session: undefined };
+  // Connector 0 without a transaction is the charger's own meter, not a session's.
+  const { session } = report.connectorId === 0 && report.transactionId === undefined
+    ? { session: undefined }
+    : await resolveSession(db, chargerId, report.transactionId, report.connectorId > 0 ? report.connectorId : undefined);
   await storeMeterValues(db, { chargerId, connectorId: report.connectorId, sessionId: session?.id ?? null }, report.meterValue);
   return {
-    session: session && { id: session.id, user_id: session.user_id, meter_start_wh: session.meter_start_wh, running: OPEN_STATUSES.includes(session.status as never) },
+    session: session && { id: session.id, user_id: session.user_id, meter_start_wh: session.meter_start_wh, running: isOpen(session) },
     reading: latestReading(report.meterValue),
   };
 }

@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
+import type { SelfTestResult } from '../selftest/index.ts';
 import type { App, HttpContext } from './context.ts';
 import { errorBody, installErrorHandling } from './errors.ts';
 import { chargePointRoutes } from './routes/chargePoints.ts';
@@ -13,12 +14,13 @@ import { chargerRoutes } from './routes/chargers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { legacyTransactionRoutes } from './routes/legacyTransactions.ts';
 import { reservationRoutes } from './routes/reservations.ts';
+import { selfTestRoutes } from './routes/selfTest.ts';
 import { signInRoutes } from './routes/signIn.ts';
 import { transactionRoutes } from './routes/transaction.ts';
 import { ErrorBody } from './schemas.ts';
 import { buildValidator } from './validation.ts';
 
-export async function buildHttpApp(context: HttpContext, logger: Logger): Promise<App> {
+export async function buildHttpApp(context: HttpContext, logger: Logger, runSelfTest: () => Promise<SelfTestResult>): Promise<App> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
@@ -61,5 +63,6 @@ export async function buildHttpApp(context: HttpContext, logger: Logger): Promis
   await app.register(transactionRoutes(context));
   await app.register(legacyTransactionRoutes(context));
   await app.register(reservationRoutes(context));
+  await app.register(selfTestRoutes(context, runSelfTest));
   return app;
 }

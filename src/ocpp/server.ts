@@ -6,8 +6,10 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
+import { Batcher } from '../db/batcher.ts';
 import {
-  findChargerByIdentity, LastSeenTracker, markAllOffline, registerUnknownCharger, setConnected, setDialect, type ChargerAdmission,
+  findChargersByIdentity, LastSeenTracker, markAllOffline, recordBoots, registerUnknownCharger, setConnected, setDialect,
+  type BootRecord, type ChargerAdmission, type Presence,
 } from '../domain/chargerPresence.ts';
 import type { ChargingEvents } from '../domain/events.ts';
 import type { SessionSummaries } from '../domain/sessionSummaries.ts';
@@ -21,6 +23,11 @@ import { ConnectionRegistry } from './registry.ts';
 
 const SUBPROTOCOL = 'ocpp1.6';
 const LAST_SEEN_FLUSH_MS = 5000;
+/**
+ * How long admission lookups, presence changes and boots wait for company before one
+ * statement stores them all: a few ms per charger buys batches of hundreds in a storm.
+ */
+const BATCH_WINDOW_MS = 10;
 
 export interface OcppServer {
   port: number;
@@ -99,6 +106,17 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
   const lastSeen = new LastSeenTracker(db);
   const messageLog = config.ocpp.messageLog ? new MessageLog(db, logger) : undefined;
   const basicAuth = new BasicAuth();
+  // A reconnect storm becomes a few statements per batch instead of several per charger.
+  const admissions = new Batcher<string, ChargerAdmission | undefined>((identities) => findChargersByIdentity(db, identities), BATCH_WINDOW_MS);
+  const presence = new Batcher<Presence, void>(async (changes) => {
+    await setConnected(db, changes);
+    return changes.map(() => undefined);
+  }, BATCH_WINDOW_MS);
+  const boots = new Batcher<BootRecord, ChargerAdmission['registrationStatus']>((records) => recordBoots(db, records), BATCH_WINDOW_MS);
+  const markPresence = (connection: ChargerConnection, online: boolean) => {
+    presence.add({ chargerId: connection.chargerId, online, at: new Date() })
+      .catch((error: unknown) => connection.log.warn({ err: error }, `could not mark ${online ? 'online' : 'offline'}`));
+  };
 
   await markAllOffline(db);
 
@@ -109,7 +127,10 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     setDialect(db, connection.chargerId, dialect).catch((error: unknown) => connection.log.warn({ err: error }, 'could not store dialect'));
   }
 
-  const dispatch = createDispatcher({ db, config: config.ocpp, events, summaries: deps.summaries, logger, setDialect: changeDialect });
+  const dispatch = createDispatcher({
+    db, config: config.ocpp, events, summaries: deps.summaries, logger, setDialect: changeDialect,
+    recordBoot: (chargerId, boot) => boots.add({ chargerId, boot, at: new Date() }),
+  });
   const connectionOptions: ConnectionOptions = {
     callTimeoutMs: config.ocpp.callTimeoutMs,
     maxFrameBytes: config.ocpp.maxFrameBytes,
@@ -144,12 +165,12 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
       replaced.socket.close(1000, 'replaced by a new connection');
     }
     connection.log.info({ dialect, subprotocol: socket.protocol || null }, 'charger connected');
-    setConnected(db, connection.chargerId, true).catch((error: unknown) => connection.log.warn({ err: error }, 'could not mark online'));
+    markPresence(connection, true);
     socket.on('close', (code) => {
       connection.closedDown();
       if (!registry.remove(connection)) return;
       connection.log.info({ code }, 'charger disconnected');
-      setConnected(db, connection.chargerId, false).catch((error: unknown) => connection.log.warn({ err: error }, 'could not mark offline'));
+      markPresence(connection, false);
     });
     socket.on('error', (error) => connection.log.warn({ err: error }, 'socket error'));
   }
@@ -159,7 +180,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     if (segments[0] === 'user' && segments.length === 2 && deps.userUpgrade) return deps.userUpgrade(request, socket, head, segments[1]!);
     const identity = identityFromPath(request.url ?? '/');
     if (!identity) return refuse(socket, 404, 'No charge point identity in the path');
-    let admission = await findChargerByIdentity(db, identity);
+    let admission = await admissions.add(identity);
     if (!admission && config.ocpp.autoRegister && identity.length <= 36) admission = await registerUnknownCharger(db, identity);
     if (!admission) return refuse(socket, 404, 'Unknown charge point');
     if (!(await basicAuth.check(admission, request.headers.authorization))) {
@@ -218,9 +239,12 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
       });
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await presence.drain();
       await lastSeen.flush().catch(() => {});
       await messageLog?.close();
-      await Promise.all(connections.map((connection) => setConnected(db, connection.chargerId, false).catch(() => {})));
+      if (connections.length) {
+        await setConnected(db, connections.map((connection) => ({ chargerId: connection.chargerId, online: false, at: new Date() }))).catch(() => {});
+      }
     },
   };
 }

@@ -1,4 +1,4 @@
-import { callsReceived, temporaryCharger, type TestContext } from './context.ts';
+import { callsReceived, simulate, type TestContext } from './context.ts';
 import { insertReservation, insertStartingSession, sessionStatus, uniqueIdTag } from './fixture.ts';
 import { check } from './waits.ts';
 
@@ -14,12 +14,12 @@ const RESERVATION_MS = 15 * 60_000;
 export async function runChargerTests(context: TestContext): Promise<void> {
   const { deps, fixture, waits, results } = context;
   const { db, gateway } = deps;
-  const { chargerId } = fixture;
-  const sim = temporaryCharger(context);
+  const chargerId = fixture.charger.id;
+  const { sim, connect } = simulate(context, fixture.charger);
   let held = false;
 
   await results.run('BootNotification', async () => {
-    await waits.within(sim.connect(), 'connection to the OCPP server');
+    await waits.within(connect(), 'connection to the OCPP server');
     const conf = await waits.within(sim.boot(), 'answer to BootNotification');
     check(conf?.status === 'Accepted', `BootNotification was answered ${JSON.stringify(conf)}`);
     check(typeof conf.currentTime === 'string' && Number.isInteger(conf.interval), `the BootNotification answer lacks currentTime or interval: ${JSON.stringify(conf)}`);
@@ -56,7 +56,7 @@ export async function runChargerTests(context: TestContext): Promise<void> {
   let sessionId: number | undefined;
   await results.run('RemoteStartTransaction', async () => {
     const idTag = uniqueIdTag();
-    const id = await insertStartingSession(db, fixture, idTag, fixture.reservationIds[0]);
+    const id = await insertStartingSession(db, fixture, chargerId, idTag, fixture.reservationIds[0]);
     const from = sim.received.length;
     const answer = await waits.within(gateway.send(chargerId, 'RemoteStartTransaction', { connectorId: 1, idTag }), 'answer to RemoteStartTransaction');
     check(answer.status === 'Accepted', `RemoteStartTransaction was answered ${answer.status}`);

@@ -1,5 +1,5 @@
 import { ChargerSimulator } from '../sim/index.ts';
-import type { Fixture } from './fixture.ts';
+import type { Fixture, TemporaryCharger } from './fixture.ts';
 import { SELF_TEST_NAMES, type SelfTestDeps, type SelfTestName, type SelfTestResult } from './types.ts';
 import { describeError, type Waits } from './waits.ts';
 
@@ -47,17 +47,34 @@ export interface TestContext {
   cleanups: (() => void | Promise<void>)[];
 }
 
-/** A simulated FlexiCharge charger for the temporary charger, closed in the cleanup. */
-export function temporaryCharger(context: TestContext): ChargerSimulator {
-  const { deps, fixture, waits } = context;
+/** A simulated FlexiCharge charger playing a temporary charger; dropped in the cleanup. */
+export interface SimulatedCharger {
+  sim: ChargerSimulator;
+  /** Use this, not `sim.connect()`: the cleanup also drops a connection a wait gave up on. */
+  connect(): Promise<void>;
+}
+
+export function simulate(context: TestContext, charger: TemporaryCharger): SimulatedCharger {
+  const { deps, waits } = context;
   const sim = new ChargerSimulator({
-    url: `${deps.ocppUrl}/charger/${encodeURIComponent(fixture.serialNumber)}`,
+    url: `${deps.ocppUrl}/charger/${encodeURIComponent(charger.serialNumber)}`,
     dialect: 'flexicharge',
     meterValueIntervalMs: 0,
+    // Also the handshake timeout, which bounds a connect nobody waits for any more.
     callTimeoutMs: waits.timeoutMs,
   });
-  context.cleanups.push(() => sim.terminate());
-  return sim;
+  let connecting: Promise<void> | undefined;
+  context.cleanups.push(async () => {
+    sim.terminate();
+    await connecting?.then(() => sim.terminate(), () => undefined);
+  });
+  return {
+    sim,
+    connect: () => {
+      connecting = sim.connect();
+      return connecting;
+    },
+  };
 }
 
 /** The payloads of the CALLs of `action` the simulator received, from frame index `from` on. */

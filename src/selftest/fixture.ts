@@ -4,17 +4,30 @@ import { createUser } from '../domain/users.ts';
 import type { SelfTestLogger } from './types.ts';
 import { describeError, type Waits } from './waits.ts';
 
+/** One temporary charger (FlexiCharge dialect) at the temporary charge point. */
+export interface TemporaryCharger {
+  id: number;
+  serialNumber: string;
+}
+
 /**
- * The temporary data one run works on: its own charge point, charger (FlexiCharge dialect)
- * and user, named with a random suffix so concurrent runs (and other server processes on the
- * same database) never share anything. Real chargers and users are never touched.
+ * The temporary data one run works on: its own charge point, two chargers and a user, named
+ * with a random suffix so concurrent runs (and other server processes on the same database)
+ * never share anything. Real chargers and users are never touched.
+ *
+ * The live-metrics tests get a charger of their own: the FlexiCharge charger says
+ * transactionId 1 in every MeterValues, and the server takes that for session 1 when
+ * session 1 is on that charger, even finished (which the charger tests' session is on a
+ * database without earlier sessions), instead of the session running now.
  */
 export interface Fixture {
   suffix: string;
   chargePointId: number;
   chargePointName: string;
-  chargerId: number;
-  serialNumber: string;
+  /** For the charger tests: `selftest-<suffix>`. */
+  charger: TemporaryCharger;
+  /** For the live-metrics tests: `selftest-<suffix>-live`. */
+  liveCharger: TemporaryCharger;
   userId: number;
   email: string;
   /** Sessions and reservations this run created, removed with the rest. */
@@ -22,15 +35,17 @@ export interface Fixture {
   reservationIds: number[];
 }
 
+/** A fixture as far as it got; what exists of it is removed. */
+type FixtureInProgress = Partial<Fixture> & Pick<Fixture, 'suffix' | 'sessionIds' | 'reservationIds'>;
+
 /** The MessageLog (OCPP_MESSAGE_LOG=1) stores frames once a second; wait that out before deleting the charger. */
 const MESSAGE_LOG_FLUSH_MS = 1500;
 
 export async function createFixture(db: Db): Promise<Fixture> {
   const suffix = randomBytes(6).toString('hex');
-  const fixture: Partial<Fixture> & { suffix: string; sessionIds: number[]; reservationIds: number[] } = {
+  const fixture: FixtureInProgress = {
     suffix,
     chargePointName: `Self-test ${suffix}`,
-    serialNumber: `selftest-${suffix}`,
     email: `selftest-${suffix}@selftest.invalid`,
     sessionIds: [],
     reservationIds: [],
@@ -42,12 +57,16 @@ export async function createFixture(db: Db): Promise<Fixture> {
       .returning('id')
       .executeTakeFirstOrThrow();
     fixture.chargePointId = chargePoint.id;
-    const charger = await db
-      .insertInto('chargers')
-      .values({ serial_number: fixture.serialNumber!, charge_point_id: chargePoint.id, latitude: 0, longitude: 0, dialect: 'flexicharge', status: 'Unavailable' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    fixture.chargerId = charger.id;
+    const addCharger = async (serialNumber: string): Promise<TemporaryCharger> => {
+      const row = await db
+        .insertInto('chargers')
+        .values({ serial_number: serialNumber, charge_point_id: chargePoint.id, latitude: 0, longitude: 0, dialect: 'flexicharge', status: 'Unavailable' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return { id: row.id, serialNumber };
+    };
+    fixture.charger = await addCharger(`selftest-${suffix}`);
+    fixture.liveCharger = await addCharger(`selftest-${suffix}-live`);
     const user = await createUser(db, { email: fixture.email!, password: randomBytes(24).toString('base64url'), role: 'user', firstName: 'Self-test' });
     fixture.userId = user.id;
     return fixture as Fixture;
@@ -67,11 +86,11 @@ export function uniqueIdTag(): string {
  * leaves it: the StartTransaction that follows a RemoteStartTransaction with `idTag` attaches
  * to it (see startTransaction), so it belongs to the temporary user and is Accepted.
  */
-export async function insertStartingSession(db: Db, fixture: Fixture, idTag: string, reservationId?: number): Promise<number> {
+export async function insertStartingSession(db: Db, fixture: Fixture, chargerId: number, idTag: string, reservationId?: number): Promise<number> {
   const row = await db
     .insertInto('charging_sessions')
     .values({
-      charger_id: fixture.chargerId,
+      charger_id: chargerId,
       connector_id: 1,
       user_id: fixture.userId,
       id_tag: idTag,
@@ -87,7 +106,7 @@ export async function insertStartingSession(db: Db, fixture: Fixture, idTag: str
 export async function insertReservation(db: Db, fixture: Fixture, idTag: string, expiresAt: Date): Promise<number> {
   const row = await db
     .insertInto('reservations')
-    .values({ charger_id: fixture.chargerId, connector_id: 1, user_id: fixture.userId, id_tag: idTag, expires_at: expiresAt })
+    .values({ charger_id: fixture.charger.id, connector_id: 1, user_id: fixture.userId, id_tag: idTag, expires_at: expiresAt })
     .returning('id')
     .executeTakeFirstOrThrow();
   fixture.reservationIds.push(row.id);
@@ -114,7 +133,7 @@ async function settleSessions(db: Db, sessionIds: readonly number[], waits: Wait
       const settled = await db.selectFrom('payments').select('session_id').where('session_id', 'in', ids).where('status', '!=', 'Open').execute();
       return new Set(settled.map((row) => row.session_id)).size === ids.length;
     }, 'the completed self-test sessions to be priced and settled')
-    .catch(() => undefined);
+    .catch(() => undefined); // Bounded: whatever is still pending then finds no rows.
 }
 
 /**
@@ -123,8 +142,9 @@ async function settleSessions(db: Db, sessionIds: readonly number[], waits: Wait
  * are deleted first, by id and by charger or user (payments go with them); meter values,
  * reservations, connectors and logged frames go with the charger; the charge point last.
  */
-export async function removeFixture(db: Db, fixture: Partial<Fixture> & { sessionIds: number[] }, waits: Waits | undefined, logger?: SelfTestLogger): Promise<void> {
-  const { chargerId, userId, chargePointId } = fixture;
+export async function removeFixture(db: Db, fixture: FixtureInProgress, waits: Waits | undefined, logger?: SelfTestLogger): Promise<void> {
+  const { userId, chargePointId } = fixture;
+  const chargerIds = [fixture.charger?.id, fixture.liveCharger?.id].filter((id): id is number => id !== undefined);
   const step = async (what: string, work: () => Promise<unknown>) => {
     try {
       await work();
@@ -134,17 +154,17 @@ export async function removeFixture(db: Db, fixture: Partial<Fixture> & { sessio
   };
 
   if (waits) {
-    await step('nothing (settling sessions)', () => settleSessions(db, fixture.sessionIds, waits));
-    if (chargerId !== undefined) await new Promise((resolve) => setTimeout(resolve, MESSAGE_LOG_FLUSH_MS));
+    await settleSessions(db, fixture.sessionIds, waits);
+    if (chargerIds.length > 0) await new Promise((resolve) => setTimeout(resolve, MESSAGE_LOG_FLUSH_MS));
   }
 
   await step('the temporary sessions', async () => {
     let sessions = db.selectFrom('charging_sessions').select('id');
     const ids = [...fixture.sessionIds];
-    if (chargerId === undefined && userId === undefined && ids.length === 0) return;
+    if (chargerIds.length === 0 && userId === undefined && ids.length === 0) return;
     sessions = sessions.where((eb) => eb.or([
       ...(ids.length ? [eb('id', 'in', ids)] : []),
-      ...(chargerId !== undefined ? [eb('charger_id', '=', chargerId)] : []),
+      ...(chargerIds.length ? [eb('charger_id', 'in', chargerIds)] : []),
       ...(userId !== undefined ? [eb('user_id', '=', userId)] : []),
     ]));
     const rows = await sessions.execute();
@@ -153,10 +173,10 @@ export async function removeFixture(db: Db, fixture: Partial<Fixture> & { sessio
     await db.deleteFrom('meter_values').where('session_id', 'in', all).execute();
     await db.deleteFrom('charging_sessions').where('id', 'in', all).execute();
   });
-  if (chargerId !== undefined) {
-    await step('the temporary meter values', () => db.deleteFrom('meter_values').where('charger_id', '=', chargerId).execute());
-    await step('the temporary reservations', () => db.deleteFrom('reservations').where('charger_id', '=', chargerId).execute());
-    await step('the temporary charger', () => db.deleteFrom('chargers').where('id', '=', chargerId).execute());
+  if (chargerIds.length > 0) {
+    await step('the temporary meter values', () => db.deleteFrom('meter_values').where('charger_id', 'in', chargerIds).execute());
+    await step('the temporary reservations', () => db.deleteFrom('reservations').where('charger_id', 'in', chargerIds).execute());
+    await step('the temporary chargers', () => db.deleteFrom('chargers').where('id', 'in', chargerIds).execute());
   }
   if (userId !== undefined) {
     await step('the temporary user\'s reservations', () => db.deleteFrom('reservations').where('user_id', '=', userId).execute());

@@ -1,4 +1,4 @@
-import { temporaryCharger, type TestContext } from './context.ts';
+import { simulate, type TestContext } from './context.ts';
 import { insertStartingSession, sessionStatus, uniqueIdTag } from './fixture.ts';
 import { liveFrameProblem } from './liveFrame.ts';
 import { LiveUserSocket } from './userSocket.ts';
@@ -13,8 +13,8 @@ import { check, describeError } from './waits.ts';
 export async function runLiveMetricsTests(context: TestContext): Promise<void> {
   const { deps, fixture, waits, results } = context;
   const { db, gateway } = deps;
-  const { chargerId } = fixture;
-  const sim = temporaryCharger(context);
+  const chargerId = fixture.liveCharger.id;
+  const { sim, connect } = simulate(context, fixture.liveCharger);
   let socket: LiveUserSocket | undefined;
   let usersBefore = deps.liveUsers();
   let sessionId: number | undefined;
@@ -23,20 +23,19 @@ export async function runLiveMetricsTests(context: TestContext): Promise<void> {
   await results.run('MeterValues', async () => {
     const token = await deps.tokens.issue({ userId: fixture.userId, role: 'user', email: fixture.email });
     usersBefore = deps.liveUsers();
-    const opened = await waits.within(
-      LiveUserSocket.open(`${deps.ocppUrl}/user/${fixture.userId}?token=${encodeURIComponent(token)}`, waits.timeoutMs),
-      'live-metrics socket',
-    );
+    const opening = LiveUserSocket.open(`${deps.ocppUrl}/user/${fixture.userId}?token=${encodeURIComponent(token)}`, waits.timeoutMs);
+    // Also when the wait below gives up on it: the handshake timeout bounds it.
+    context.cleanups.push(() => opening.then((opened) => opened.terminate(), () => undefined));
+    const opened = await waits.within(opening, 'live-metrics socket');
     socket = opened;
-    context.cleanups.push(() => opened.terminate());
 
-    await waits.within(sim.connect(), 'connection to the OCPP server');
+    await waits.within(connect(), 'connection to the OCPP server');
     const conf = await waits.within(sim.boot(), 'answer to BootNotification');
     check(conf?.status === 'Accepted', `BootNotification was answered ${JSON.stringify(conf)}`);
     held = gateway.isConnected(chargerId);
 
     const idTag = uniqueIdTag();
-    const id = await insertStartingSession(db, fixture, idTag);
+    const id = await insertStartingSession(db, fixture, chargerId, idTag);
     const answer = await waits.within(gateway.send(chargerId, 'RemoteStartTransaction', { connectorId: 1, idTag }), 'answer to RemoteStartTransaction');
     check(answer.status === 'Accepted', `RemoteStartTransaction was answered ${answer.status}`);
     await waits.until(async () => (await sessionStatus(db, id)) === 'Charging', `session ${id} to be Charging`);

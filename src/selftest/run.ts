@@ -13,15 +13,21 @@ const inProgress = new WeakMap<object, Promise<SelfTestResult>>();
  * charger tests (BootNotification, ReserveNow, RemoteStartTransaction, RemoteStopTransaction,
  * ChargerMemoryLeak : ChargerTests), then live-metrics tests (MeterValues, UserMemoryLeak,
  * ChargerMemoryLeak : LiveMetricsTests). It works on temporary data only (a charge point
- * "Self-test <random>", a charger "selftest-<random>", a user
+ * "Self-test <random>", chargers "selftest-<random>" and "selftest-<random>-live", a user
  * "selftest-<random>@selftest.invalid") and removes it afterwards, whatever happened.
  * Every wait is bounded (5 s × intervalMultiplier); a failing test is reported, never thrown.
- * A call while a run on the same server is in progress gets that run's result.
+ * A call while a run on the same server is in progress gets that run's result. Never rejects.
  */
 export function runOcppSelfTest(deps: SelfTestDeps, options: SelfTestOptions): Promise<SelfTestResult> {
   let run = inProgress.get(deps.gateway);
   if (!run) {
-    run = runOnce(deps, options).finally(() => inProgress.delete(deps.gateway));
+    run = runOnce(deps, options)
+      .catch((error: unknown) => {
+        // Never rejects: a start-up run is not awaited by anyone.
+        deps.logger?.warn({ err: error }, `OCPP self-test could not run: ${describeError(error)}`);
+        return { failedTests: [...SELF_TEST_NAMES], successfulTests: [] };
+      })
+      .finally(() => inProgress.delete(deps.gateway));
     inProgress.set(deps.gateway, run);
   }
   return run.then((result) => ({ failedTests: [...result.failedTests], successfulTests: [...result.successfulTests] }));

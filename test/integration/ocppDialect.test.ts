@@ -131,6 +131,21 @@ describe('the FlexiCharge charger dialect', () => {
     await person.close();
   });
 
+  it("attributes MeterValues with the hard-coded transactionId 1 to the running session even when session 1 was this charger's", async () => {
+    await db().updateTable('charging_sessions').set({ charger_id: 100008, connector_id: 1, status: 'Completed' }).where('id', '=', 1).execute();
+    const charger = await RawCharger.connect(`${t.system.ocppUrl}/charger/abc118`);
+    charger.send([2, SAME_ID, 'StartTransaction', { connectorId: '1', id_tag: '1', meterStart: 0, timestamp: Date.now() / 1000, reservationId: null }]);
+    const transactionId = (await charger.answerTo(SAME_ID))[2].transactionId;
+    expect(transactionId).not.toBe(1);
+    const id = `100008MeterValues${Date.now()}`;
+    charger.send([2, id, 'MeterValues', { connectorId: 1, transactionId: 1, timestamp: Date.now(), values: { chargedSoFar: { value: 321, unit: 'Wh', measurand: 'Energy.Active.Import' } } }]);
+    await charger.answerTo(id);
+    expect(t.system.summaries.live(transactionId)?.energyWh).toBe(321);
+    const samples = await db().selectFrom('meter_values').select('session_id').where('charger_id', '=', 100008).execute();
+    expect(samples.map((sample) => sample.session_id)).toEqual([transactionId]);
+    await charger.close();
+  });
+
   it('learns that a seeded charger speaks standard OCPP when it refuses BootData, and then sends it strictly valid commands', async () => {
     const client = new RPCClient({ endpoint: `${t.system.ocppUrl}/charger`, identity: 'abc117', protocols: ['ocpp1.6'], strictMode: true, reconnect: false } as never);
     const reservations: unknown[] = [];

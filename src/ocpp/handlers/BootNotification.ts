@@ -1,4 +1,3 @@
-import { recordBoot } from '../../domain/chargerPresence.ts';
 import { currentPricePerKwh } from '../../domain/pricing.ts';
 import { bootDataRequest, refusesBootData } from '../dialect/bootData.ts';
 import type { ChargerConnection } from '../connection.ts';
@@ -7,7 +6,7 @@ import type { Handler, HandlerDeps } from './context.ts';
 
 /** Stores the charger's identity data and answers with its registration status. */
 export const BootNotification: Handler = async (deps, connection, payload) => {
-  const status = await recordBoot(deps.db, connection.chargerId, payload);
+  const status = await deps.recordBoot(connection.chargerId, payload);
   connection.registration = status;
   return {
     response: { status, currentTime: new Date().toISOString(), interval: deps.config.heartbeatIntervalSeconds },

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/connection.ts';
+import type { BootInfo } from '../../domain/chargerPresence.ts';
 import type { ChargingEvents } from '../../domain/events.ts';
 import type { SessionSummaries } from '../../domain/sessionSummaries.ts';
 import type { CallOutcome, ChargerConnection } from '../connection.ts';
@@ -13,6 +14,8 @@ export interface HandlerDeps {
   events: ChargingEvents;
   summaries: SessionSummaries;
   logger: Logger;
+  /** Stores a BootNotification (batched with others) and gives the registration status. */
+  recordBoot(chargerId: number, boot: BootInfo): Promise<'Accepted' | 'Pending' | 'Rejected'>;
   /** Records a dialect the charger showed (stored per charger). */
   setDialect(connection: ChargerConnection, dialect: 'ocpp1.6' | 'flexicharge'): void;
 }
