@@ -41,11 +41,17 @@ const RESERVATION_SWEEP_MS = 30_000;
 export async function startSystem(config: Config, logger: Logger): Promise<RunningSystem> {
   const database = await openDatabase(config.database);
   const started: { close(): Promise<void> }[] = [];
+  let initialAdmin: InitialAdmin | undefined;
   try {
     const db = database.db;
     const applied = await migrateToLatest(db);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
     if (config.seed && (await seedDatabase(db))) logger.info('database seeded');
+
+    // Before the servers answer, so a client never signs in before the admin exists; undone
+    // below if the start fails, so a generated password is never lost unseen.
+    initialAdmin = await ensureInitialAdmin(db, config.admin.email, config.admin.password);
+    if (initialAdmin) logger.info({ email: initialAdmin.email }, 'first admin created');
 
     const events = new ChargingEvents();
     const tokens = new AccessTokens(await resolveTokenSecret(db, config.auth.jwtSecret), config.auth.accessTokenTtlSeconds);
@@ -77,9 +83,6 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     }, RESERVATION_SWEEP_MS);
     reservationSweep.unref();
 
-    // Last, so that a start which fails earlier cannot swallow a generated password.
-    const initialAdmin = await ensureInitialAdmin(db, config.admin.email, config.admin.password);
-    if (initialAdmin) logger.info({ email: initialAdmin.email }, 'first admin created');
     if (config.selfTest.runAtStart) void runSelfTest();
 
     const httpPort = (http.server.address() as AddressInfo).port;
@@ -107,6 +110,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     };
   } catch (error) {
     await Promise.allSettled(started.map((server) => server.close()));
+    if (initialAdmin) await database.db.deleteFrom('users').where('email', '=', initialAdmin.email).execute().catch(() => undefined);
     await database.close();
     throw error;
   }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { authorizeIdTag, ownerOfIdTag, type IdTagInfo } from './idTags.ts';
+import { currentPricePerKwh } from './pricing.ts';
 import { latestReading, storeMeterValues, type MeterValue, type SessionReading } from './meterValues.ts';
 import type { ChargerId, ConnectorId } from './units.ts';
 
@@ -94,6 +95,7 @@ export async function startTransaction(db: Db, chargerId: ChargerId, report: Sta
         charger_id: chargerId,
         connector_id: report.connectorId,
         user_id: idTag ? await ownerOfIdTag(db, idTag) : null,
+        price_per_kwh_ore: await currentPricePerKwh(db, chargerId, startedAt),
         flags,
       })
       .returning('id')

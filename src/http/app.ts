@@ -12,6 +12,7 @@ import { errorBody, installErrorHandling } from './errors.ts';
 import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
 import { healthRoutes } from './routes/health.ts';
+import { idTagRoutes } from './routes/idTags.ts';
 import { legacyTransactionRoutes } from './routes/legacyTransactions.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { selfTestRoutes } from './routes/selfTest.ts';
@@ -63,6 +64,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(transactionRoutes(context));
   await app.register(legacyTransactionRoutes(context));
   await app.register(reservationRoutes(context));
+  await app.register(idTagRoutes(context));
   await app.register(selfTestRoutes(context, runSelfTest));
   return app;
 }

@@ -21,6 +21,7 @@ Usage: npm run sim -- --serial <serial> [options]
   --meter-interval <ms> MeterValues period while charging (default 1000; the real FlexiCharge charger: 200)
   --power <W>           charging power (default 11000)
   --duration <s>        length of a --session (default 30)
+  --id-tag <tag>        the RFID card a --session presents (default SIMTAG01; the server must know it)
   --help                this text
 
 After connecting, each charger sends BootNotification and (ocpp1.6 only; the FlexiCharge program
@@ -64,6 +65,7 @@ const { values } = (() => {
         'meter-interval': { type: 'string', default: '1000' },
         power: { type: 'string', default: '11000' },
         duration: { type: 'string', default: '30' },
+        'id-tag': { type: 'string', default: 'SIMTAG01' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -90,6 +92,7 @@ const simulators = serialsFor(values.serial, count).map((serial) => {
     ...(values.password !== undefined && { password: values.password }),
     meterValueIntervalMs: number('meter-interval', values['meter-interval'], 0),
     powerW: number('power', values.power, 0),
+    idTag: values['id-tag'],
     onFrame: (direction, frame) => print(serial, `${direction === 'out' ? '→' : '←'} ${frame}`),
   });
   simulator.on('warning', (message) => print(serial, `! ${message}`));

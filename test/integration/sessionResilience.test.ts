@@ -38,6 +38,7 @@ describe('sessions through outages and restarts', () => {
     await until(async () => (t.system.summaries.live(transactionId)?.energyWh ?? 0) > 100);
     const listed = await t.request('GET', `/transaction/userTransactions/${driver.id}`, { token: driver.token });
     expect(listed.body.map((s: any) => [s.transactionID, s.status])).toContainEqual([transactionId, 'Charging']);
+    expect(listed.body.find((s: any) => s.transactionID === transactionId).pricePerKWh).toBeGreaterThan(399);
     await sim.stopSession(1, 'Local');
     await until(async () => (await session(transactionId)).price_ore !== null);
     const done = await session(transactionId);

@@ -1,0 +1,69 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/connection.ts';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.ts';
+import type { IdTagsTable } from '../db/schema.ts';
+import { DomainError, notFound } from './errors.ts';
+import type { UserId } from './units.ts';
+
+export type IdTagRow = Selectable<IdTagsTable>;
+
+export interface IdTagInput {
+  idTag: string;
+  userId?: UserId | null;
+  parentIdTag?: string | null;
+  status?: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid';
+  expiresAt?: Date | null;
+}
+
+function translate(error: unknown): unknown {
+  if (isUniqueViolation(error)) return new DomainError('invalid', ['dbUniqueConstraintError'], 'This idTag exists already');
+  if (isForeignKeyViolation(error)) return new DomainError('invalid', ['invalidUserID'], 'No such user');
+  return error;
+}
+
+const byTag = (idTag: string) => (eb: any) => eb(eb.fn('upper', ['id_tag']), '=', idTag.toUpperCase());
+
+/** RFID cards (OCPP idTags) as operators manage them; a card with a user bills that user. */
+export function listIdTags(db: Db, userId?: UserId): Promise<IdTagRow[]> {
+  let query = db.selectFrom('id_tags').selectAll().orderBy('id');
+  if (userId !== undefined) query = query.where('user_id', '=', userId);
+  return query.execute();
+}
+
+export async function createIdTag(db: Db, input: IdTagInput): Promise<IdTagRow> {
+  try {
+    return await db
+      .insertInto('id_tags')
+      .values({
+        id_tag: input.idTag,
+        user_id: input.userId ?? null,
+        parent_id_tag: input.parentIdTag ?? null,
+        status: input.status ?? 'Accepted',
+        expires_at: input.expiresAt ?? null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  } catch (error) {
+    throw translate(error);
+  }
+}
+
+export async function updateIdTag(db: Db, idTag: string, changes: Omit<IdTagInput, 'idTag'>): Promise<IdTagRow> {
+  try {
+    const row = await db
+      .updateTable('id_tags')
+      .set({ user_id: changes.userId, parent_id_tag: changes.parentIdTag, status: changes.status, expires_at: changes.expiresAt })
+      .where(byTag(idTag))
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw notFound(`idTag ${idTag}`);
+    return row;
+  } catch (error) {
+    throw translate(error);
+  }
+}
+
+export async function deleteIdTag(db: Db, idTag: string): Promise<void> {
+  const result = await db.deleteFrom('id_tags').where(byTag(idTag)).executeTakeFirst();
+  if (result.numDeletedRows === 0n) throw notFound(`idTag ${idTag}`);
+}
