@@ -53,7 +53,7 @@ export function chargePointRoutes({ db, guards }: HttpContext) {
     }, async (request) => chargePointJson(await getChargePoint(db, request.params.id)));
 
     app.post('/chargePoints', {
-      preHandler: guards.admin,
+      onRequest: guards.admin,
       schema: {
         tags, summary: 'Add a charge point (admin)', security: bearer,
         body: Type.Object(
@@ -81,7 +81,7 @@ export function chargePointRoutes({ db, guards }: HttpContext) {
     });
 
     app.put('/chargePoints/:id', {
-      preHandler: guards.admin,
+      onRequest: guards.admin,
       schema: {
         tags, summary: 'Change a charge point (admin); send only the fields to change', security: bearer,
         params: ChargePointId,
@@ -101,7 +101,7 @@ export function chargePointRoutes({ db, guards }: HttpContext) {
     });
 
     app.delete('/chargePoints/:id', {
-      preHandler: guards.admin,
+      onRequest: guards.admin,
       schema: {
         tags, summary: 'Remove a charge point and its chargers (admin)', security: bearer,
         params: ChargePointId, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },

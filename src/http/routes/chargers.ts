@@ -61,7 +61,7 @@ export function chargerRoutes({ db, guards }: HttpContext) {
     }, async (request) => chargerJson(await getCharger(db, request.params.id)));
 
     app.post('/chargers', {
-      preHandler: guards.admin,
+      onRequest: guards.admin,
       schema: {
         tags, summary: 'Add a charger (admin)', security: bearer,
         body: Type.Object(
@@ -79,7 +79,7 @@ export function chargerRoutes({ db, guards }: HttpContext) {
     });
 
     app.put('/chargers/:id', {
-      preHandler: guards.admin,
+      onRequest: guards.admin,
       schema: {
         tags, summary: 'Change a charger: status, serial number, charge point, location, OCPP password or registration (admin)', security: bearer,
         params: ChargerId,
@@ -116,7 +116,7 @@ export function chargerRoutes({ db, guards }: HttpContext) {
     });
 
     app.delete('/chargers/:id', {
-      preHandler: guards.admin,
+      onRequest: guards.admin,
       schema: { tags, summary: 'Remove a charger (admin)', security: bearer, params: ChargerId, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } },
     }, async (request, reply) => {
       await deleteCharger(db, request.params.id);

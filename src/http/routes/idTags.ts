@@ -39,7 +39,7 @@ export function idTagRoutes({ db, guards }: HttpContext) {
     const Params = Type.Object({ idTag: Tag });
 
     app.get('/idTags', {
-      preHandler: guards.admin,
+      onRequest: guards.admin,
       schema: {
         tags, summary: 'RFID cards, all or one user\'s (admin)', security: bearer,
         querystring: Type.Object({ userID: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, 'x-error-code': 'invalidUserID' })) }),
@@ -48,7 +48,7 @@ export function idTagRoutes({ db, guards }: HttpContext) {
     }, async (request) => (await listIdTags(db, request.query.userID)).map(idTagJson));
 
     app.post('/idTags', {
-      preHandler: guards.admin,
+      onRequest: guards.admin,
       schema: {
         tags, summary: 'Register an RFID card, optionally for a user (admin)', security: bearer,
         body: Type.Composite([Type.Object({ idTag: Tag }), Type.Partial(Type.Object(fields))], { 'x-error-code': 'invalidIdTag' }),
@@ -61,7 +61,7 @@ export function idTagRoutes({ db, guards }: HttpContext) {
     });
 
     app.put('/idTags/:idTag', {
-      preHandler: guards.admin,
+      onRequest: guards.admin,
       schema: {
         tags, summary: 'Change a card: owner, parent, status (Blocked …), expiry (admin)', security: bearer, params: Params,
         body: Type.Partial(Type.Object(fields), { minProperties: 1, 'x-error-code': 'invalidIdTag' }),
@@ -73,7 +73,7 @@ export function idTagRoutes({ db, guards }: HttpContext) {
     });
 
     app.delete('/idTags/:idTag', {
-      preHandler: guards.admin,
+      onRequest: guards.admin,
       schema: { tags, summary: 'Remove a card (admin)', security: bearer, params: Params, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } },
     }, async (request, reply) => {
       await deleteIdTag(db, request.params.idTag);

@@ -84,7 +84,7 @@ export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
     });
 
     app.post('/transactions', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: { tags, summary: 'Create a session (2022 shape)', security: bearer, body: CreateBody, response: { 201: Ref, ...errorResponses(400, 401, 403, 404, 409) } },
     }, async (request, reply) => {
       checkUser(request.auth!, request.body.userID);
@@ -93,7 +93,7 @@ export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
     });
 
     app.post('/transactions/session', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: {
         tags, summary: 'Create a session and its payment session; answers the payment client_token', security: bearer, body: CreateBody,
         response: { 201: Type.Intersect([Ref, Type.Object({ client_token: Type.String() })]), ...errorResponses(400, 401, 403, 404, 409) },
@@ -105,7 +105,7 @@ export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
     });
 
     app.put('/transactions/start/:id', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: {
         tags, summary: 'Start charging (RemoteStartTransaction); answers 201 once the charger has started', security: bearer, params: Id,
         body: Type.Object({ authorization_token: Type.Optional(Type.String({ maxLength: 4096 })), transactionID: Type.Optional(Type.Unknown()) }),
@@ -117,17 +117,17 @@ export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
     });
 
     app.put('/transactions/stop/:id', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: { tags, summary: 'Stop charging (RemoteStopTransaction), price and settle', security: bearer, params: Id, response: { 200: Ref, ...errorResponses(400, 401, 404, 409, 502, 504) } },
     }, async (request) => legacyTransactionJson(await sessions.stop(request.params.id, request.auth!)));
 
     app.get('/transactions/:id', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: { tags, summary: 'A session', security: bearer, params: Id, response: { 200: Ref, ...errorResponses(400, 401, 404) } },
     }, async (request) => legacyTransactionJson(await sessions.get(request.params.id, request.auth!)));
 
     app.get('/transactions/userTransactions/:userID', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: {
         tags, summary: "A user's sessions", security: bearer,
         params: Type.Object({ userID: Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidUserID' }) }),
@@ -136,7 +136,7 @@ export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
     }, async (request) => (await sessions.listForUser(request.params.userID, request.auth!)).map(legacyTransactionJson));
 
     app.get('/transactions/chargerTransactions/:connectorID', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: {
         tags, summary: "A charger's sessions (all for admins, own for users)", security: bearer,
         params: Type.Object({ connectorID: ChargerField }), response: { 200: Type.Array(Ref), ...errorResponses(400, 401) },
@@ -144,7 +144,7 @@ export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
     }, async (request) => (await sessions.listForCharger(request.params.connectorID, request.auth!)).map(legacyTransactionJson));
 
     app.put('/transactions/payment/:id', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: {
         tags, summary: "Record the payment provider's order id for a session", security: bearer, params: Id,
         body: Type.Object({ paymentID: Type.String({ minLength: 1, maxLength: 255, 'x-error-code': 'invalidPaymentID' }) }, { 'x-error-code': 'invalidPaymentID' }),
@@ -153,7 +153,7 @@ export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
     }, async (request) => legacyTransactionJson(await sessions.setPaymentReference(request.params.id, request.auth!, request.body.paymentID)));
 
     app.put('/transactions/meter/:id', {
-      preHandler: guards.admin,
+      onRequest: guards.admin,
       schema: {
         tags, summary: "Correct a session's energy or charge level (admin; flagged as a manual correction)", security: bearer, params: Id,
         body: Type.Object({

@@ -36,7 +36,7 @@ export function reservationRoutes({ db, guards, gateway, config }: HttpContext) 
     const Id = IdParam('invalidReservationID', 'reservationID');
 
     app.post('/reservations', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: {
         tags, summary: 'Reserve a charger for yourself (ReserveNow)', security: bearer,
         body: Type.Object({
@@ -51,17 +51,17 @@ export function reservationRoutes({ db, guards, gateway, config }: HttpContext) 
     });
 
     app.get('/reservations', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: { tags, summary: 'Your reservations (all of them for admins)', security: bearer, response: { 200: Type.Array(Ref), ...errorResponses(401) } },
     }, async (request) => (await listReservations(db, request.auth!)).map((row) => reservationJson(row)));
 
     app.get('/reservations/:id', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: { tags, summary: 'One reservation', security: bearer, params: Id, response: { 200: Ref, ...errorResponses(400, 401, 404) } },
     }, async (request) => reservationJson(await getReservation(db, request.params.id, request.auth!)));
 
     app.delete('/reservations/:id', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: { tags, summary: 'Cancel a reservation (CancelReservation)', security: bearer, params: Id, response: { 200: Ref, ...errorResponses(400, 401, 404, 409) } },
     }, async (request) => reservationJson(await cancelReservation(db, gateway, request.params.id, request.auth!)));
   };

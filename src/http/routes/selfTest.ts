@@ -19,7 +19,7 @@ const SelfTestJson = Type.Object({
 export function selfTestRoutes({ guards }: HttpContext, run: () => Promise<SelfTestResult>) {
   return async (app: App) => {
     app.get('/tests/ocpp', {
-      preHandler: guards.admin,
+      onRequest: guards.admin,
       schema: {
         tags: ['operations'],
         summary: 'Run the OCPP self-test (admin); takes a few seconds',

@@ -72,7 +72,7 @@ export function transactionRoutes({ guards, sessions }: HttpContext) {
     const TransactionRef = Type.Ref(TransactionJson);
 
     app.post('/transaction', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: {
         tags, summary: 'Create a charging session: checks and reserves the charger and opens the payment', security: bearer,
         body: Type.Object({
@@ -90,7 +90,7 @@ export function transactionRoutes({ guards, sessions }: HttpContext) {
     });
 
     app.put('/transaction/start/:id', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: {
         tags, summary: 'Start charging: RemoteStartTransaction, then waits for the charger to begin', security: bearer,
         params: TransactionId,
@@ -103,12 +103,12 @@ export function transactionRoutes({ guards, sessions }: HttpContext) {
     }, async (request) => transactionJson(await sessions.start(request.params.id, request.auth!, request.body.authorization_token)));
 
     app.get('/transaction/:id', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: { tags, summary: 'A session, live while it charges', security: bearer, params: TransactionId, response: { 200: TransactionRef, ...errorResponses(400, 401, 404) } },
     }, async (request) => transactionJson(await sessions.get(request.params.id, request.auth!)));
 
     app.put('/transaction/stop/:id', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: {
         tags, summary: 'Stop charging: RemoteStopTransaction, waits for the charger, prices and settles', security: bearer,
         params: TransactionId, response: { 200: TransactionRef, ...errorResponses(400, 401, 404, 409, 502, 504) },
@@ -116,7 +116,7 @@ export function transactionRoutes({ guards, sessions }: HttpContext) {
     }, async (request) => transactionJson(await sessions.stop(request.params.id, request.auth!)));
 
     app.get('/transaction/userTransactions/:userID', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: {
         tags, summary: "A user's sessions (own, or any for admins)", security: bearer,
         params: Type.Object({ userID: Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidUserID' }) }),
@@ -125,7 +125,7 @@ export function transactionRoutes({ guards, sessions }: HttpContext) {
     }, async (request) => (await sessions.listForUser(request.params.userID, request.auth!)).map(transactionJson));
 
     app.get('/transaction/chargerTransactions/:connectorID', {
-      preHandler: guards.user,
+      onRequest: guards.user,
       schema: {
         tags, summary: "A charger's sessions (all for admins, own for users)", security: bearer,
         params: Type.Object({ connectorID: Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidconnectorID' }) }),
