@@ -2,14 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { BOOT, RawCharger } from '../support/rawCharger.ts';
 import { startTestSystem } from '../support/testSystem.ts';
+import { until } from '../support/until.ts';
 
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('OCPP endpoint and admission', () => {
   let t: Awaited<ReturnType<typeof startTestSystem>>;

@@ -2,14 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChargerSimulator } from '../../src/sim/index.ts';
 import { RawCharger } from '../support/rawCharger.ts';
 import { startTestSystem } from '../support/testSystem.ts';
+import { until } from '../support/until.ts';
 
-const until = async (check: () => Promise<boolean>, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-};
 
 const register = (wh: number, at: Date) => ({
   timestamp: at.toISOString(),

@@ -2,14 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amountFor } from '../../src/domain/sessionPrice.ts';
 import { CallError, ChargerSimulator, type SimulatorOptions } from '../../src/sim/index.ts';
 import { startTestSystem } from '../support/testSystem.ts';
+import { until } from '../support/until.ts';
 
-const until = async (check: () => Promise<boolean>, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-};
 
 describe('charging sessions from the app (/transaction)', () => {
   let t: Awaited<ReturnType<typeof startTestSystem>>;
