@@ -1,11 +1,15 @@
 import { randomInt } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/connection.ts';
+import type { ReservationsTable } from '../db/schema.ts';
 import type { ChargerGateway } from './chargerGateway.ts';
 import { DomainError, notFound } from './errors.ts';
 import type { AccessClaims } from './tokens.ts';
 import type { ChargerId, UserId } from './units.ts';
 
 export const ACTIVE_RESERVATION = ['Requested', 'Accepted'] as const;
+
+export type Reservation = Selectable<ReservationsTable>;
 
 export interface ReservationRequest {
   chargerId: ChargerId;

@@ -4,6 +4,7 @@ import type { WebSocket } from 'ws';
 import type { ChargerAdmission } from '../domain/chargerPresence.ts';
 import type { ChargerId, Dialect } from '../domain/units.ts';
 import { shapeCommand } from './dialect/commands.ts';
+import { dialectOfAnswer, dialectOfDeviations } from './dialect/detection.ts';
 import { normalizeRequest } from './dialect/normalize.ts';
 import { OcppError } from './protocol/errors.ts';
 import {
@@ -199,7 +200,7 @@ export class ChargerConnection {
     clearTimeout(call.timer);
     this.#inFlight = undefined;
     if (frame.type === CALLRESULT) {
-      this.options.dialectDetected(this, frame.action === undefined ? 'ocpp1.6' : 'flexicharge');
+      this.options.dialectDetected(this, dialectOfAnswer(frame.action !== undefined));
       const problem = checkResponse(call.action, frame.payload);
       if (problem) call.reject(new OcppError(problem.code, `invalid ${call.action} answer: ${problem.description}`));
       else call.resolve(frame.payload);
@@ -212,7 +213,8 @@ export class ChargerConnection {
   async #handleCall(id: MessageId, action: string, raw: Record<string, unknown>): Promise<void> {
     try {
       const { payload, deviations } = normalizeRequest(action, raw);
-      if (deviations.length) this.options.dialectDetected(this, 'flexicharge');
+      const shown = dialectOfDeviations(deviations);
+      if (shown) this.options.dialectDetected(this, shown);
       if (this.registration !== 'Accepted' && action !== 'BootNotification') {
         throw new OcppError('SecurityError', `The charger is ${this.registration}; only BootNotification is allowed`);
       }

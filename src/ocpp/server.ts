@@ -16,6 +16,7 @@ import type { SessionSummaries } from '../domain/sessionSummaries.ts';
 import { verifyPassword } from '../domain/passwords.ts';
 import type { Dialect } from '../domain/units.ts';
 import { OcppGateway } from './commands.ts';
+import { dialectOnConnect } from './dialect/detection.ts';
 import { ChargerConnection, type ConnectionOptions } from './connection.ts';
 import { createDispatcher } from './handlers/index.ts';
 import { MessageLog } from './messageLog.ts';
@@ -155,8 +156,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
       socket.close(1002, `${SUBPROTOCOL} required`);
       return;
     }
-    // Someone playing a charger by hand (no subprotocol) is served in the FlexiCharge dialect.
-    const dialect: Dialect = offered.length === 0 ? 'flexicharge' : admission.dialect;
+    const dialect = dialectOnConnect(offered, admission.dialect);
     const connection = new ChargerConnection(socket, admission, dialect, dispatch, connectionOptions);
     const replaced = registry.add(connection);
     if (replaced) {

@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { ACTIVE_RESERVATION, cancelReservation, getReservation, listReservations, reserveForUser } from '../../domain/reservations.ts';
-import type { ReservationsTable } from '../../db/schema.ts';
-import type { Selectable } from 'kysely';
+import {
+  ACTIVE_RESERVATION, cancelReservation, getReservation, listReservations, reserveForUser, type Reservation,
+} from '../../domain/reservations.ts';
 import type { App, HttpContext } from '../context.ts';
 import { bearer, errorResponses, IdParam } from '../schemas.ts';
 
-function reservationJson(row: Selectable<ReservationsTable>, now = new Date()) {
+function reservationJson(row: Reservation, now = new Date()) {
   const lapsed = (ACTIVE_RESERVATION as readonly string[]).includes(row.status) && row.expires_at <= now;
   return {
     reservationID: row.id,

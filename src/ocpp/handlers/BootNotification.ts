@@ -1,5 +1,6 @@
 import { currentPricePerKwh } from '../../domain/pricing.ts';
 import { bootDataRequest, refusesBootData } from '../dialect/bootData.ts';
+import { wantsBootData } from '../dialect/detection.ts';
 import type { ChargerConnection } from '../connection.ts';
 import { OcppError } from '../protocol/errors.ts';
 import type { Handler, HandlerDeps } from './context.ts';
@@ -10,7 +11,7 @@ export const BootNotification: Handler = async (deps, connection, payload) => {
   connection.registration = status;
   return {
     response: { status, currentTime: new Date().toISOString(), interval: deps.config.heartbeatIntervalSeconds },
-    after: status === 'Accepted' && connection.dialect === 'flexicharge' ? () => void sendBootData(deps, connection) : undefined,
+    after: status === 'Accepted' && wantsBootData(connection.dialect) ? () => void sendBootData(deps, connection) : undefined,
   };
 };
 

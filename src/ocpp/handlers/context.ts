@@ -3,6 +3,7 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db/connection.ts';
 import type { BootInfo } from '../../domain/chargerPresence.ts';
 import type { ChargingEvents } from '../../domain/events.ts';
+import type { Dialect } from '../../domain/units.ts';
 import type { SessionSummaries } from '../../domain/sessionSummaries.ts';
 import type { CallOutcome, ChargerConnection } from '../connection.ts';
 import type { MessageId } from '../protocol/frames.ts';
@@ -17,7 +18,7 @@ export interface HandlerDeps {
   /** Stores a BootNotification (batched with others) and gives the registration status. */
   recordBoot(chargerId: number, boot: BootInfo): Promise<'Accepted' | 'Pending' | 'Rejected'>;
   /** Records a dialect the charger showed (stored per charger). */
-  setDialect(connection: ChargerConnection, dialect: 'ocpp1.6' | 'flexicharge'): void;
+  setDialect(connection: ChargerConnection, dialect: Dialect): void;
 }
 
 export type Handler = (deps: HandlerDeps, connection: ChargerConnection, payload: any, id: MessageId) => Promise<CallOutcome>;
