@@ -53,9 +53,11 @@ export interface Presence {
 export async function setConnected(db: Db, changes: Presence[]): Promise<void> {
   const latest = new Map(changes.map((change) => [change.chargerId, change]));
   const cameOnline = [...latest.values()].filter((change) => change.online).map((change) => change.chargerId);
-  const connectors = cameOnline.length
-    ? await db.selectFrom('connectors').select(['charger_id', 'connector_id', 'status']).where('charger_id', 'in', cameOnline).execute()
-    : [];
+  const connectorsOf = new Map<ChargerId, { connector_id: number; status: string }[]>();
+  if (cameOnline.length) {
+    const rows = await db.selectFrom('connectors').select(['charger_id', 'connector_id', 'status']).where('charger_id', 'in', cameOnline).execute();
+    for (const row of rows) connectorsOf.set(row.charger_id, [...(connectorsOf.get(row.charger_id) ?? []), row]);
+  }
   const ids: number[] = [];
   const online: boolean[] = [];
   const statuses: string[] = [];
@@ -63,7 +65,7 @@ export async function setConnected(db: Db, changes: Presence[]): Promise<void> {
   for (const change of latest.values()) {
     ids.push(change.chargerId);
     online.push(change.online);
-    statuses.push(change.online ? chargerStatusOf(connectors.filter((c) => c.charger_id === change.chargerId)) ?? 'Available' : 'Unavailable');
+    statuses.push(change.online ? chargerStatusOf(connectorsOf.get(change.chargerId) ?? []) ?? 'Available' : 'Unavailable');
     times.push(change.at.toISOString());
   }
   await sql`

@@ -20,30 +20,30 @@ const CONNECTOR_REQUIRED = new Set(['StatusNotification', 'StartTransaction', 'M
 
 export function normalizeRequest(action: string, input: Payload): Normalized {
   const payload: Payload = { ...input };
+  // A plain array, not a closure: this runs for every frame.
   const deviations: string[] = [];
-  const note = (what: string) => deviations.push(what);
 
   if (typeof payload.connectorId === 'string' && DIGITS.test(payload.connectorId)) {
     payload.connectorId = Number(payload.connectorId);
-    note('string connectorId');
+    deviations.push('string connectorId');
   }
   if (payload.connectorId === undefined && CONNECTOR_REQUIRED.has(action)) {
     payload.connectorId = 1;
-    note('missing connectorId');
+    deviations.push('missing connectorId');
   }
   if ('id_tag' in payload) {
     if (payload.idTag === undefined) payload.idTag = payload.id_tag;
     delete payload.id_tag;
-    note('id_tag');
+    deviations.push('id_tag');
   }
-  normalizeIdTag(payload, 'idTag', note);
-  normalizeTimestamp(payload, 'timestamp', note);
+  normalizeIdTag(payload, 'idTag', deviations);
+  normalizeTimestamp(payload, 'timestamp', deviations);
 
   switch (action) {
     case 'StatusNotification':
       if (payload.errorCode === '' || payload.errorCode === undefined) {
         payload.errorCode = 'NoError';
-        note('empty errorCode');
+        deviations.push('empty errorCode');
       }
       break;
     case 'StartTransaction':
@@ -51,15 +51,15 @@ export function normalizeRequest(action: string, input: Payload): Normalized {
       if (typeof payload.reservationId === 'string') {
         if (DIGITS.test(payload.reservationId)) payload.reservationId = Number(payload.reservationId);
         else delete payload.reservationId;
-        note('string reservationId');
+        deviations.push('string reservationId');
       }
       break;
     case 'StopTransaction':
       if (payload.transactionData === null) {
         delete payload.transactionData;
-        note('null transactionData');
+        deviations.push('null transactionData');
       }
-      if (Array.isArray(payload.transactionData)) payload.transactionData = payload.transactionData.map((meterValue) => normalizeMeterValue(meterValue, note));
+      if (Array.isArray(payload.transactionData)) payload.transactionData = payload.transactionData.map((meterValue) => normalizeMeterValue(meterValue, deviations));
       break;
     case 'MeterValues':
       if (typeof payload.transactionId === 'string' && DIGITS.test(payload.transactionId)) payload.transactionId = Number(payload.transactionId);
@@ -67,50 +67,50 @@ export function normalizeRequest(action: string, input: Payload): Normalized {
         payload.meterValue = [legacyMeterValue(payload.values as Payload, payload.timestamp)];
         delete payload.values;
         delete payload.timestamp;
-        note('FlexiCharge values object');
+        deviations.push('FlexiCharge values object');
       }
-      if (Array.isArray(payload.meterValue)) payload.meterValue = payload.meterValue.map((meterValue) => normalizeMeterValue(meterValue, note));
+      if (Array.isArray(payload.meterValue)) payload.meterValue = payload.meterValue.map((meterValue) => normalizeMeterValue(meterValue, deviations));
       break;
     case 'DataTransfer':
       if (payload.data !== undefined && typeof payload.data !== 'string') {
         payload.data = JSON.stringify(payload.data);
-        note('non-string data');
+        deviations.push('non-string data');
       }
       break;
   }
   return { payload, deviations };
 }
 
-function normalizeIdTag(payload: Payload, key: string, note: (what: string) => void): void {
+function normalizeIdTag(payload: Payload, key: string, deviations: string[]): void {
   const value = payload[key];
   if (value === null) {
     delete payload[key];
-    note(`null ${key}`);
+    deviations.push(`null ${key}`);
   } else if (typeof value === 'number') {
     payload[key] = String(value);
-    note(`numeric ${key}`);
+    deviations.push(`numeric ${key}`);
   }
 }
 
-function normalizeTimestamp(payload: Payload, key: string, note: (what: string) => void): void {
+function normalizeTimestamp(payload: Payload, key: string, deviations: string[]): void {
   const value = payload[key];
   if (typeof value !== 'number') return;
   const iso = toIsoTimestamp(value);
   if (iso) payload[key] = iso;
   else delete payload[key];
-  note('numeric timestamp');
+  deviations.push('numeric timestamp');
 }
 
-function normalizeMeterValue(meterValue: unknown, note: (what: string) => void): unknown {
+function normalizeMeterValue(meterValue: unknown, deviations: string[]): unknown {
   if (!meterValue || typeof meterValue !== 'object') return meterValue;
   const copy = { ...(meterValue as Payload) };
-  normalizeTimestamp(copy, 'timestamp', note);
+  normalizeTimestamp(copy, 'timestamp', deviations);
   if (Array.isArray(copy.sampledValue)) {
     copy.sampledValue = copy.sampledValue.map((sample) => {
       if (!sample || typeof sample !== 'object') return sample;
       const value = (sample as Payload).value;
       if (typeof value === 'number') {
-        note('numeric sampled value');
+        deviations.push('numeric sampled value');
         return { ...(sample as Payload), value: String(value) };
       }
       return sample;
