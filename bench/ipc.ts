@@ -1,0 +1,32 @@
+/** What the bench (parent) and a server under test (child process) say to each other. */
+
+export interface ServerSpec {
+  kind: 'bare-ws' | 'ocpp-rpc' | 'flexicharge';
+  /** FlexiCharge admits only chargers it knows: the child provisions identities 1..chargers. */
+  chargers: number;
+  /** FlexiCharge on this (fresh) PostgreSQL database instead of an embedded one. */
+  databaseUrl?: string;
+}
+
+/** Memory in bytes and CPU time in microseconds, of the child alone. */
+export interface ServerUsage {
+  heapUsed: number;
+  /** Buffers, ArrayBuffers (PGlite's WebAssembly memory included) and other memory outside the JS heap. */
+  external: number;
+  rss: number;
+  cpuMicros: number;
+}
+
+export type ParentMessage =
+  /** quiesce: first wait until the server is idle, then collect garbage, so memory figures compare. */
+  | { type: 'usage'; id: number; quiesce: boolean }
+  | { type: 'close' };
+
+export type ChildMessage =
+  | { type: 'ready'; chargerUrl: string }
+  | { type: 'failed'; error: string }
+  | { type: 'usage'; id: number; usage: ServerUsage }
+  | { type: 'closed' };
+
+/** The charge point identity of bench charger `index` (1-based); ≤ 36 characters as FlexiCharge requires. */
+export const chargerIdentity = (index: number): string => `bench-${String(index).padStart(5, '0')}`;

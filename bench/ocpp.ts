@@ -1,0 +1,120 @@
+/**
+ * `npm run bench [-- --chargers N --seconds S --idle N --boots N --only a,b,c]`: the same
+ * OCPP load against (a) a bare ws server, (b) ocpp-rpc in strict mode and (c) FlexiCharge
+ * (embedded database; also PostgreSQL when BENCH_DATABASE_URL is set), printed as a
+ * Markdown table and written to bench/results.md.
+ */
+import fs from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { ServerSpec } from './ipc.ts';
+import { measureServer, type BenchOptions } from './measure.ts';
+import { createScratchDatabase } from './postgres.ts';
+import { renderReport, type Row } from './report.ts';
+
+/** Server and load generator are separate processes, but the generator holds one socket per charger under a 20,000 descriptor limit. */
+const MAX_CHARGERS = 5000;
+const RESULTS_FILE = new URL('./results.md', import.meta.url);
+
+interface Target {
+  key: Row['key'];
+  label: string;
+  spec: Omit<ServerSpec, 'chargers'>;
+  /** A PostgreSQL server on which to create (and afterwards drop) a fresh database. */
+  postgresServerUrl?: string;
+}
+
+class UsageError extends Error {}
+
+function positiveInt(name: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0 || n > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max}, not "${value}"`);
+  return n;
+}
+
+function readArgs(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        chargers: { type: 'string', default: '100' },
+        seconds: { type: 'string', default: '10' },
+        idle: { type: 'string', default: '2000' },
+        boots: { type: 'string', default: '5000' },
+        only: { type: 'string', default: 'a,b,c' },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    // Unknown flags and missing values: a usage error, not a crash.
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function parseOptions(argv: string[]): { options: BenchOptions; only: Set<string> } {
+  const values = readArgs(argv);
+  const only = new Set(values.only.split(',').map((key) => key.trim()).filter(Boolean));
+  const unknown = [...only].filter((key) => !['a', 'b', 'c'].includes(key));
+  if (unknown.length || only.size === 0) throw new UsageError(`--only takes a comma-separated list of a, b, c, not "${values.only}"`);
+  return {
+    options: {
+      chargers: positiveInt('chargers', values.chargers, MAX_CHARGERS),
+      seconds: positiveInt('seconds', values.seconds, 600),
+      idle: positiveInt('idle', values.idle, MAX_CHARGERS),
+      boots: positiveInt('boots', values.boots, MAX_CHARGERS),
+    },
+    only,
+  };
+}
+
+function targets(only: Set<string>): Target[] {
+  const all: Target[] = [
+    { key: 'a', label: 'bare ws', spec: { kind: 'bare-ws' } },
+    { key: 'b', label: 'ocpp-rpc strict', spec: { kind: 'ocpp-rpc' } },
+    { key: 'c', label: 'FlexiCharge (embedded PGlite)', spec: { kind: 'flexicharge' } },
+  ];
+  const postgres = process.env.BENCH_DATABASE_URL;
+  if (postgres) {
+    // Host and port only: the URL may hold a password.
+    all.push({ key: 'c', label: `FlexiCharge (PostgreSQL on ${new URL(postgres).host})`, spec: { kind: 'flexicharge' }, postgresServerUrl: postgres });
+  }
+  return all.filter((target) => only.has(target.key));
+}
+
+async function measure(target: Target, options: BenchOptions): Promise<Row['outcome']> {
+  const progress = (line: string) => process.stderr.write(`[${target.label}] ${line}\n`);
+  try {
+    if (!target.postgresServerUrl) return { ok: true, measurements: await measureServer(target.spec, options, progress) };
+    const database = await createScratchDatabase(target.postgresServerUrl);
+    try {
+      return { ok: true, measurements: await measureServer({ ...target.spec, databaseUrl: database.url }, options, progress) };
+    } finally {
+      await database.drop();
+    }
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  }
+}
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\nusage: npm run bench -- [--chargers 100] [--seconds 10] [--idle 2000] [--boots 5000] [--only a,b,c]\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const { options, only } = parsed;
+  const rows: Row[] = [];
+  // One server after another, so that no two compete for the machine's cores.
+  for (const target of targets(only)) {
+    rows.push({ key: target.key, label: target.label, separateDatabase: Boolean(target.postgresServerUrl), outcome: await measure(target, options) });
+  }
+  const report = renderReport(rows, options);
+  process.stdout.write(`\n${report}`);
+  await fs.writeFile(RESULTS_FILE, report);
+  if (rows.some((row) => !row.outcome.ok)) process.exitCode = 1;
+}
+
+await main();

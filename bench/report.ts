@@ -1,0 +1,149 @@
+import os from 'node:os';
+import type { CpuSplit } from './cpu.ts';
+import type { FailureCounts } from './load.ts';
+import { CONNECT_CONCURRENCY, WARMUP_MS, type BenchOptions, type Measurements } from './measure.ts';
+import { ratio } from './stats.ts';
+
+/** One row of the table: what ran, and what came of it. */
+export interface Row {
+  key: 'a' | 'b' | 'c';
+  label: string;
+  /** The server's database runs in processes of its own, which count as "other processes". */
+  separateDatabase: boolean;
+  outcome: { ok: true; measurements: Measurements } | { ok: false; error: string };
+}
+
+const TARGET_RATIO_TO_OCPP_RPC = 1.0;
+const TARGET_BYTES_PER_IDLE_CHARGER = 16 * 1024;
+const TARGET_BOOT_SECONDS = 3;
+const TARGET_BOOT_CHARGERS = 5000;
+/** More than this (in cores) used by other processes during a phase makes the run suspect. */
+const OTHERS_WARNING_CORES = 0.25;
+
+const integer = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number) => (Number.isNaN(n) ? '–' : n.toFixed(n < 10 ? 2 : 1));
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const times = (n: number | undefined) => (n === undefined ? '–' : `${n.toFixed(2)}×`);
+const cores = (n: number | undefined) => (n === undefined ? '?' : n.toFixed(2));
+const cpuSplit = (cpu: CpuSplit) => `${cores(cpu.server)} / ${cores(cpu.loadGenerator)} / ${cores(cpu.others)}`;
+
+function failureTotal(counts: FailureCounts): number {
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}
+
+/** "0", or e.g. "12 (connect+boot: 10 timeout; idle: 2 refused)". */
+function errorsCell(m: Measurements): string {
+  const phases = { heartbeat: m.heartbeat.failures, 'connect+boot': m.boot.failures, idle: m.idle.failures };
+  const parts = Object.entries(phases)
+    .filter(([, counts]) => failureTotal(counts) > 0)
+    .map(([phase, counts]) => `${phase}: ${Object.entries(counts).map(([kind, n]) => `${n} ${kind}`).join(', ')}`);
+  const total = Object.values(phases).reduce((sum, counts) => sum + failureTotal(counts), 0);
+  return parts.length ? `${total} (${parts.join('; ')})` : '0';
+}
+
+/** Throughput ratio (higher is better), and connect+boot time ratio (lower is better). */
+function versus(m: Measurements, reference: Measurements | undefined): string {
+  if (!reference) return '–';
+  const throughput = times(ratio(m.heartbeat.callsPerSecond, reference.heartbeat.callsPerSecond));
+  return `${throughput} (boot ${times(ratio(m.boot.seconds, reference.boot.seconds))})`;
+}
+
+function measured(rows: Row[], key: Row['key']): Measurements | undefined {
+  const row = rows.find((r) => r.key === key);
+  return row?.outcome.ok ? row.outcome.measurements : undefined;
+}
+
+/**
+ * The most CPU other processes took during a measured phase, when that is enough to
+ * distort results. A separate database server is busy itself during connect+boot, so that
+ * phase is not evidence there.
+ */
+function interference(rows: Row[]): number | undefined {
+  const others = rows.flatMap((row) => {
+    if (!row.outcome.ok) return [];
+    const { heartbeat, boot } = row.outcome.measurements;
+    return row.separateDatabase ? [heartbeat.cpu.others ?? 0] : [heartbeat.cpu.others ?? 0, boot.cpu.others ?? 0];
+  });
+  const worst = Math.max(0, ...others);
+  return worst > OTHERS_WARNING_CORES ? worst : undefined;
+}
+
+const pass = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'PASS' : 'FAIL');
+
+function targetLines(row: Row, m: Measurements, ocppRpc: Measurements | undefined, options: BenchOptions): string[] {
+  const vsRpc = ratio(m.heartbeat.callsPerSecond, ocppRpc?.heartbeat.callsPerSecond);
+  const bootErrors = failureTotal(m.boot.failures);
+  // Connect+boot time grows with the count, so a run of another size says nothing about the target.
+  const bootVerdict = options.boots === TARGET_BOOT_CHARGERS
+    ? pass(m.boot.seconds <= TARGET_BOOT_SECONDS && bootErrors === 0)
+    : `n/a (this run booted ${integer(options.boots)})`;
+  return [
+    `Targets for ${row.label}:`,
+    `- heartbeat throughput ≥ ${TARGET_RATIO_TO_OCPP_RPC.toFixed(1)}× ocpp-rpc strict: ${vsRpc === undefined ? 'ocpp-rpc strict not measured' : times(vsRpc)} — ${pass(vsRpc === undefined ? undefined : vsRpc >= TARGET_RATIO_TO_OCPP_RPC)}`,
+    `- ≤ ${kb(TARGET_BYTES_PER_IDLE_CHARGER)} per idle charger: ${kb(m.idle.bytes)} — ${pass(m.idle.bytes <= TARGET_BYTES_PER_IDLE_CHARGER)}`,
+    `- ${integer(TARGET_BOOT_CHARGERS)} connect+boot ≤ ${TARGET_BOOT_SECONDS} s with zero errors: ${m.boot.seconds.toFixed(2)} s, ${bootErrors} errors — ${bootVerdict}`,
+  ];
+}
+
+function summaryTable(rows: Row[], options: BenchOptions): string[] {
+  const bare = measured(rows, 'a');
+  const ocppRpc = measured(rows, 'b');
+  const lines = [
+    `| server | heartbeat calls/s (${integer(options.chargers)} chargers) | p50 ms | p99 ms | memory per idle charger | ${integer(options.boots)} connect+boot | errors | vs bare ws | vs ocpp-rpc strict |`,
+    '|---|---:|---:|---:|---:|---:|---|---:|---:|',
+  ];
+  for (const row of rows) {
+    if (!row.outcome.ok) {
+      lines.push(`| ${row.label} | failed | – | – | – | – | see below | – | – |`);
+      continue;
+    }
+    const m = row.outcome.measurements;
+    lines.push(`| ${row.label} | ${integer(m.heartbeat.callsPerSecond)} | ${ms(m.heartbeat.p50Ms)} | ${ms(m.heartbeat.p99Ms)} | ${kb(m.idle.bytes)} | ${m.boot.seconds.toFixed(2)} s | ${errorsCell(m)} | ${versus(m, bare)} | ${versus(m, ocppRpc)} |`);
+  }
+  return lines;
+}
+
+function method(options: BenchOptions): string {
+  return `Each server runs in a child process of its own; the load comes from the bench process, over raw \`ws\` clients offering \`ocpp1.6\`. ` +
+    `Heartbeats: each charger boots, then sends a Heartbeat and waits for the answer, in a loop, for ${options.seconds} s after a ${WARMUP_MS / 1000} s warm-up. ` +
+    `Memory: the server process's heapUsed + external after GC with ${integer(options.idle)} booted idle chargers, minus before, per charger (KB = 1,024 bytes). ` +
+    `Connect+boot: from the first connection attempt until every charger has an Accepted BootNotification answer, at most ${CONNECT_CONCURRENCY} in progress. ` +
+    `Ratios: heartbeat throughput ÷ that server's (higher is better); in brackets, connect+boot time ÷ that server's (lower is better).`;
+}
+
+/** Where the time and memory went: to read the summary, and to find the bottleneck. */
+function detailTable(rows: Row[]): string[] {
+  const lines = [
+    'CPU: cores busy on average, server / load generator / other processes (a PostgreSQL server among them).',
+    '',
+    '| server | server CPU per heartbeat | CPU during heartbeats | server CPU per connect+boot | CPU during connect+boot | per idle charger: heap / external / RSS |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    if (!row.outcome.ok) continue;
+    const { heartbeat: h, boot: b, idle: i } = row.outcome.measurements;
+    lines.push(`| ${row.label} | ${h.serverCpuMicrosPerCall.toFixed(1)} µs | ${cpuSplit(h.cpu)} | ${(b.serverCpuMicrosPerBoot / 1000).toFixed(2)} ms | ${cpuSplit(b.cpu)} | ${kb(i.heap)} / ${kb(i.external)} / ${kb(i.rss)} |`);
+  }
+  return lines;
+}
+
+export function renderReport(rows: Row[], options: BenchOptions): string {
+  const cpus = os.cpus();
+  const lines = [
+    '## OCPP 1.6-J servers on loopback',
+    '',
+    `${new Date().toISOString()} · Node ${process.version} · ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}`,
+    '',
+  ];
+  const disturbed = interference(rows);
+  if (disturbed !== undefined) {
+    lines.push(`**Warning:** other processes on this machine used up to ${cores(disturbed)} CPU cores during a measurement (see the CPU figures below); this run's figures are depressed and noisy.`, '');
+  }
+  lines.push(...summaryTable(rows, options), '', method(options), '', ...detailTable(rows));
+  const ocppRpc = measured(rows, 'b');
+  for (const row of rows) {
+    if (!row.outcome.ok) lines.push('', `${row.label} failed:`, '```', row.outcome.error, '```');
+    else if (row.key === 'c') lines.push('', ...targetLines(row, row.outcome.measurements, ocppRpc, options));
+  }
+  return `${lines.join('\n')}\n`;
+}
