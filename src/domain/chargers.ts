@@ -71,7 +71,19 @@ export async function createCharger(db: Db, input: NewChargerInput): Promise<Cha
   }
 }
 
+/** Chargers that registered themselves (OCPP_AUTO_REGISTER) and wait for an admin to place them. */
+export function listUnplacedChargers(db: Db): Promise<ChargerRow[]> {
+  return db.selectFrom('chargers').selectAll().where('charge_point_id', 'is', null).orderBy('id').execute();
+}
+
 export async function updateCharger(db: Db, id: ChargerId, changes: ChargerChanges): Promise<Charger> {
+  const current = await db.selectFrom('chargers').select(['charge_point_id', 'latitude']).where('id', '=', id).executeTakeFirst();
+  if (!current) throw notFound(`Charger ${id}`);
+  if (current.charge_point_id === null && changes.chargePointId === undefined) {
+    throw new DomainError('invalid', ['invalidChargePointID'], 'This charger registered itself: give it a chargePointID (and a location) first');
+  }
+  // A charger placed at a site for the first time stands where the site is unless told otherwise.
+  const location = changes.location ?? (current.latitude === null && changes.chargePointId !== undefined ? await siteLocation(db, changes.chargePointId) : undefined);
   const passwordHash = changes.password === undefined ? undefined : changes.password === null ? null : await hashPassword(changes.password);
   try {
     const row = await db
@@ -81,8 +93,8 @@ export async function updateCharger(db: Db, id: ChargerId, changes: ChargerChang
         registration_status: changes.registrationStatus,
         serial_number: changes.serialNumber,
         charge_point_id: changes.chargePointId,
-        latitude: changes.location?.latitude,
-        longitude: changes.location?.longitude,
+        latitude: location?.latitude,
+        longitude: location?.longitude,
         status: changes.status,
         updated_at: new Date(),
       })
@@ -99,4 +111,9 @@ export async function updateCharger(db: Db, id: ChargerId, changes: ChargerChang
 export async function deleteCharger(db: Db, id: ChargerId): Promise<void> {
   const result = await db.deleteFrom('chargers').where('id', '=', id).executeTakeFirst();
   if (result.numDeletedRows === 0n) throw notFound(`Charger ${id}`);
+}
+
+async function siteLocation(db: Db, chargePointId: ChargePointId): Promise<Location | undefined> {
+  const site = await db.selectFrom('charge_points').select(['latitude', 'longitude']).where('id', '=', chargePointId).executeTakeFirst();
+  return site;
 }

@@ -3,6 +3,7 @@ import { startTestSystem } from '../support/testSystem.ts';
 
 /** Every route that needs a token, and whether it needs an admin. */
 const PROTECTED: [method: string, url: string, admin: boolean][] = [
+  ['GET', '/chargers/pending', true],
   ['POST', '/chargers', true],
   ['PUT', '/chargers/100001', true],
   ['DELETE', '/chargers/100001', true],

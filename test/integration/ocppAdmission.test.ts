@@ -153,8 +153,19 @@ describe('OCPP auto-registration', () => {
       const peer = await RawCharger.connect(`${t.system.ocppUrl}/charger/NEW-CP-77`);
       expect((await peer.call('BootNotification', BOOT))[2].status).toBe('Pending');
       expect((await peer.call('Heartbeat', {}))[2]).toBe('SecurityError');
-      await peer.close();
       expect((await t.request('GET', '/chargers/serial/NEW-CP-77')).status).toBe(404);
+      const admin = await t.adminToken();
+      const pending = (await t.request('GET', '/chargers/pending', { token: admin })).body;
+      expect(pending).toEqual([expect.objectContaining({ serialNumber: 'NEW-CP-77', registrationStatus: 'Pending', vendor: 'Acme', online: true })]);
+      const id = pending[0].connectorID;
+      expect((await t.request('PUT', `/chargers/${id}`, { token: admin, body: { registrationStatus: 'Accepted' } })).body.code).toBe('invalidChargePointID');
+      const placed = await t.request('PUT', `/chargers/${id}`, { token: admin, body: { registrationStatus: 'Accepted', chargePointID: 2 } });
+      expect(placed.status).toBe(200);
+      expect(placed.body).toMatchObject({ connectorID: id, chargePointID: 2, location: [57.777714, 14.16301] });
+      expect((await peer.call('BootNotification', BOOT))[2].status).toBe('Accepted');
+      expect((await peer.call('Heartbeat', {}))[0]).toBe(3);
+      await peer.close();
+      expect((await t.request('GET', '/chargers/pending', { token: admin })).body).toEqual([]);
     } finally {
       await t.close();
     }

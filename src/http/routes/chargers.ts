@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import {
-  createCharger, deleteCharger, getCharger, getChargerBySerial, listChargers, updateCharger, type Charger,
+  createCharger, deleteCharger, getCharger, getChargerBySerial, listChargers, listUnplacedChargers, updateCharger, type Charger,
 } from '../../domain/chargers.ts';
 import type { App, HttpContext } from '../context.ts';
 import { bearer, ChargerStatusSchema, errorResponses, IdParam, LocationTuple } from '../schemas.ts';
@@ -47,6 +47,29 @@ export function chargerRoutes({ db, guards }: HttpContext) {
     app.get('/chargers/available', {
       schema: { tags, summary: 'Chargers whose status is Available', response: { 200: Type.Array(ChargerRef) } },
     }, async () => (await listChargers(db, { status: 'Available' })).map(chargerJson));
+
+    app.get('/chargers/pending', {
+      onRequest: guards.admin,
+      schema: {
+        tags, summary: 'Chargers that registered themselves and await a charge point and acceptance (admin)', security: bearer,
+        response: {
+          200: Type.Array(Type.Object({
+            connectorID: Type.Integer(), serialNumber: Type.String(), registrationStatus: Type.String(),
+            vendor: Type.Union([Type.String(), Type.Null()]), model: Type.Union([Type.String(), Type.Null()]),
+            online: Type.Boolean(), lastSeen: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+          })),
+          ...errorResponses(401, 403),
+        },
+      },
+    }, async () => (await listUnplacedChargers(db)).map((charger) => ({
+      connectorID: charger.id,
+      serialNumber: charger.serial_number,
+      registrationStatus: charger.registration_status,
+      vendor: charger.vendor,
+      model: charger.model,
+      online: charger.online,
+      lastSeen: charger.last_seen_at?.toISOString() ?? null,
+    })));
 
     app.get('/chargers/serial/:serialNumber', {
       schema: {
