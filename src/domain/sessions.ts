@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
+import type { ChargingSessionsTable } from '../db/schema.ts';
 import type { ChargerGateway } from './chargerGateway.ts';
 import { getCharger } from './chargers.ts';
 import { DomainError, notFound } from './errors.ts';
@@ -196,16 +197,14 @@ export class SessionService {
 
   async listForUser(userId: UserId, caller: AccessClaims): Promise<SessionView[]> {
     if (caller.role !== 'admin' && caller.userId !== userId) throw new DomainError('forbidden', ['forbiddenError'], 'You can only list your own sessions');
-    const rows = await this.db.selectFrom('charging_sessions').select('id').where('user_id', '=', userId).orderBy('id', 'desc').execute();
-    return Promise.all(rows.map((row) => this.view(row.id)));
+    return this.views(await this.db.selectFrom('charging_sessions').selectAll().where('user_id', '=', userId).orderBy('id', 'desc').execute());
   }
 
   /** A charger's sessions: all for admins, the caller's own for users. */
   async listForCharger(chargerId: ChargerId, caller: AccessClaims): Promise<SessionView[]> {
-    let query = this.db.selectFrom('charging_sessions').select('id').where('charger_id', '=', chargerId).orderBy('id', 'desc');
+    let query = this.db.selectFrom('charging_sessions').selectAll().where('charger_id', '=', chargerId).orderBy('id', 'desc');
     if (caller.role !== 'admin') query = query.where('user_id', '=', caller.userId);
-    const rows = await query.execute();
-    return Promise.all(rows.map((row) => this.view(row.id)));
+    return this.views(await query.execute());
   }
 
   /** Records the payment provider's order id for a session (the 2022 apps sent it separately). */
@@ -279,30 +278,40 @@ export class SessionService {
 
   async view(sessionId: number): Promise<SessionView> {
     const row = await this.db.selectFrom('charging_sessions').selectAll().where('id', '=', sessionId).executeTakeFirstOrThrow();
-    const payment = await paymentOf(this.db, sessionId);
-    // While it charges, the newest reading is in memory (the database gets it in intervals).
-    const live = this.summaries.live(sessionId);
-    if (live) Object.assign(row, { energy_wh: live.energyWh, state_of_charge_percent: live.socPercent, power_w: live.powerW });
-    return {
-      id: row.id,
-      chargerId: row.charger_id,
-      userId: row.user_id,
-      status: row.status,
-      startedAt: row.started_at,
-      stoppedAt: row.stopped_at,
-      energyWh: row.energy_wh,
-      socPercent: row.state_of_charge_percent,
-      powerW: row.power_w,
-      pricePerKwhOre: row.price_per_kwh_ore,
-      priceOre: row.price_ore ?? amountFor(row.energy_wh, row.price_per_kwh_ore),
-      discountOre: row.discount_ore,
-      meterStartWh: row.meter_start_wh,
-      paymentMethod: row.payment_method,
-      klarnaClientToken: payment?.klarna_client_token ?? '',
-      klarnaSessionId: payment?.klarna_session_id ?? '',
-      paymentStatus: payment?.status ?? null,
-      paymentReference: payment?.klarna_order_id ?? null,
-      createdAt: row.created_at,
-    };
+    return (await this.views([row]))[0]!;
   }
+
+  /** Views of many sessions: their payments in one query. */
+  private async views(rows: Selectable<ChargingSessionsTable>[]): Promise<SessionView[]> {
+    if (rows.length === 0) return [];
+    const payments = await this.db.selectFrom('payments').selectAll().where('session_id', 'in', rows.map((row) => row.id)).orderBy('id').execute();
+    const paymentOf = new Map(payments.map((payment) => [payment.session_id, payment]));
+    return rows.map((row) => {
+      const payment = paymentOf.get(row.id);
+      // While it charges, the newest reading is in memory (the database gets it in intervals).
+      const live = this.summaries.live(row.id);
+      return {
+        id: row.id,
+        chargerId: row.charger_id,
+        userId: row.user_id,
+        status: row.status,
+        startedAt: row.started_at,
+        stoppedAt: row.stopped_at,
+        energyWh: live?.energyWh ?? row.energy_wh,
+        socPercent: live ? live.socPercent : row.state_of_charge_percent,
+        powerW: live ? live.powerW : row.power_w,
+        pricePerKwhOre: row.price_per_kwh_ore,
+        priceOre: row.price_ore ?? amountFor(live?.energyWh ?? row.energy_wh, row.price_per_kwh_ore),
+        discountOre: row.discount_ore,
+        meterStartWh: row.meter_start_wh,
+        paymentMethod: row.payment_method,
+        klarnaClientToken: payment?.klarna_client_token ?? '',
+        klarnaSessionId: payment?.klarna_session_id ?? '',
+        paymentStatus: payment?.status ?? null,
+        paymentReference: payment?.klarna_order_id ?? null,
+        createdAt: row.created_at,
+      };
+    });
+  }
+
 }
