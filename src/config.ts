@@ -53,6 +53,10 @@ function readEnv(env: Record<string, string | undefined>) {
       ADMIN_PASSWORD: str({ default: '' }),
       JWT_SECRET: str({ default: '', desc: 'HMAC key for access tokens (≥ 32 chars); generated and stored in the database when empty' }),
       ACCESS_TOKEN_TTL: positiveInt({ default: 3600, desc: 'Access token lifetime in seconds' }),
+      REFRESH_TOKEN_TTL: positiveInt({ default: 30 * 86400, desc: 'Refresh token lifetime in seconds' }),
+      CODE_TTL: positiveInt({ default: 3600, desc: 'Seconds an e-mailed verification or reset code is valid' }),
+      SMTP_URL: str({ default: '', desc: 'smtp(s)://user:password@host:port of the mail server; empty: messages go to DATA_DIR/outbox' }),
+      MAIL_FROM: str({ default: 'FlexiCharge <no-reply@flexicharge.local>' }),
       SIGN_IN_RATE_LIMIT: positiveInt({ default: 10, desc: 'Sign-in attempts per client address per minute' }),
 
       OCPP_HEARTBEAT_INTERVAL: positiveInt({ default: 300, desc: 'Seconds; the Heartbeat interval given to chargers in BootNotification' }),
@@ -98,7 +102,8 @@ export interface Config {
   database: DatabaseConfig;
   seed: boolean;
   admin: { email: string; password: string };
-  auth: { jwtSecret: string; accessTokenTtlSeconds: number; signInRateLimitPerMinute: number };
+  auth: { jwtSecret: string; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number; codeTtlSeconds: number; signInRateLimitPerMinute: number };
+  mail: { smtpUrl: string; from: string; outboxDir: string };
   ocpp: {
     heartbeatIntervalSeconds: number;
     pingIntervalMs: number;
@@ -148,6 +153,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     auth: {
       jwtSecret: env.JWT_SECRET,
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
+      refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL,
+      codeTtlSeconds: env.CODE_TTL,
       signInRateLimitPerMinute: env.SIGN_IN_RATE_LIMIT,
     },
     ocpp: {
@@ -160,6 +167,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     sessions: { startTimeoutMs: env.OCPP_START_TIMEOUT * 1000, reservationMinutes: env.RESERVATION_MINUTES },
     demoCharger: env.DEMO_CHARGER === '' ? databaseConfig(env).kind === 'embedded' : env.DEMO_CHARGER === '1',
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, outboxDir: path.resolve(env.DATA_DIR, 'outbox') },
     selfTest: { runAtStart: env.RUN_OCPP_TEST, intervalMultiplier: env.OCPP_TEST_INTERVAL_MULTIPLIER },
     liveMetricsDbUpdateIntervalMs: env.LIVEMETRICS_DB_UPDATE_INTERVAL,
     klarna: { bypass: env.BYPASS_KLARNA, token: env.KLARNA_TOKEN, baseUrl: env.KLARNA_BASE_URL },

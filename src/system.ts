@@ -10,11 +10,13 @@ import { InvoicePaymentProvider } from './domain/payments.ts';
 import { expireReservations } from './domain/reservations.ts';
 import { SessionService } from './domain/sessions.ts';
 import { SessionSummaries } from './domain/sessionSummaries.ts';
-import { AccessTokens, resolveTokenSecret } from './domain/tokens.ts';
+import { Accounts } from './domain/accounts.ts';
+import { AccessTokens, resolveTokenSecret, type AccessClaims } from './domain/tokens.ts';
 import { ensureInitialAdmin, type InitialAdmin } from './domain/users.ts';
 import { buildHttpApp } from './http/app.ts';
 import { createGuards } from './http/auth.ts';
 import { LiveMetrics } from './live/liveMetrics.ts';
+import { createMailer } from './mail/mailer.ts';
 import { runOcppSelfTest, type SelfTestResult } from './selftest/index.ts';
 import { DEMO_SERIAL, startDemoCharger } from './sim/demoCharger.ts';
 import { startOcppServer } from './ocpp/server.ts';
@@ -55,8 +57,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
 
     const events = new ChargingEvents();
     const tokens = new AccessTokens(await resolveTokenSecret(db, config.auth.jwtSecret), config.auth.accessTokenTtlSeconds);
+    const accounts = new Accounts(db, tokens, createMailer(config.mail, logger.child({ component: 'mail' })), config.auth);
+    const isActive = (claims: AccessClaims) => accounts.isActive(claims.userId, claims.tokenVersion);
     const summaries = new SessionSummaries(db, config.liveMetricsDbUpdateIntervalMs, logger);
-    const live = new LiveMetrics(tokens, events, logger.child({ component: 'live' }), config.ocpp.pingIntervalMs);
+    const live = new LiveMetrics(tokens, isActive, events, logger.child({ component: 'live' }), config.ocpp.pingIntervalMs);
     const ocpp = await startOcppServer({ db, config, events, summaries, logger, userUpgrade: (...args) => live.upgrade(...args) });
     started.push({ close: async () => { live.close(); await ocpp.close(); await summaries.close(); } });
     const sessions = new SessionService(db, ocpp.gateway, events, summaries, new InvoicePaymentProvider(), config.sessions, logger.child({ component: 'sessions' }));
@@ -70,7 +74,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     ));
     started.unshift({ close: async () => { selfTestAbort.abort(); await selfTestRun?.catch(() => undefined); } });
 
-    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens), gateway: ocpp.gateway, sessions }, logger, runSelfTest);
+    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, accounts }, logger, runSelfTest);
     started.push(http);
     await http.listen({ host: config.host, port: config.httpPort });
 

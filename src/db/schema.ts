@@ -221,7 +221,28 @@ export interface OcppMessagesTable {
   at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+export interface AccountCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  purpose: 'verify' | 'reset';
+  code_hash: string;
+  attempts: Generated<number>;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+export interface RefreshTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
+  account_codes: AccountCodesTable;
+  refresh_tokens: RefreshTokensTable;
   ocpp_messages: OcppMessagesTable;
   server_settings: ServerSettingsTable;
   charge_points: ChargePointsTable;

@@ -10,7 +10,11 @@ export interface AccessClaims {
   userId: UserId;
   role: Role;
   email: string;
+  /** The user's token version when issued; a password change, disable or delete bumps it. */
+  tokenVersion: number;
 }
+
+const CHALLENGE_TTL = '15m';
 
 const ISSUER = 'flexicharge';
 const AUDIENCE = 'flexicharge-api';
@@ -32,12 +36,12 @@ export async function resolveTokenSecret(db: Db, configured: string): Promise<st
 export class AccessTokens {
   readonly #key: Uint8Array;
 
-  constructor(secret: string, private readonly ttlSeconds: number) {
+  constructor(secret: string, readonly ttlSeconds: number) {
     this.#key = new TextEncoder().encode(secret);
   }
 
   issue(claims: AccessClaims): Promise<string> {
-    return new SignJWT({ role: claims.role, email: claims.email, token_use: 'access' })
+    return new SignJWT({ role: claims.role, email: claims.email, ver: claims.tokenVersion, token_use: 'access' })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(String(claims.userId))
       .setIssuer(ISSUER)
@@ -55,11 +59,33 @@ export class AccessTokens {
       if (payload.token_use !== 'access' || !Number.isInteger(userId) || (role !== 'user' && role !== 'admin')) {
         throw new DomainError('unauthorized', ['unauthorizedError'], 'invalid token');
       }
-      return { userId, role, email: String(payload.email ?? '') };
+      return { userId, role, email: String(payload.email ?? ''), tokenVersion: Number(payload.ver ?? 0) };
     } catch (error) {
       if (error instanceof DomainError) throw error;
       const message = error instanceof joseErrors.JWTExpired ? 'jwt expired' : 'invalid token';
       throw new DomainError('unauthorized', ['unauthorizedError'], message);
+    }
+  }
+
+  /** The `Session` of a new-password challenge: short-lived and good for nothing else. */
+  issueChallenge(userId: UserId): Promise<string> {
+    return new SignJWT({ token_use: 'new_password' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(String(userId))
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(CHALLENGE_TTL)
+      .sign(this.#key);
+  }
+
+  async verifyChallenge(session: string): Promise<UserId> {
+    try {
+      const { payload } = await jwtVerify(session, this.#key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      if (payload.token_use !== 'new_password') throw new Error('not a challenge');
+      return Number(payload.sub);
+    } catch {
+      throw new DomainError('invalid', ['NotAuthorizedException'], 'Invalid session for the user.');
     }
   }
 }

@@ -3,7 +3,7 @@ import type { Db } from '../db/connection.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import type { UserRow } from '../db/schema.ts';
 import { DomainError } from './errors.ts';
-import { hashPassword, verifyPassword } from './passwords.ts';
+import { hashPassword } from './passwords.ts';
 import type { Role } from './tokens.ts';
 
 export type User = UserRow;
@@ -15,8 +15,6 @@ export interface NewUser {
   firstName?: string;
   lastName?: string;
 }
-
-const badCredentials = () => new DomainError('invalid', ['NotAuthorizedException'], 'Incorrect username or password.');
 
 export function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
   return db
@@ -45,18 +43,6 @@ export async function createUser(db: Db, input: NewUser): Promise<User> {
     if (isUniqueViolation(error)) throw new DomainError('conflict', ['UsernameExistsException'], 'An account with the given email already exists.');
     throw error;
   }
-}
-
-/**
- * Checks e-mail and password. Unknown accounts, wrong passwords and (for `requiredRole`
- * 'admin') non-admins all get the same answer, so sign-in reveals nothing about who exists.
- */
-export async function authenticate(db: Db, email: string, password: string, requiredRole?: Role): Promise<User> {
-  const user = await findUserByEmail(db, email);
-  const passwordOk = await verifyPassword(user?.password_hash, password);
-  if (!user || !passwordOk || (requiredRole && user.role !== requiredRole)) throw badCredentials();
-  if (!user.enabled) throw new DomainError('invalid', ['NotAuthorizedException'], 'User is disabled.');
-  return user;
 }
 
 export interface InitialAdmin {

@@ -16,7 +16,7 @@ import { idTagRoutes } from './routes/idTags.ts';
 import { legacyTransactionRoutes } from './routes/legacyTransactions.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { selfTestRoutes } from './routes/selfTest.ts';
-import { signInRoutes } from './routes/signIn.ts';
+import { authRoutes } from './routes/auth.ts';
 import { transactionRoutes } from './routes/transaction.ts';
 import { ErrorBody } from './schemas.ts';
 import { buildValidator } from './validation.ts';
@@ -58,7 +58,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   await app.register(healthRoutes(context));
-  await app.register(signInRoutes(context));
+  await app.register(authRoutes(context));
   await app.register(chargerRoutes(context));
   await app.register(chargePointRoutes(context));
   await app.register(transactionRoutes(context));

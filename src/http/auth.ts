@@ -23,13 +23,16 @@ export interface Guards {
  * at the header, so a stale token on a public read does no harm (the admin GUI sends
  * one on every request and logs out on any 401).
  */
-export function createGuards(tokens: AccessTokens): Guards {
+export function createGuards(tokens: AccessTokens, isActive: (claims: AccessClaims) => Promise<boolean>): Guards {
   async function user(request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization;
     if (!header) throw unauthorized('No authorization token was found');
     const [scheme, token] = header.split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) throw unauthorized('Format is Authorization: Bearer [token]');
-    request.auth = await tokens.verify(token);
+    const claims = await tokens.verify(token);
+    // A disabled or deleted account, or one whose password changed, loses its tokens at once.
+    if (!(await isActive(claims))) throw unauthorized('The token has been revoked');
+    request.auth = claims;
   }
   async function admin(request: FastifyRequest): Promise<void> {
     await user(request);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyBaseLogger, RawServerDefault, RawRequestDe
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle, Db } from '../db/connection.ts';
+import type { Accounts } from '../domain/accounts.ts';
 import type { ChargerGateway } from '../domain/chargerGateway.ts';
 import type { SessionService } from '../domain/sessions.ts';
 import type { AccessTokens } from '../domain/tokens.ts';
@@ -16,6 +17,7 @@ export interface HttpContext {
   guards: Guards;
   gateway: ChargerGateway;
   sessions: SessionService;
+  accounts: Accounts;
 }
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;

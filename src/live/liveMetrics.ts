@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ChargingEvents, MeterValuesEvent } from '../domain/events.ts';
-import type { AccessTokens } from '../domain/tokens.ts';
+import type { AccessClaims, AccessTokens } from '../domain/tokens.ts';
 import type { UserId } from '../domain/units.ts';
 
 /**
@@ -42,7 +42,13 @@ export class LiveMetrics {
   readonly #ping: NodeJS.Timeout;
   readonly #alive = new WeakSet<WebSocket>();
 
-  constructor(private readonly tokens: AccessTokens, events: ChargingEvents, private readonly logger: Logger, pingIntervalMs: number) {
+  constructor(
+    private readonly tokens: AccessTokens,
+    private readonly isActive: (claims: AccessClaims) => Promise<boolean>,
+    events: ChargingEvents,
+    private readonly logger: Logger,
+    pingIntervalMs: number,
+  ) {
     events.on('meterValues', (event) => this.publish(event));
     this.#ping = setInterval(() => this.#sweep(), pingIntervalMs);
     this.#ping.unref();
@@ -69,7 +75,7 @@ export class LiveMetrics {
     if (!token) return refuse(socket, 401, 'An access token is required (?token= or Authorization: Bearer)');
     try {
       const claims = await this.tokens.verify(token);
-      if (!Number.isInteger(userId) || claims.userId !== userId) return refuse(socket, 401, 'The token does not belong to this user');
+      if (!Number.isInteger(userId) || claims.userId !== userId || !(await this.isActive(claims))) return refuse(socket, 401, 'The token does not belong to this user');
     } catch {
       return refuse(socket, 401, 'Invalid or expired access token');
     }

@@ -21,7 +21,7 @@ export async function runLiveMetricsTests(context: TestContext): Promise<void> {
   let held = false;
 
   await results.run('MeterValues', async () => {
-    const token = await deps.tokens.issue({ userId: fixture.userId, role: 'user', email: fixture.email });
+    const token = await deps.tokens.issue({ userId: fixture.userId, role: 'user', tokenVersion: 0, email: fixture.email });
     usersBefore = deps.liveUsers();
     const opening = LiveUserSocket.open(`${deps.ocppUrl}/user/${fixture.userId}?token=${encodeURIComponent(token)}`, waits.timeoutMs);
     // Also when the wait below gives up on it: the handshake timeout bounds it.

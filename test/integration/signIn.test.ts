@@ -15,7 +15,7 @@ describe('sign-in and access tokens', () => {
   it('signs in with JSON and answers the original shape', async () => {
     const response = await t.request('POST', '/auth/sign-in', { body: { username: 'driver@test.flexicharge', password: 'driver-password-1' } });
     expect(response.status).toBe(200);
-    expect(Object.keys(response.body).sort()).toEqual(['accessToken', 'email', 'family_name', 'name', 'user_id', 'username']);
+    expect(Object.keys(response.body).sort()).toEqual(['accessToken', 'email', 'expiresIn', 'family_name', 'name', 'refreshToken', 'user_id', 'username']);
     expect(response.body).toMatchObject({ email: 'driver@test.flexicharge', username: 'driver@test.flexicharge', user_id: String(user.id) });
     expect(response.body.accessToken.split('.')).toHaveLength(3);
   });
