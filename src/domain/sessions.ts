@@ -167,8 +167,23 @@ export class SessionService {
     return this.view(sessionId);
   }
 
-  /** Prices a completed session hour by hour and settles its payment; once. */
-  async finalize(sessionId: number): Promise<void> {
+  readonly #finalizing = new Map<number, Promise<void>>();
+
+  /**
+   * Prices a completed session hour by hour and settles its payment; once. Callers at the
+   * same time (the stop request and the charger's StopTransaction) share one run, so the
+   * stop answers with the settled payment.
+   */
+  finalize(sessionId: number): Promise<void> {
+    let running = this.#finalizing.get(sessionId);
+    if (!running) {
+      running = this.#finalize(sessionId).finally(() => this.#finalizing.delete(sessionId));
+      this.#finalizing.set(sessionId, running);
+    }
+    return running;
+  }
+
+  async #finalize(sessionId: number): Promise<void> {
     const session = await this.db.selectFrom('charging_sessions').select(['status', 'price_ore']).where('id', '=', sessionId).executeTakeFirst();
     if (!session || session.status !== 'Completed' || session.price_ore !== null) return;
     const price = await priceSession(this.db, sessionId);
