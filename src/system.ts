@@ -11,6 +11,7 @@ import { expireReservations } from './domain/reservations.ts';
 import { SessionService } from './domain/sessions.ts';
 import { SessionSummaries } from './domain/sessionSummaries.ts';
 import { Accounts } from './domain/accounts.ts';
+import { UserAdmin } from './domain/userAdmin.ts';
 import { AccessTokens, resolveTokenSecret, type AccessClaims } from './domain/tokens.ts';
 import { ensureInitialAdmin, type InitialAdmin } from './domain/users.ts';
 import { buildHttpApp } from './http/app.ts';
@@ -74,7 +75,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     ));
     started.unshift({ close: async () => { selfTestAbort.abort(); await selfTestRun?.catch(() => undefined); } });
 
-    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, accounts }, logger, runSelfTest);
+    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, accounts, userAdmin: new UserAdmin(db, accounts) }, logger, runSelfTest);
     started.push(http);
     await http.listen({ host: config.host, port: config.httpPort });
 

@@ -16,6 +16,7 @@ import { idTagRoutes } from './routes/idTags.ts';
 import { legacyTransactionRoutes } from './routes/legacyTransactions.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { selfTestRoutes } from './routes/selfTest.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { transactionRoutes } from './routes/transaction.ts';
 import { ErrorBody } from './schemas.ts';
@@ -66,5 +67,6 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(reservationRoutes(context));
   await app.register(idTagRoutes(context));
   await app.register(selfTestRoutes(context, runSelfTest));
+  await app.register(adminRoutes(context));
   return app;
 }

@@ -6,6 +6,7 @@ import type { Accounts } from '../domain/accounts.ts';
 import type { ChargerGateway } from '../domain/chargerGateway.ts';
 import type { SessionService } from '../domain/sessions.ts';
 import type { AccessTokens } from '../domain/tokens.ts';
+import type { UserAdmin } from '../domain/userAdmin.ts';
 import type { Guards } from './auth.ts';
 
 /** What the route plugins need from the rest of the system. */
@@ -18,6 +19,7 @@ export interface HttpContext {
   gateway: ChargerGateway;
   sessions: SessionService;
   accounts: Accounts;
+  userAdmin: UserAdmin;
 }
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
