@@ -3,6 +3,20 @@ import type { FastifyReply } from 'fastify';
 import { NewPasswordRequired, type SignedIn, type User } from '../../domain/accounts.ts';
 import { errorBody } from '../errors.ts';
 
+/** A refused sign-in; the new-password challenge adds ChallengeName, Session and ChallengeParameters. */
+export const SignInRefusal = Type.Object(
+  {
+    status: Type.Integer(),
+    code: Type.String(),
+    message: Type.String(),
+    errorCodes: Type.Optional(Type.Array(Type.String())),
+    ChallengeName: Type.Optional(Type.String()),
+    Session: Type.Optional(Type.String()),
+    ChallengeParameters: Type.Optional(Type.Record(Type.String(), Type.String())),
+  },
+  { $id: 'SignInRefusal' },
+);
+
 /** The original's sign-in answer, which every app and the admin GUI read, plus a refresh token. */
 export const SignInResponse = Type.Object(
   {

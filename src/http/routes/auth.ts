@@ -2,7 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { Role } from '../../domain/tokens.ts';
 import type { App, HttpContext } from '../context.ts';
 import { bearer, errorResponses } from '../schemas.ts';
-import { answerSignIn, maskedDestination, Profile, profileChanges, profileJson, ProfileFields, SignInResponse } from './accountShapes.ts';
+import {
+  answerSignIn, maskedDestination, Profile, profileChanges, profileJson, ProfileFields, SignInRefusal, SignInResponse,
+} from './accountShapes.ts';
 
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^@\\s]+@[^@\\s]+$', 'x-error-code': 'InvalidParameterException', description: 'E-mail address' });
 const Password = Type.String({ minLength: 1, maxLength: 256, 'x-error-code': 'InvalidParameterException' });
@@ -17,9 +19,10 @@ const ok = Type.Object({});
 export function authRoutes({ accounts, guards, config }: HttpContext) {
   return async (app: App) => {
     app.addSchema(SignInResponse);
+    app.addSchema(SignInRefusal);
     app.addSchema(Profile);
     const limited = { rateLimit: { max: config.auth.signInRateLimitPerMinute, timeWindow: '1 minute' } };
-    const SignedIn = { 200: Type.Ref(SignInResponse), ...errorResponses(400, 429) };
+    const SignedIn = { 200: Type.Ref(SignInResponse), 400: Type.Ref(SignInRefusal), ...errorResponses(429) };
 
     app.post('/auth/sign-up', {
       config: limited,
