@@ -18,6 +18,7 @@ import { reservationRoutes } from './routes/reservations.ts';
 import { selfTestRoutes } from './routes/selfTest.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { tariffRoutes } from './routes/tariffs.ts';
 import { transactionRoutes } from './routes/transaction.ts';
 import { ErrorBody } from './schemas.ts';
 import { buildValidator } from './validation.ts';
@@ -68,5 +69,6 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(idTagRoutes(context));
   await app.register(selfTestRoutes(context, runSelfTest));
   await app.register(adminRoutes(context));
+  await app.register(tariffRoutes(context));
   return app;
 }

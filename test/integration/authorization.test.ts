@@ -34,6 +34,9 @@ const PROTECTED: [method: string, url: string, admin: boolean][] = [
   ['PUT', '/idTags/X', true],
   ['DELETE', '/idTags/X', true],
   ['GET', '/tests/ocpp', true],
+  ['PUT', '/tariffs', true],
+  ['POST', '/tariffs/import', true],
+  ['DELETE', '/tariffs?from=2030-01-01T00:00:00Z&to=2030-01-02T00:00:00Z', true],
   ['GET', '/auth/user-information', false],
   ['PUT', '/auth/user-information', false],
   ['POST', '/auth/delete-user', false],
@@ -60,7 +63,7 @@ const PROTECTED: [method: string, url: string, admin: boolean][] = [
   ['POST', '/admin/set-admin-password', true],
 ];
 
-const PUBLIC = ['/chargers', '/chargers/available', '/chargers/100001', '/chargers/serial/abc111', '/chargePoints', '/chargePoints/1', '/health'];
+const PUBLIC = ['/tariffs', '/chargers', '/chargers/available', '/chargers/100001', '/chargers/serial/abc111', '/chargePoints', '/chargePoints/1', '/health'];
 
 describe('authorization of every route', () => {
   let t: Awaited<ReturnType<typeof startTestSystem>>;
