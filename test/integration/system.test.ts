@@ -103,7 +103,7 @@ describe('restarts and seeding', () => {
 
   it("selects the database with the original's USE_LOCAL_DATABASE and DATABASE_* variables", async () => {
     const database = await createTestDatabase();
-    const env: Record<string, string> = { USE_LOCAL_DATABASE: '1', DATA_DIR: database.env.DATA_DIR ?? '' };
+    const env: Record<string, string> = { USE_LOCAL_DATABASE: '1', DATA_DIR: database.env.DATA_DIR! };
     if (database.env.DATABASE_URL) {
       const url = new URL(database.env.DATABASE_URL);
       Object.assign(env, {

@@ -30,13 +30,16 @@ export async function createTestDatabase({ fresh = false } = {}): Promise<TestDa
     await admin.end();
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
+    // Local files (the mail outbox) still need a directory of their own.
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flexicharge-test-'));
     return {
-      env: { DATABASE_URL: url.toString() },
+      env: { DATABASE_URL: url.toString(), DATA_DIR: dataDir },
       async drop() {
         const client = new pg.Client({ connectionString: serverUrl });
         await client.connect();
         await client.query(`drop database if exists ${name} with (force)`);
         await client.end();
+        await fs.rm(dataDir, { recursive: true, force: true });
       },
     };
   }
