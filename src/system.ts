@@ -6,6 +6,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { seedDatabase } from './db/seed.ts';
 import type { ChargerGateway } from './domain/chargerGateway.ts';
 import { ChargingEvents } from './domain/events.ts';
+import { generateMonthlyInvoices } from './domain/invoices.ts';
 import { InvoicePaymentProvider } from './domain/payments.ts';
 import { expireReservations } from './domain/reservations.ts';
 import { SessionService } from './domain/sessions.ts';
@@ -39,6 +40,7 @@ export interface RunningSystem {
 }
 
 const RESERVATION_SWEEP_MS = 30_000;
+const INVOICING_CHECK_MS = 3_600_000;
 
 /** The composition root: database (migrated, seeded), domain, OCPP and HTTP servers. */
 export async function startSystem(config: Config, logger: Logger): Promise<RunningSystem> {
@@ -87,6 +89,14 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       expireReservations(db).catch((error: unknown) => logger.warn({ err: error }, 'could not expire reservations'));
     }, RESERVATION_SWEEP_MS);
     reservationSweep.unref();
+    // Each hour, invoice last month (a no-op once done): the month's invoices appear early on the 1st.
+    const invoicing = setInterval(() => {
+      const lastMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1));
+      generateMonthlyInvoices(db, lastMonth.getUTCFullYear(), lastMonth.getUTCMonth() + 1)
+        .then((created) => created && logger.info({ created }, 'monthly invoices created'))
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not create the monthly invoices'));
+    }, INVOICING_CHECK_MS);
+    invoicing.unref();
 
     if (config.selfTest.runAtStart) void runSelfTest();
 
@@ -107,6 +117,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       close() {
         closing ??= (async () => {
           clearInterval(reservationSweep);
+          clearInterval(invoicing);
           for (const server of started) await server.close();
           await database.close();
         })();

@@ -88,4 +88,25 @@ export class AccessTokens {
       throw new DomainError('invalid', ['NotAuthorizedException'], 'Invalid session for the user.');
     }
   }
+
+  /** A link token that opens one invoice's PDF without signing in (for links and e-mails). */
+  issueDownload(invoiceId: number): Promise<string> {
+    return new SignJWT({ token_use: 'invoice' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(String(invoiceId))
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('7d')
+      .sign(this.#key);
+  }
+
+  /** Whether `token` is a download token for `invoiceId`. */
+  async allowsDownload(token: string, invoiceId: number): Promise<boolean> {
+    try {
+      const { payload } = await jwtVerify(token, this.#key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      return payload.token_use === 'invoice' && payload.sub === String(invoiceId);
+    } catch {
+      return false;
+    }
+  }
 }

@@ -13,6 +13,7 @@ import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { idTagRoutes } from './routes/idTags.ts';
+import { invoiceRoutes } from './routes/invoices.ts';
 import { legacyTransactionRoutes } from './routes/legacyTransactions.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { selfTestRoutes } from './routes/selfTest.ts';
@@ -70,5 +71,6 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(selfTestRoutes(context, runSelfTest));
   await app.register(adminRoutes(context));
   await app.register(tariffRoutes(context));
+  await app.register(invoiceRoutes(context));
   return app;
 }
