@@ -140,6 +140,7 @@ export function withDotEnv(environment: Record<string, string | undefined>, file
 export function loadConfig(source: Record<string, string | undefined>): Config {
   const env = readEnv(source);
   if (env.JWT_SECRET && env.JWT_SECRET.length < 32) throw new ConfigError('Invalid configuration: JWT_SECRET: must be at least 32 characters');
+  if (!env.BYPASS_KLARNA && !env.KLARNA_TOKEN.includes(':')) throw new ConfigError('Invalid configuration: KLARNA_TOKEN: must be "username:password" when BYPASS_KLARNA=0');
   return {
     host: env.HOST,
     httpPort: env.PORT,

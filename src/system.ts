@@ -7,7 +7,7 @@ import { seedDatabase } from './db/seed.ts';
 import type { ChargerGateway } from './domain/chargerGateway.ts';
 import { ChargingEvents } from './domain/events.ts';
 import { generateMonthlyInvoices } from './domain/invoices.ts';
-import { InvoicePaymentProvider } from './domain/payments.ts';
+import { InvoicePaymentProvider, recordPaymentEvent } from './domain/payments.ts';
 import { expireReservations } from './domain/reservations.ts';
 import { SessionService } from './domain/sessions.ts';
 import { SessionSummaries } from './domain/sessionSummaries.ts';
@@ -19,6 +19,8 @@ import { buildHttpApp } from './http/app.ts';
 import { createGuards } from './http/auth.ts';
 import { LiveMetrics } from './live/liveMetrics.ts';
 import { createMailer } from './mail/mailer.ts';
+import { KlarnaClient } from './payments/klarnaClient.ts';
+import { KlarnaPaymentProvider } from './payments/klarnaProvider.ts';
 import { runOcppSelfTest, type SelfTestResult } from './selftest/index.ts';
 import { DEMO_SERIAL, startDemoCharger } from './sim/demoCharger.ts';
 import { startOcppServer } from './ocpp/server.ts';
@@ -66,7 +68,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     const live = new LiveMetrics(tokens, isActive, events, logger.child({ component: 'live' }), config.ocpp.pingIntervalMs);
     const ocpp = await startOcppServer({ db, config, events, summaries, logger, userUpgrade: (...args) => live.upgrade(...args) });
     started.push({ close: async () => { live.close(); await ocpp.close(); await summaries.close(); } });
-    const sessions = new SessionService(db, ocpp.gateway, events, summaries, new InvoicePaymentProvider(), config.sessions, logger.child({ component: 'sessions' }));
+    const payments = config.klarna.bypass
+      ? new InvoicePaymentProvider()
+      : new KlarnaPaymentProvider(db, new KlarnaClient(config.klarna.baseUrl, config.klarna.token, (...event) => recordPaymentEvent(db, ...event), logger.child({ component: 'klarna' })));
+    const sessions = new SessionService(db, ocpp.gateway, events, summaries, payments, config.sessions, logger.child({ component: 'sessions' }));
 
     // The OCPP self-test (GET /tests/ocpp, RUN_OCPP_TEST): aborted and awaited on close, before the database goes.
     const selfTestAbort = new AbortController();

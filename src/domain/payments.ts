@@ -1,4 +1,5 @@
 import type { Db } from '../db/connection.ts';
+import { DomainError } from './errors.ts';
 import type { Ore } from './units.ts';
 
 /** What the app needs to show the provider's payment widget. */
@@ -18,6 +19,8 @@ export interface PaymentProvider {
   /** Returns the payment status after settling `amount`. */
   settle(paymentId: number, amount: Ore): Promise<string>;
   release(paymentId: number): Promise<void>;
+  /** Gives back part or all of what was captured. */
+  refund(paymentId: number, amount: Ore): Promise<void>;
 }
 
 /** No payment provider (BYPASS_KLARNA=1): every session is recorded as payable by invoice. */
@@ -31,6 +34,9 @@ export class InvoicePaymentProvider implements PaymentProvider {
     return amount === 0 ? 'NothingOwed' : 'Invoiced';
   }
   async release(): Promise<void> {}
+  async refund(): Promise<void> {
+    throw new DomainError('conflict', ['refundNotPossible'], 'Nothing was captured: sessions payable by invoice are credited on the invoice');
+  }
 }
 
 export async function createPayment(db: Db, sessionId: number, provider: PaymentProvider, hold: Ore) {
@@ -47,4 +53,19 @@ export function paymentOf(db: Db, sessionId: number) {
 
 export async function setPayment(db: Db, paymentId: number, changes: { status?: string; captured_ore?: number; klarna_session_id?: string; klarna_client_token?: string }) {
   await db.updateTable('payments').set({ ...changes, updated_at: new Date() }).where('id', '=', paymentId).execute();
+}
+
+/** Stores one payment provider call and its outcome. */
+export async function recordPaymentEvent(
+  db: Db, paymentId: number, operation: string, idempotencyKey: string, outcome: { httpStatus: number | null; body: unknown } | Error,
+): Promise<void> {
+  const failed = outcome instanceof Error;
+  await db.insertInto('payment_events').values({
+    payment_id: paymentId,
+    operation,
+    idempotency_key: idempotencyKey,
+    http_status: failed ? null : outcome.httpStatus,
+    outcome: failed ? 'networkError' : outcome.httpStatus !== null && outcome.httpStatus < 300 ? 'ok' : 'refused',
+    detail: (failed ? outcome.message : JSON.stringify(outcome.body)).slice(0, 2000),
+  }).execute();
 }

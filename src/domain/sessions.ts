@@ -205,6 +205,14 @@ export class SessionService {
     }
   }
 
+  /** An admin gives back part or all of a session's captured payment. */
+  async refund(sessionId: number, amount: number): Promise<SessionView> {
+    const payment = await paymentOf(this.db, sessionId);
+    if (!payment) throw notFound(`Payment of transaction ${sessionId}`);
+    await this.payments.refund(payment.id, amount);
+    return this.view(sessionId);
+  }
+
   async get(sessionId: number, caller: AccessClaims): Promise<SessionView> {
     await this.owned(sessionId, caller);
     return this.view(sessionId);

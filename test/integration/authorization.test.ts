@@ -14,6 +14,7 @@ const PROTECTED: [method: string, url: string, admin: boolean][] = [
   ['PUT', '/transaction/start/1', false],
   ['GET', '/transaction/1', false],
   ['PUT', '/transaction/stop/1', false],
+  ['POST', '/transaction/1/refund', true],
   ['GET', '/transaction/userTransactions/1', false],
   ['GET', '/transaction/chargerTransactions/100001', false],
   ['POST', '/transactions', false],

@@ -115,6 +115,15 @@ export function transactionRoutes({ guards, sessions }: HttpContext) {
       },
     }, async (request) => transactionJson(await sessions.stop(request.params.id, request.auth!)));
 
+    app.post('/transaction/:id/refund', {
+      onRequest: guards.admin,
+      schema: {
+        tags, summary: "Refund part or all of a session's captured payment (admin)", security: bearer, params: TransactionId,
+        body: Type.Object({ amount: Type.Integer({ minimum: 1, maximum: 100_000_000, 'x-error-code': 'invalidRefund', description: 'öre' }) }, { 'x-error-code': 'invalidRefund' }),
+        response: { 200: TransactionRef, ...errorResponses(400, 401, 403, 404, 409, 502) },
+      },
+    }, async (request) => transactionJson(await sessions.refund(request.params.id, request.body.amount)));
+
     app.get('/transaction/userTransactions/:userID', {
       onRequest: guards.user,
       schema: {
