@@ -21,6 +21,7 @@ export interface ChargePointsTable {
   longitude: number;
   price_per_kwh_ore: Generated<number>;
   reservation_amount_ore: Generated<number>;
+  session_fee_ore: Generated<number>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -80,6 +81,10 @@ export interface UsersTable {
   city: Generated<string>;
   country: Generated<string>;
   token_version: Generated<number>;
+  billing_name: Generated<string>;
+  billing_address: Generated<string>;
+  billing_postcode: Generated<string>;
+  billing_town: Generated<string>;
   deleted_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
@@ -133,8 +138,9 @@ export interface ChargingSessionsTable {
   updated_at: UpdatedAt;
 }
 
-/** One hour of a session's price. */
+/** One hour of a session's price, or (kind "fee") the charge point's fee per session. */
 export interface PriceLine {
+  kind?: 'fee';
   hour: string;
   energyWh: number;
   pricePerKwhOre: number;

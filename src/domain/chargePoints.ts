@@ -12,6 +12,7 @@ export interface ChargePointInput {
   location: Location;
   pricePerKwh: Ore;
   reservationAmount: Ore;
+  sessionFee?: Ore;
 }
 
 const nameTaken = () => new DomainError('invalid', ['dbUniqueConstraintError'], 'A charge point with this name already exists');
@@ -37,6 +38,7 @@ export async function createChargePoint(db: Db, input: ChargePointInput): Promis
         longitude: input.location.longitude,
         price_per_kwh_ore: input.pricePerKwh,
         reservation_amount_ore: input.reservationAmount,
+        session_fee_ore: input.sessionFee ?? 0,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -57,6 +59,7 @@ export async function updateChargePoint(db: Db, id: ChargePointId, changes: Part
         longitude: changes.location?.longitude,
         price_per_kwh_ore: changes.pricePerKwh,
         reservation_amount_ore: changes.reservationAmount,
+        session_fee_ore: changes.sessionFee,
         updated_at: new Date(),
       })
       .where('id', '=', id)

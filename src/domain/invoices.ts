@@ -133,12 +133,14 @@ export async function getInvoice(db: Db, id: number, caller: AccessClaims): Prom
   if (!row || (caller.role !== 'admin' && row.userId !== caller.userId)) throw notFound(`Invoice ${id}`);
   const user = row.userId === null ? undefined : await db.selectFrom('users').selectAll().where('id', '=', row.userId).executeTakeFirst();
   const lines = await db.selectFrom('invoice_lines').select(['description', 'energy_wh as energyWh', 'amount_ore as amountOre']).where('invoice_id', '=', id).orderBy('id').execute();
+  // Billing details from POST /invoice-setup win over the profile.
+  const billing = user?.billing_name ? [user.billing_address, [user.billing_postcode, user.billing_town].filter(Boolean).join(' ')] : undefined;
   return {
     invoice: toSummary(row),
     customer: {
-      name: [user?.first_name, user?.last_name].filter(Boolean).join(' '),
+      name: user?.billing_name || [user?.first_name, user?.last_name].filter(Boolean).join(' '),
       email: user?.email ?? '',
-      address: [user?.street_address, [user?.zip_code, user?.city].filter(Boolean).join(' '), user?.country].filter((part): part is string => Boolean(part)),
+      address: (billing ?? [user?.street_address, [user?.zip_code, user?.city].filter(Boolean).join(' '), user?.country]).filter((part): part is string => Boolean(part)),
     },
     lines,
   };
@@ -147,4 +149,20 @@ export async function getInvoice(db: Db, id: number, caller: AccessClaims): Prom
 export async function setInvoiceStatus(db: Db, id: number, status: 'paid' | 'unpaid'): Promise<void> {
   const result = await db.updateTable('invoices').set({ status, paid_at: status === 'paid' ? new Date() : null }).where('id', '=', id).executeTakeFirst();
   if (result.numUpdatedRows === 0n) throw notFound(`Invoice ${id}`);
+}
+
+export interface BillingDetails {
+  name: string;
+  address: string;
+  postcode: string;
+  town: string;
+}
+
+/** Where a user's invoices go (POST /invoice-setup). */
+export async function setBillingDetails(db: Db, userId: UserId, details: BillingDetails): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ billing_name: details.name, billing_address: details.address, billing_postcode: details.postcode, billing_town: details.town, updated_at: new Date() })
+    .where('id', '=', userId)
+    .execute();
 }

@@ -72,6 +72,7 @@ export async function priceSession(db: Db, sessionId: number): Promise<SessionPr
     .select([
       'charging_sessions.meter_start_wh', 'charging_sessions.meter_stop_wh', 'charging_sessions.energy_wh',
       'charging_sessions.started_at', 'charging_sessions.stopped_at', 'charge_points.price_per_kwh_ore as site_price',
+      'charge_points.session_fee_ore as fee',
     ])
     .where('charging_sessions.id', '=', sessionId)
     .executeTakeFirstOrThrow();
@@ -103,10 +104,12 @@ export async function priceSession(db: Db, sessionId: number): Promise<SessionPr
     .where('starts_at', 'in', hours.map((hour) => new Date(hour)))
     .execute();
   const tariffByHour = new Map(tariffs.map((tariff) => [tariff.starts_at.getTime(), tariff.price_per_kwh_ore]));
-  const lines = hours.map((hour) => {
+  const lines: PriceLine[] = hours.map((hour) => {
     const pricePerKwhOre = (session.site_price ?? 0) + (tariffByHour.get(hour) ?? 0);
     const energyWh = perHour.get(hour)!;
     return { hour: new Date(hour).toISOString(), energyWh, pricePerKwhOre, amountOre: amountFor(energyWh, pricePerKwhOre) };
   });
+  // The fee is for charging; a session that delivered nothing owes none.
+  if (session.fee && total > 0) lines.push({ kind: 'fee', hour: new Date(startedAt).toISOString(), energyWh: 0, pricePerKwhOre: 0, amountOre: session.fee });
   return { totalOre: lines.reduce((sum, line) => sum + line.amountOre, 0), lines };
 }

@@ -39,6 +39,7 @@ const PROTECTED: [method: string, url: string, admin: boolean][] = [
   ['GET', '/invoices', false],
   ['GET', '/invoices/1', false],
   ['POST', '/invoices/generate', true],
+  ['POST', '/invoice-setup', false],
   ['PUT', '/invoices/1/status', true],
   ['POST', '/tariffs/import', true],
   ['DELETE', '/tariffs?from=2030-01-01T00:00:00Z&to=2030-01-02T00:00:00Z', true],

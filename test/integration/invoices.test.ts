@@ -91,6 +91,20 @@ describe('monthly invoices', () => {
     expect((await fetch(`${t.system.httpUrl}/invoices/${mine.invoiceID + 1}?token=${new URL(mine.invoiceURL).searchParams.get('token')}`)).status).toBe(401);
   });
 
+  it('takes billing details from POST /invoice-setup onto the invoice', async () => {
+    expect((await t.request('POST', '/invoice-setup', { body: { name: 'X', address: 'Y', postcode: '1', town: 'Z' } })).status).toBe(401);
+    expect((await t.request('POST', '/invoice-setup', { token: bob.token, body: { name: 'Bob Billing AB' } })).body.code).toBe('invalidBillingDetails');
+    const details = { name: 'Bob Billing AB', address: 'Hamngatan 3', postcode: '57131', town: 'Nässjö' };
+    const setup = await t.request('POST', '/invoice-setup', { token: bob.token, body: details });
+    expect(setup.status).toBe(200);
+    expect(setup.body).toEqual(details);
+    const [invoice] = (await t.request('GET', '/invoices', { token: bob.token })).body;
+    const text = await pdfText(new Uint8Array(await (await fetch(invoice.invoiceURL)).arrayBuffer()));
+    expect(text).toContain('Bob Billing AB');
+    expect(text).toContain('Hamngatan 3');
+    expect(text).toContain('57131 Nässjö');
+  });
+
   it("answers the admin GUI's searches and status filter with flat arrays, and records payment", async () => {
     const byEmail = await t.request('GET', '/invoices/alice@example.test', { token: admin });
     expect(byEmail.body).toHaveLength(1);

@@ -66,4 +66,21 @@ describe('electricity tariffs and hourly pricing', () => {
     expect(session.price_ore).toBe(3692);
     await charger.close();
   });
+
+  it("adds the charge point's fee per session as a line of its own", async () => {
+    const site = await t.request('PUT', '/chargePoints/2', { token: admin, body: { sessionFee: 500 } });
+    expect(site.body.sessionFee).toBe(500);
+    await t.system.database.db.insertInto('id_tags').values({ id_tag: 'FEE-1' }).execute();
+    const charger = await RawCharger.connect(`${t.system.ocppUrl}/charger/abc114`);
+    const start = await charger.call('StartTransaction', { connectorId: 1, idTag: 'FEE-1', meterStart: 0, timestamp: new Date().toISOString() });
+    const id = start[2].transactionId;
+    await charger.call('StopTransaction', { transactionId: id, meterStop: 1000, timestamp: new Date().toISOString() });
+    await until(async () => (await t.system.database.db.selectFrom('charging_sessions').select('price_ore').where('id', '=', id).executeTakeFirstOrThrow()).price_ore !== null);
+    const session = await t.system.database.db.selectFrom('charging_sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const fee = session.price_breakdown!.find((line) => line.kind === 'fee');
+    expect(fee).toMatchObject({ amountOre: 500, energyWh: 0 });
+    const energy = session.price_breakdown!.filter((line) => line.kind !== 'fee').reduce((sum, line) => sum + line.amountOre, 0);
+    expect(session.price_ore).toBe(energy + 500);
+    await charger.close();
+  });
 });

@@ -13,6 +13,7 @@ const ChargePointJson = Type.Object(
     location: Type.Array(Type.Number(), { description: '[latitude, longitude]' }),
     price: Type.Integer({ description: 'Price per kWh in öre, on top of the hourly electricity tariff' }),
     klarnaReservationAmount: Type.Integer({ description: 'Amount in öre held on the payment method when a charge starts' }),
+    sessionFee: Type.Integer({ description: 'Fixed fee in öre per charging session' }),
   },
   { $id: 'ChargePoint' },
 );
@@ -25,6 +26,7 @@ function chargePointJson(site: ChargePoint) {
     location: [site.latitude, site.longitude],
     price: site.price_per_kwh_ore,
     klarnaReservationAmount: site.reservation_amount_ore,
+    sessionFee: site.session_fee_ore,
   };
 }
 
@@ -35,6 +37,7 @@ const fields = {
   location: LocationTuple('invalidcoordinates'),
   price: Type.Integer({ minimum: 0, maximum: MAX_ORE, 'x-error-code': 'invalidPrice', description: 'öre per kWh' }),
   klarnaReservationAmount: Type.Integer({ minimum: 0, maximum: MAX_ORE, 'x-error-code': 'invalidReservationAmount', description: 'öre' }),
+  sessionFee: Type.Integer({ minimum: 0, maximum: MAX_ORE, 'x-error-code': 'invalidPrice', description: 'öre per session' }),
 };
 const ChargePointId = IdParam('invalidChargePointID', 'chargePointID');
 const tags = ['chargePoints'];
@@ -63,6 +66,7 @@ export function chargePointRoutes({ db, guards }: HttpContext) {
             location: fields.location,
             price: Type.Optional(fields.price),
             klarnaReservationAmount: Type.Optional(fields.klarnaReservationAmount),
+            sessionFee: Type.Optional(fields.sessionFee),
           },
           { 'x-error-code': 'invalidInput' },
         ),
@@ -76,6 +80,7 @@ export function chargePointRoutes({ db, guards }: HttpContext) {
         location: { latitude: body.location[0], longitude: body.location[1] },
         pricePerKwh: body.price ?? 0,
         reservationAmount: body.klarnaReservationAmount ?? 0,
+        sessionFee: body.sessionFee ?? 0,
       });
       return reply.status(201).send(chargePointJson(site));
     });
@@ -96,6 +101,7 @@ export function chargePointRoutes({ db, guards }: HttpContext) {
         location: body.location && { latitude: body.location[0], longitude: body.location[1] },
         pricePerKwh: body.price,
         reservationAmount: body.klarnaReservationAmount,
+        sessionFee: body.sessionFee,
       });
       return chargePointJson(site);
     });

@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { generateMonthlyInvoices, getInvoice, listInvoices, setInvoiceStatus, type InvoiceFilter, type InvoiceSummary } from '../../domain/invoices.ts';
+import {
+  generateMonthlyInvoices, getInvoice, listInvoices, setBillingDetails, setInvoiceStatus, type InvoiceFilter, type InvoiceSummary,
+} from '../../domain/invoices.ts';
 import type { App, HttpContext } from '../context.ts';
 import { renderInvoicePdf } from '../invoicePdf.ts';
 import { bearer, errorResponses } from '../schemas.ts';
@@ -65,6 +67,20 @@ export function invoiceRoutes({ db, guards, tokens, config }: HttpContext) {
       const { year, month, status } = request.query;
       const filter: InvoiceFilter = { year, month, status: statusOf(status), ...(request.auth!.role === 'admin' ? {} : { userId: request.auth!.userId }) };
       return Promise.all((await listInvoices(db, filter)).map((invoice) => invoiceJson(request, invoice)));
+    });
+
+    const BillingField = (max: number) => Type.String({ minLength: 1, maxLength: max, 'x-error-code': 'invalidBillingDetails' });
+    app.post('/invoice-setup', {
+      onRequest: guards.user,
+      schema: {
+        tags, summary: 'Where your invoices go: name and postal address', security: bearer,
+        body: Type.Object({ name: BillingField(100), address: BillingField(200), postcode: BillingField(20), town: BillingField(100) }, { 'x-error-code': 'invalidBillingDetails' }),
+        response: { 200: Type.Object({ name: Type.String(), address: Type.String(), postcode: Type.String(), town: Type.String() }), ...errorResponses(400, 401) },
+      },
+    }, async (request) => {
+      const { name, address, postcode, town } = request.body;
+      await setBillingDetails(db, request.auth!.userId, { name, address, postcode, town });
+      return { name, address, postcode, town };
     });
 
     app.post('/invoices/generate', {
