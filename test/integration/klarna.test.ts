@@ -83,6 +83,18 @@ describe('paying with Klarna (against a local stand-in)', () => {
     expect(capture.detail).toContain('CAPTURE_NOT_ALLOWED');
   });
 
+  it('retries a call cut off by the network with the same idempotency key, capturing once', async () => {
+    klarna.behaviour.dropNextCapture = true;
+    const { id } = await charge(true);
+    const stopped = await t.request('PUT', `/transaction/stop/${id}`, { token: driver.token });
+    expect(stopped.body.paymentStatus).toBe('Captured');
+    const payment = await db().selectFrom('payments').select('id').where('session_id', '=', id).executeTakeFirstOrThrow();
+    const captures = await db().selectFrom('payment_events').selectAll().where('payment_id', '=', payment.id).where('operation', '=', 'capture').orderBy('id').execute();
+    expect(captures.map((event) => event.outcome)).toEqual(['networkError', 'ok']);
+    expect(captures[0]!.idempotency_key).toBe(captures[1]!.idempotency_key);
+    expect(klarna.calls.filter((call) => call.key === captures[0]!.idempotency_key)).toHaveLength(2);
+  });
+
   it('cancels the order of a session that costs nothing', async () => {
     const idle = new ChargerSimulator({ url: `${t.system.ocppUrl}/charger/abc112`, meterValueIntervalMs: 0, powerW: 0 });
     await idle.connect();

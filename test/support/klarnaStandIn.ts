@@ -14,7 +14,7 @@ export async function startKlarnaStandIn(credentials = 'merchant:secret') {
   const sessions = new Map<string, number>();
   const answered = new Map<string, { status: number; body: unknown }>();
   const calls: { method: string; path: string; body: any; key: string | undefined }[] = [];
-  const behaviour = { failCapture: false };
+  const behaviour = { failCapture: false, dropNextCapture: false };
   let sequence = 0;
 
   const server = http.createServer((request, response) => {
@@ -56,6 +56,15 @@ export async function startKlarnaStandIn(credentials = 'merchant:secret') {
             order.amount = body.order_amount;
             return send(204);
           case 'captures':
+            if (behaviour.dropNextCapture) {
+              // A network failure after Klarna did the work: the retry must not capture twice.
+              behaviour.dropNextCapture = false;
+              order.captured = body.captured_amount;
+              order.status = 'CAPTURED';
+              if (key) answered.set(key, { status: 201, body: undefined });
+              request.socket.destroy();
+              return;
+            }
             if (behaviour.failCapture || order.status !== 'AUTHORIZED' || body.captured_amount > order.amount) return error(403, 'CAPTURE_NOT_ALLOWED', 'Capture not allowed');
             order.captured = body.captured_amount;
             order.status = 'CAPTURED';
