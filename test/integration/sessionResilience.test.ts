@@ -34,7 +34,8 @@ describe('sessions through outages and restarts', () => {
     expect(listed.body.map((s: any) => [s.transactionID, s.status])).toContainEqual([transactionId, 'Charging']);
     expect(listed.body.find((s: any) => s.transactionID === transactionId).pricePerKWh).toBeGreaterThan(399);
     await sim.stopSession(1, 'Local');
-    await until(async () => (await session(transactionId)).price_ore !== null);
+    // Priced first, then settled: wait for the settled payment.
+    await until(async () => (await db().selectFrom('payments').select('status').where('session_id', '=', transactionId).executeTakeFirst())?.status === 'Invoiced');
     const done = await session(transactionId);
     expect(done).toMatchObject({ status: 'Completed', user_id: driver.id, stop_reason: 'Local' });
     expect(done.price_ore).toBeGreaterThan(0);
