@@ -18,7 +18,6 @@ export class DomainError extends Error {
   }
 }
 
-export const invalid = (code: string, message: string) => new DomainError('invalid', [code], message);
 export const notFound = (what: string) => new DomainError('notFound', ['notFoundError'], `${what} not found`);
 
 /**

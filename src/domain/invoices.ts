@@ -6,7 +6,7 @@ import type { Ore, UserId } from './units.ts';
 
 /** Swedish VAT; session prices include it. */
 export const VAT_PERCENT = 25;
-export const PAYMENT_DAYS = 30;
+const PAYMENT_DAYS = 30;
 
 /** The VAT inside a VAT-inclusive amount, rounded half up to whole öre. */
 export const vatOf = (total: Ore): Ore => Math.floor((total * VAT_PERCENT) / (100 + VAT_PERCENT) + 0.5);
