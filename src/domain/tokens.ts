@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { Db } from '../db/connection.ts';
 import { DomainError } from './errors.ts';
 import type { UserId } from './units.ts';
@@ -41,14 +41,29 @@ export class AccessTokens {
   }
 
   issue(claims: AccessClaims): Promise<string> {
-    return new SignJWT({ role: claims.role, email: claims.email, ver: claims.tokenVersion, token_use: 'access' })
+    return this.#sign({ role: claims.role, email: claims.email, ver: claims.tokenVersion, token_use: 'access' }, claims.userId, `${this.ttlSeconds}s`);
+  }
+
+  /** Our JWTs: HS256, issuer and audience fixed, `token_use` telling what each is for. */
+  #sign(claims: JWTPayload, subject: number, expiresIn: string): Promise<string> {
+    return new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(String(claims.userId))
+      .setSubject(String(subject))
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt()
-      .setExpirationTime(`${this.ttlSeconds}s`)
+      .setExpirationTime(expiresIn)
       .sign(this.#key);
+  }
+
+  /** The payload of one of our JWTs of the given use, or undefined when it is not one. */
+  async #payload(token: string, use: string): Promise<JWTPayload | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.#key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      return payload.token_use === use ? payload : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async verify(token: string): Promise<AccessClaims> {
@@ -69,44 +84,22 @@ export class AccessTokens {
 
   /** The `Session` of a new-password challenge: short-lived and good for nothing else. */
   issueChallenge(userId: UserId): Promise<string> {
-    return new SignJWT({ token_use: 'new_password' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(String(userId))
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime(CHALLENGE_TTL)
-      .sign(this.#key);
+    return this.#sign({ token_use: 'new_password' }, userId, CHALLENGE_TTL);
   }
 
   async verifyChallenge(session: string): Promise<UserId> {
-    try {
-      const { payload } = await jwtVerify(session, this.#key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-      if (payload.token_use !== 'new_password') throw new Error('not a challenge');
-      return Number(payload.sub);
-    } catch {
-      throw new DomainError('invalid', ['NotAuthorizedException'], 'Invalid session for the user.');
-    }
+    const payload = await this.#payload(session, 'new_password');
+    if (!payload) throw new DomainError('invalid', ['NotAuthorizedException'], 'Invalid session for the user.');
+    return Number(payload.sub);
   }
 
   /** A link token that opens one invoice's PDF without signing in (for links and e-mails). */
   issueDownload(invoiceId: number): Promise<string> {
-    return new SignJWT({ token_use: 'invoice' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(String(invoiceId))
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setExpirationTime('7d')
-      .sign(this.#key);
+    return this.#sign({ token_use: 'invoice' }, invoiceId, '7d');
   }
 
   /** Whether `token` is a download token for `invoiceId`. */
   async allowsDownload(token: string, invoiceId: number): Promise<boolean> {
-    try {
-      const { payload } = await jwtVerify(token, this.#key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-      return payload.token_use === 'invoice' && payload.sub === String(invoiceId);
-    } catch {
-      return false;
-    }
+    return (await this.#payload(token, 'invoice'))?.sub === String(invoiceId);
   }
 }

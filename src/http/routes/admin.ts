@@ -6,6 +6,7 @@ import type { Role } from '../../domain/tokens.ts';
 import { attributesOf } from '../../domain/userAdmin.ts';
 import type { App, HttpContext } from '../context.ts';
 import { bearer, errorResponses } from '../schemas.ts';
+import { profileJson } from './accountShapes.ts';
 
 /** An account in the identity service's list/get shape, which the admin GUI reads. */
 function cognitoUser(user: User) {
@@ -25,20 +26,8 @@ function cognitoUserDetail(user: User) {
   return { ...rest, UserAttributes: Attributes };
 }
 
-/** The reshaped user of GET /admin/users/:username. */
-function reshapedUser(user: User) {
-  return {
-    userId: String(user.id),
-    username: user.email,
-    firstName: user.first_name,
-    lastName: user.last_name,
-    phoneNumber: user.phone_number,
-    streetAddress: user.street_address,
-    zipCode: user.zip_code,
-    city: user.city,
-    country: user.country,
-  };
-}
+/** The reshaped user of GET /admin/users/:username: the profile plus its id. */
+const reshapedUser = (user: User) => ({ userId: String(user.id), ...profileJson(user) });
 
 const Attribute = Type.Object({ Name: Type.String(), Value: Type.String() });
 const CognitoUser = Type.Object({
