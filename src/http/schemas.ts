@@ -37,3 +37,6 @@ export const IdParam = (errorCode: string, description: string) =>
 
 export const bearer = [{ bearerAuth: [] }];
 
+
+/** A charger named by its connectorID in a body or query (the original's `connectorID`). */
+export const ChargerIdField = Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidconnectorID', description: 'The charger (connectorID)' });

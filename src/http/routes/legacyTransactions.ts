@@ -3,7 +3,7 @@ import { DomainError } from '../../domain/errors.ts';
 import type { SessionView } from '../../domain/sessions.ts';
 import type { AccessClaims } from '../../domain/tokens.ts';
 import type { App, HttpContext } from '../context.ts';
-import { bearer, errorResponses, IdParam } from '../schemas.ts';
+import { bearer, ChargerIdField, errorResponses, IdParam } from '../schemas.ts';
 
 const SETTLED = new Set(['Captured', 'Invoiced', 'NothingOwed']);
 
@@ -50,7 +50,6 @@ const LegacyTransaction = Type.Object(
 );
 
 const Id = IdParam('invalidTransactionID', 'transactionID');
-const ChargerField = Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidconnectorID' });
 const UserField = Type.Union([Type.String({ maxLength: 40 }), Type.Integer()], { 'x-error-code': 'invalidUserID' });
 const tags = ['transactions (2022 API)'];
 
@@ -76,8 +75,8 @@ export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
     app.addSchema(LegacyTransaction);
     const Ref = Type.Ref(LegacyTransaction);
     const CreateBody = Type.Object({
-      connectorID: Type.Optional(ChargerField),
-      chargerID: Type.Optional(ChargerField),
+      connectorID: Type.Optional(ChargerIdField),
+      chargerID: Type.Optional(ChargerIdField),
       userID: Type.Optional(UserField),
       isKlarnaPayment: Type.Optional(Type.Boolean()),
       pricePerKwh: Type.Optional(Type.Unknown({ description: 'Ignored: the price comes from the charge point and the tariff' })),
@@ -139,7 +138,7 @@ export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
       onRequest: guards.user,
       schema: {
         tags, summary: "A charger's sessions (all for admins, own for users)", security: bearer,
-        params: Type.Object({ connectorID: ChargerField }), response: { 200: Type.Array(Ref), ...errorResponses(400, 401) },
+        params: Type.Object({ connectorID: ChargerIdField }), response: { 200: Type.Array(Ref), ...errorResponses(400, 401) },
       },
     }, async (request) => (await sessions.listForCharger(request.params.connectorID, request.auth!)).map(legacyTransactionJson));
 

@@ -3,7 +3,7 @@ import {
   ACTIVE_RESERVATION, cancelReservation, getReservation, listReservations, reserveForUser, type Reservation,
 } from '../../domain/reservations.ts';
 import type { App, HttpContext } from '../context.ts';
-import { bearer, errorResponses, IdParam } from '../schemas.ts';
+import { bearer, ChargerIdField, errorResponses, IdParam } from '../schemas.ts';
 
 function reservationJson(row: Reservation, now = new Date()) {
   const lapsed = (ACTIVE_RESERVATION as readonly string[]).includes(row.status) && row.expires_at <= now;
@@ -40,7 +40,7 @@ export function reservationRoutes({ db, guards, gateway, config }: HttpContext) 
       schema: {
         tags, summary: 'Reserve a charger for yourself (ReserveNow)', security: bearer,
         body: Type.Object({
-          connectorID: Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidconnectorID', description: 'The charger' }),
+          connectorID: ChargerIdField,
           minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440, 'x-error-code': 'invalidEndValue', description: `Default ${config.sessions.reservationMinutes}` })),
         }, { 'x-error-code': 'invalidconnectorID' }),
         response: { 201: Ref, ...errorResponses(400, 401, 404, 409, 502, 504) },

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { SessionView } from '../../domain/sessions.ts';
 import type { App, HttpContext } from '../context.ts';
-import { bearer, errorResponses, IdParam } from '../schemas.ts';
+import { bearer, ChargerIdField, errorResponses, IdParam } from '../schemas.ts';
 
 const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : undefined);
 
@@ -76,7 +76,7 @@ export function transactionRoutes({ guards, sessions }: HttpContext) {
       schema: {
         tags, summary: 'Create a charging session: checks and reserves the charger and opens the payment', security: bearer,
         body: Type.Object({
-          connectorID: Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidconnectorID', description: 'The charger' }),
+          connectorID: ChargerIdField,
           paymentType: Type.Optional(Type.String({ maxLength: 40, 'x-error-code': 'invalidPaymentMethod' })),
         }, { 'x-error-code': 'invalidconnectorID' }),
         response: {
@@ -137,7 +137,7 @@ export function transactionRoutes({ guards, sessions }: HttpContext) {
       onRequest: guards.user,
       schema: {
         tags, summary: "A charger's sessions (all for admins, own for users)", security: bearer,
-        params: Type.Object({ connectorID: Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidconnectorID' }) }),
+        params: Type.Object({ connectorID: ChargerIdField }),
         response: { 200: Type.Array(TransactionRef), ...errorResponses(400, 401) },
       },
     }, async (request) => (await sessions.listForCharger(request.params.connectorID, request.auth!)).map(transactionJson));
