@@ -45,6 +45,16 @@ export interface Presence {
 }
 
 /**
+ * Locks the chargers' rows in id order for the rest of the transaction. Every writer of a
+ * charger's status (presence, StatusNotification) takes its lock before it reads the
+ * connectors, so one never overwrites the other with a status computed from stale rows,
+ * and writers of several rows cannot deadlock.
+ */
+async function lockChargers(trx: Db, chargerIds: ChargerId[]): Promise<void> {
+  await sql`select id from chargers where id = any(${chargerIds}::int[]) order by id for update`.execute(trx);
+}
+
+/**
  * Chargers connected or went away. Offline a charger is Unavailable to the apps; back
  * online it has the status its connectors last reported (Available when they never did).
  * Running sessions stay open either way until the charger reports on them. One query
@@ -52,27 +62,30 @@ export interface Presence {
  */
 export async function setConnected(db: Db, changes: Presence[]): Promise<void> {
   const latest = new Map(changes.map((change) => [change.chargerId, change]));
-  const cameOnline = [...latest.values()].filter((change) => change.online).map((change) => change.chargerId);
-  const connectorsOf = new Map<ChargerId, { connector_id: number; status: string }[]>();
-  if (cameOnline.length) {
-    const rows = await db.selectFrom('connectors').select(['charger_id', 'connector_id', 'status']).where('charger_id', 'in', cameOnline).execute();
-    for (const row of rows) connectorsOf.set(row.charger_id, [...(connectorsOf.get(row.charger_id) ?? []), row]);
-  }
-  const ids: number[] = [];
-  const online: boolean[] = [];
-  const statuses: string[] = [];
-  const times: string[] = [];
-  for (const change of latest.values()) {
-    ids.push(change.chargerId);
-    online.push(change.online);
-    statuses.push(change.online ? chargerStatusOf(connectorsOf.get(change.chargerId) ?? []) ?? 'Available' : 'Unavailable');
-    times.push(change.at.toISOString());
-  }
-  await sql`
-    update chargers set online = presence.online, status = presence.status, last_seen_at = presence.at
-    from (select unnest(${ids}::int[]) as id, unnest(${online}::boolean[]) as online,
-                 unnest(${statuses}::text[]) as status, unnest(${times}::timestamptz[]) as at) as presence
-    where chargers.id = presence.id`.execute(db);
+  await db.transaction().execute(async (trx) => {
+    await lockChargers(trx, [...latest.keys()]);
+    const cameOnline = [...latest.values()].filter((change) => change.online).map((change) => change.chargerId);
+    const connectorsOf = new Map<ChargerId, { connector_id: number; status: string }[]>();
+    if (cameOnline.length) {
+      const rows = await trx.selectFrom('connectors').select(['charger_id', 'connector_id', 'status']).where('charger_id', 'in', cameOnline).execute();
+      for (const row of rows) connectorsOf.set(row.charger_id, [...(connectorsOf.get(row.charger_id) ?? []), row]);
+    }
+    const ids: number[] = [];
+    const online: boolean[] = [];
+    const statuses: string[] = [];
+    const times: string[] = [];
+    for (const change of latest.values()) {
+      ids.push(change.chargerId);
+      online.push(change.online);
+      statuses.push(change.online ? chargerStatusOf(connectorsOf.get(change.chargerId) ?? []) ?? 'Available' : 'Unavailable');
+      times.push(change.at.toISOString());
+    }
+    await sql`
+      update chargers set online = presence.online, status = presence.status, last_seen_at = presence.at
+      from (select unnest(${ids}::int[]) as id, unnest(${online}::boolean[]) as online,
+                   unnest(${statuses}::text[]) as status, unnest(${times}::timestamptz[]) as at) as presence
+      where chargers.id = presence.id`.execute(trx);
+  });
 }
 
 /** Every charger offline: after a restart no socket from before is alive. */
@@ -103,10 +116,13 @@ export class LastSeenTracker {
     this.#pending = new Map();
     const ids = [...batch.keys()];
     const times = ids.map((id) => batch.get(id)!.toISOString());
-    await sql`
-      update chargers set last_seen_at = seen.at
-      from (select unnest(${ids}::int[]) as id, unnest(${times}::timestamptz[]) as at) as seen
-      where chargers.id = seen.id and (chargers.last_seen_at is null or chargers.last_seen_at < seen.at)`.execute(this.db);
+    await this.db.transaction().execute(async (trx) => {
+      await lockChargers(trx, ids);
+      await sql`
+        update chargers set last_seen_at = seen.at
+        from (select unnest(${ids}::int[]) as id, unnest(${times}::timestamptz[]) as at) as seen
+        where chargers.id = seen.id and (chargers.last_seen_at is null or chargers.last_seen_at < seen.at)`.execute(trx);
+    });
   }
 }
 
@@ -142,13 +158,16 @@ export async function recordBoots(db: Db, records: BootRecord[]): Promise<Charge
   const ids = records.map((record) => record.chargerId);
   const times = records.map((record) => record.at.toISOString());
   const columns = BOOT_COLUMNS.map(([column, field]) => ({ column, values: records.map((record) => record.boot[field] ?? null) }));
-  const rows = await sql<{ id: number; registration_status: string }>`
+  const rows = await db.transaction().execute(async (trx) => {
+    await lockChargers(trx, ids);
+    return sql<{ id: number; registration_status: string }>`
     update chargers set ${sql.join(columns.map(({ column }) => sql`${sql.ref(column)} = boot.${sql.ref(column)}`))},
       booted_at = boot.at, last_seen_at = boot.at
     from (select unnest(${ids}::int[]) as id, unnest(${times}::timestamptz[]) as at,
       ${sql.join(columns.map(({ column, values }) => sql`unnest(${values}::text[]) as ${sql.ref(column)}`))}) as boot
     where chargers.id = boot.id
-    returning chargers.id, chargers.registration_status`.execute(db);
+    returning chargers.id, chargers.registration_status`.execute(trx);
+  });
   const statusById = new Map(rows.rows.map((row) => [row.id, row.registration_status as ChargerAdmission['registrationStatus']]));
   return ids.map((id) => statusById.get(id) ?? 'Rejected');
 }
@@ -181,6 +200,7 @@ export function chargerStatusOf(connectors: { connector_id: number; status: stri
 export async function recordStatus(db: Db, chargerId: ChargerId, report: StatusReport): Promise<ChargerStatus | undefined> {
   const at = report.timestamp ? new Date(report.timestamp) : new Date();
   return db.transaction().execute(async (trx) => {
+    await lockChargers(trx, [chargerId]);
     await trx
       .insertInto('connectors')
       .values({
