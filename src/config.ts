@@ -67,6 +67,7 @@ function readEnv(env: Record<string, string | undefined>) {
       OCPP_MESSAGE_LOG: flag({ default: false, desc: 'Store every OCPP frame in the database' }),
 
       OCPP_START_TIMEOUT: positiveInt({ default: 60, desc: 'Seconds a charger has, after accepting a remote start, to report StartTransaction' }),
+      OCPP_ORPHAN_GRACE: positiveInt({ default: 120, desc: 'Seconds before a session whose connector reports Available, or a refused start, is closed without a StopTransaction' }),
       RESERVATION_MINUTES: positiveInt({ default: 15, desc: 'How long a reservation holds a charger' }),
       DEMO_CHARGER: str({ default: '', choices: ['', '0', '1'], desc: 'Built-in simulator plays charger 100000; default on with the embedded database' }),
 
@@ -112,7 +113,7 @@ export interface Config {
     maxFrameBytes: number;
     messageLog: boolean;
   };
-  sessions: { startTimeoutMs: number; reservationMinutes: number };
+  sessions: { startTimeoutMs: number; reservationMinutes: number; orphanGraceMs: number };
   demoCharger: boolean;
   selfTest: { runAtStart: boolean; intervalMultiplier: number };
   liveMetricsDbUpdateIntervalMs: number;
@@ -166,7 +167,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       maxFrameBytes: env.OCPP_MAX_FRAME_BYTES,
       messageLog: env.OCPP_MESSAGE_LOG,
     },
-    sessions: { startTimeoutMs: env.OCPP_START_TIMEOUT * 1000, reservationMinutes: env.RESERVATION_MINUTES },
+    sessions: { startTimeoutMs: env.OCPP_START_TIMEOUT * 1000, reservationMinutes: env.RESERVATION_MINUTES, orphanGraceMs: env.OCPP_ORPHAN_GRACE * 1000 },
     demoCharger: env.DEMO_CHARGER === '' ? databaseConfig(env).kind === 'embedded' : env.DEMO_CHARGER === '1',
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, outboxDir: path.resolve(env.DATA_DIR, 'outbox') },
     selfTest: { runAtStart: env.RUN_OCPP_TEST, intervalMultiplier: env.OCPP_TEST_INTERVAL_MULTIPLIER },

@@ -12,6 +12,10 @@ try {
 }
 
 const logger = pino({ level: config.logLevel });
+// The last line of defence: every source of errors handles its own, and anything that
+// still escapes is logged where it came from and the service goes on serving chargers.
+process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+process.on('uncaughtException', (error, origin) => logger.error({ err: error, origin }, 'uncaught exception'));
 const system = await startSystem(config, logger);
 
 const apiUrl = config.publicUrl || system.httpUrl;

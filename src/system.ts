@@ -1,11 +1,19 @@
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { openDatabase, type DatabaseHandle } from './db/connection.ts';
+import { isDatabaseUnavailable } from './db/errors.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { seedDatabase } from './db/seed.ts';
 import type { ChargerGateway } from './domain/chargerGateway.ts';
-import { ChargingEvents } from './domain/events.ts';
+import { Authorizer } from './domain/authorization.ts';
+import { ChargerSessions } from './domain/chargerSessions.ts';
+import { announceStored, ChargingEvents } from './domain/events.ts';
+import { SessionSweeper } from './domain/sessionSweeper.ts';
+import { TransactionIds } from './domain/transactionIds.ts';
+import { TransactionRecorder } from './domain/transactions.ts';
+import { IngestPipeline } from './ingest/pipeline.ts';
 import { generateMonthlyInvoices } from './domain/invoices.ts';
 import { InvoicePaymentProvider, recordPaymentEvent } from './domain/payments.ts';
 import { expireReservations } from './domain/reservations.ts';
@@ -35,6 +43,7 @@ export interface RunningSystem {
   sessions: SessionService;
   live: LiveMetrics;
   summaries: SessionSummaries;
+  ingest: IngestPipeline;
   /** Set on the start that created the first admin. */
   initialAdmin?: InitialAdmin;
   /** Stops accepting, closes sockets, then flushes and closes the database. */
@@ -42,16 +51,19 @@ export interface RunningSystem {
 }
 
 const RESERVATION_SWEEP_MS = 30_000;
+const SESSION_SWEEP_MAX_MS = 30_000;
 const INVOICING_CHECK_MS = 3_600_000;
 
 /** The composition root: database (migrated, seeded), domain, OCPP and HTTP servers. */
 export async function startSystem(config: Config, logger: Logger): Promise<RunningSystem> {
-  const database = await openDatabase(config.database);
+  const database = await openDatabase(config.database, (error) => logger.warn({ err: error }, 'database connection lost'));
   const started: { close(): Promise<void> }[] = [];
   let initialAdmin: InitialAdmin | undefined;
+  let ingest: IngestPipeline | undefined;
+  let idReserve: TransactionIds | undefined;
   try {
     const db = database.db;
-    const applied = await migrateToLatest(db);
+    const applied = await untilDatabaseAnswers(() => migrateToLatest(db), logger);
     if (applied.length) logger.info({ migrations: applied }, 'database migrated');
     if (config.seed && (await seedDatabase(db))) logger.info('database seeded');
 
@@ -61,12 +73,24 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     if (initialAdmin) logger.info({ email: initialAdmin.email }, 'first admin created');
 
     const events = new ChargingEvents();
+    // What chargers reported and was not yet stored (the database was away) is stored before chargers are served again.
+    ingest = await IngestPipeline.open(db, path.join(config.dataDir, 'journal'), (facts) => announceStored(events, facts), logger.child({ component: 'ingest' }));
+    await ingest.drain();
+    const ids = new TransactionIds(db, (error) => logger.warn({ err: error }, 'waiting for the database to reserve transaction ids'));
+    idReserve = ids;
+    await ids.prepare();
+    const chargerSessions = new ChargerSessions();
+    const authorizer = new Authorizer(db, chargerSessions);
+    const sink = ingest;
     const tokens = new AccessTokens(await resolveTokenSecret(db, config.auth.jwtSecret), config.auth.accessTokenTtlSeconds);
     const accounts = new Accounts(db, tokens, createMailer(config.mail, logger.child({ component: 'mail' })), config.auth);
     const isActive = (claims: AccessClaims) => accounts.isActive(claims.userId, claims.tokenVersion);
-    const summaries = new SessionSummaries(db, config.liveMetricsDbUpdateIntervalMs, logger);
+    const summaries = new SessionSummaries(sink, config.liveMetricsDbUpdateIntervalMs, logger);
+    const transactions = new TransactionRecorder({
+      db, sink, ids, authorizer, sessions: chargerSessions, summaries, backlogged: () => sink.backlogged, logger: logger.child({ component: 'transactions' }),
+    });
     const live = new LiveMetrics(tokens, isActive, events, logger.child({ component: 'live' }), config.ocpp.pingIntervalMs);
-    const ocpp = await startOcppServer({ db, config, events, summaries, logger, userUpgrade: (...args) => live.upgrade(...args) });
+    const ocpp = await startOcppServer({ db, config, events, transactions, authorizer, logger, userUpgrade: (...args) => live.upgrade(...args) });
     started.push({ close: async () => { live.close(); await ocpp.close(); await summaries.close(); } });
     const payments = config.klarna.bypass
       ? new InvoicePaymentProvider()
@@ -82,7 +106,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     ));
     started.unshift({ close: async () => { selfTestAbort.abort(); await selfTestRun?.catch(() => undefined); } });
 
-    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, accounts, userAdmin: new UserAdmin(db, accounts) }, logger, runSelfTest);
+    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, accounts, userAdmin: new UserAdmin(db, accounts), ingest: () => sink.status() }, logger, runSelfTest);
     started.push(http);
     await http.listen({ host: config.host, port: config.httpPort });
 
@@ -94,6 +118,14 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       expireReservations(db).catch((error: unknown) => logger.warn({ err: error }, 'could not expire reservations'));
     }, RESERVATION_SWEEP_MS);
     reservationSweep.unref();
+    const sweeper = new SessionSweeper(db, transactions, (sessionId) => sessions.finalize(sessionId), config.sessions.orphanGraceMs, logger.child({ component: 'sweeper' }));
+    let sweeping: Promise<void> | undefined;
+    const sessionSweep = setInterval(() => {
+      sweeping ??= sweeper.sweep()
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not sweep sessions'))
+        .finally(() => { sweeping = undefined; });
+    }, Math.min(Math.max(config.sessions.orphanGraceMs / 2, 250), SESSION_SWEEP_MAX_MS));
+    sessionSweep.unref();
     // Each hour, invoice last month (a no-op once done): the month's invoices appear early on the 1st.
     const invoicing = setInterval(() => {
       const lastMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1));
@@ -118,12 +150,17 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       sessions,
       live,
       summaries,
+      ingest: sink,
       initialAdmin,
       close() {
         closing ??= (async () => {
           clearInterval(reservationSweep);
+          clearInterval(sessionSweep);
           clearInterval(invoicing);
           for (const server of started) await server.close();
+          await sweeping;
+          await ingest!.close();
+          ids.close();
           await database.close();
         })();
         return closing;
@@ -131,9 +168,29 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     };
   } catch (error) {
     await Promise.allSettled(started.map((server) => server.close()));
+    idReserve?.close();
+    await ingest?.close().catch(() => undefined);
     if (initialAdmin) await database.db.deleteFrom('users').where('email', '=', initialAdmin.email).execute().catch(() => undefined);
     await database.close();
     throw error;
+  }
+}
+
+const DATABASE_RETRY_MAX_MS = 5000;
+
+/**
+ * Runs the first database work of a start, waiting for a database that is still starting
+ * or briefly away (a container started alongside it, a failover) instead of giving up.
+ */
+async function untilDatabaseAnswers<T>(work: () => Promise<T>, logger: Logger): Promise<T> {
+  for (let waitMs = 250; ; waitMs = Math.min(waitMs * 2, DATABASE_RETRY_MAX_MS)) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      logger.warn({ err: error, retryInMs: waitMs }, 'waiting for the database');
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
   }
 }
 

@@ -25,7 +25,18 @@ const pgTypes = {
     oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
+const PING_TIMEOUT_MS = 2000;
+
+/** How long a query waits for a pooled connection (or a new one) before it fails as unavailable. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * Opens the database. `onError` hears failures that belong to no query: a pooled
+ * connection whose server went away while idle or while checked out between queries
+ * (inside a transaction, say). pg emits those as 'error' events; without a listener on
+ * every client they would end the process.
+ */
+export async function openDatabase(config: DatabaseConfig, onError: (error: Error) => void = () => {}): Promise<DatabaseHandle> {
   let db: Kysely<Database>;
   let closeDriver: () => Promise<void>;
   if (config.kind === 'embedded') {
@@ -34,8 +45,10 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
     db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     closeDriver = () => pglite.close();
   } else {
-    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize, types: pgTypes });
-    // An idle client losing its server must not take the process down; the next query reports it.
+    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize, types: pgTypes, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    // The pool listens on idle clients only; a checked-out client needs a listener of its own,
+    // which also hears the idle case (so the pool's own event, re-emitting that, stays quiet).
+    pool.on('connect', (client) => client.on('error', onError));
     pool.on('error', () => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     closeDriver = async () => {};
@@ -45,11 +58,14 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
     db,
     kind: config.kind,
     async ping() {
+      let timer: NodeJS.Timeout | undefined;
+      // A connection stuck on a dead network would hold the answer for minutes.
+      const timeout = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS); });
+      const answer = sql`select 1`.execute(db).then(() => true, () => false);
       try {
-        await sql`select 1`.execute(db);
-        return true;
-      } catch {
-        return false;
+        return await Promise.race([answer, timeout]);
+      } finally {
+        clearTimeout(timer);
       }
     },
     close() {

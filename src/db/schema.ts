@@ -63,6 +63,7 @@ export interface ConnectorsTable {
   vendor_id: string | null;
   vendor_error_code: string | null;
   status_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  received_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface UsersTable {
@@ -130,6 +131,7 @@ export interface ChargingSessionsTable {
   price_ore: number | null;
   discount_ore: Generated<number>;
   started_at: Timestamp | null;
+  start_received_at: Timestamp | null;
   stopped_at: Timestamp | null;
   stop_reason: string | null;
   flags: Generated<string[]>;
@@ -246,7 +248,14 @@ export interface RefreshTokensTable {
   created_at: CreatedAt;
 }
 
+export interface IngestCheckpointsTable {
+  journal_id: string;
+  applied_seq: BigIntColumn;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
+  ingest_checkpoints: IngestCheckpointsTable;
   account_codes: AccountCodesTable;
   refresh_tokens: RefreshTokensTable;
   ocpp_messages: OcppMessagesTable;

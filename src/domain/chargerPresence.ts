@@ -212,6 +212,7 @@ export async function recordStatus(db: Db, chargerId: ChargerId, report: StatusR
         vendor_id: report.vendorId ?? null,
         vendor_error_code: report.vendorErrorCode ?? null,
         status_at: at,
+        received_at: new Date(),
       })
       .onConflict((conflict) => conflict.columns(['charger_id', 'connector_id']).doUpdateSet((eb) => ({
         status: eb.ref('excluded.status'),
@@ -220,6 +221,7 @@ export async function recordStatus(db: Db, chargerId: ChargerId, report: StatusR
         vendor_id: eb.ref('excluded.vendor_id'),
         vendor_error_code: eb.ref('excluded.vendor_error_code'),
         status_at: eb.ref('excluded.status_at'),
+        received_at: eb.ref('excluded.received_at'),
       })))
       .execute();
     const connectors = await trx.selectFrom('connectors').select(['connector_id', 'status']).where('charger_id', '=', chargerId).execute();

@@ -1,4 +1,4 @@
-import { isDataException } from '../db/errors.ts';
+import { isDatabaseUnavailable, isDataException } from '../db/errors.ts';
 
 /** What went wrong, in terms the edges (HTTP, OCPP) translate into their own status codes. */
 export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'notFound' | 'conflict' | 'unavailable' | 'timeout' | 'badGateway';
@@ -21,10 +21,11 @@ export class DomainError extends Error {
 export const notFound = (what: string) => new DomainError('notFound', ['notFoundError'], `${what} not found`);
 
 /**
- * A database rejection caused by the input (a value out of range, a NUL byte in text)
- * as a DomainError; anything else is returned unchanged.
+ * A database rejection caused by the input (a value out of range, a NUL byte in text), or
+ * a database that cannot be reached, as a DomainError; anything else is returned unchanged.
  */
 export function fromDatabaseError(error: unknown): unknown {
   if (isDataException(error)) return new DomainError('invalid', ['invalidInput'], 'A value is out of range or not allowed');
+  if (isDatabaseUnavailable(error)) return new DomainError('unavailable', ['databaseUnavailable'], 'The database cannot be reached right now; try again shortly');
   return error;
 }

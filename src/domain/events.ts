@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ChargingFact } from './chargingFacts.ts';
 import type { LiveSummary } from './sessionSummaries.ts';
 import type { ChargerId, ConnectorId } from './units.ts';
 
@@ -18,6 +19,14 @@ interface EventMap {
 
 /** In-process notifications from the charger side to whoever listens (live metrics, sessions). */
 export class ChargingEvents extends EventEmitter<EventMap> {}
+
+/** Tells listeners what the database now holds: sessions begun, and sessions ended (to be priced). */
+export function announceStored(events: ChargingEvents, facts: ChargingFact[]): void {
+  for (const fact of facts) {
+    if (fact.kind === 'start') events.emit('sessionStarted', { chargerId: fact.chargerId, connectorId: fact.connectorId ?? 0, sessionId: fact.sessionId });
+    else if (fact.kind === 'stop' || fact.kind === 'close') events.emit('sessionStopped', { chargerId: fact.chargerId, sessionId: fact.sessionId });
+  }
+}
 
 /**
  * Resolves with the first `name` event that `matches`, or rejects after `timeoutMs`.

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
+import type { UserId } from './units.ts';
 
 export type IdTagStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
 
@@ -9,42 +11,68 @@ export interface IdTagInfo {
   parentIdTag?: string;
 }
 
-const RUNNING = ['Starting', 'Charging', 'Stopping'];
+/** What the database knows about an idTag (RFID card), for authorizing it. */
+export interface CardRecord {
+  /** Registered in id_tags. */
+  known: boolean;
+  status: string | null;
+  expiresAt: Date | null;
+  parentIdTag: string | null;
+  parentStatus: string | null;
+  parentExpiresAt: Date | null;
+  userId: UserId | null;
+  /** Sessions charging with this card (a few at most). */
+  chargingSessionIds: number[];
+  /** The tag of a session started from the app that has not begun yet. */
+  appSession: boolean;
+}
 
 /**
- * What an idTag (RFID card) may do, from the database: unknown tags are Invalid, a
- * blocked or expired tag (or one whose parent is) says so, and a tag already in a running
- * session elsewhere is ConcurrentTx. idTags compare case-insensitively (CiString20).
+ * Many idTags in one query (compared case-insensitively, CiString20), in the order asked.
+ * A parent tag counts one level up: a blocked or expired parent blocks its children.
  */
-export async function authorizeIdTag(db: Db, idTag: string, now = new Date()): Promise<IdTagInfo> {
-  const tag = await db.selectFrom('id_tags').selectAll().where((eb) => eb(eb.fn('upper', ['id_tag']), '=', idTag.toUpperCase())).executeTakeFirst();
-  if (!tag) return (await isStartingSessionTag(db, idTag)) ? { status: 'Accepted' } : { status: 'Invalid' };
+export async function lookupCards(db: Db, idTags: string[]): Promise<CardRecord[]> {
+  const { rows } = await sql<{
+    i: number; known: boolean; status: string | null; expires_at: Date | null; parent_id_tag: string | null;
+    parent_status: string | null; parent_expires_at: Date | null; user_id: number | null; charging: number[]; app_session: boolean;
+  }>`
+    select t.i, card.id is not null as known, card.status, card.expires_at, card.parent_id_tag, card.user_id,
+      parent.status as parent_status, parent.expires_at as parent_expires_at,
+      array(select s.id from charging_sessions s where upper(s.id_tag) = upper(t.tag) and s.status = 'Charging' limit 5) as charging,
+      exists(select 1 from charging_sessions s where upper(s.id_tag) = upper(t.tag) and s.id_tag = t.tag and s.status in ('Created', 'Starting')) as app_session
+    from unnest(${idTags}::text[]) with ordinality as t(tag, i)
+    left join id_tags card on upper(card.id_tag) = upper(t.tag)
+    left join id_tags parent on upper(parent.id_tag) = upper(card.parent_id_tag)`.execute(db);
+  const byIndex = new Map(rows.map((row) => [Number(row.i), row]));
+  return idTags.map((_tag, index) => {
+    const row = byIndex.get(index + 1)!;
+    return {
+      known: row.known,
+      status: row.status,
+      expiresAt: row.expires_at,
+      parentIdTag: row.parent_id_tag,
+      parentStatus: row.parent_status,
+      parentExpiresAt: row.parent_expires_at,
+      userId: row.user_id,
+      chargingSessionIds: row.charging.map(Number),
+      appSession: row.app_session,
+    };
+  });
+}
+
+/**
+ * What a card may do: unknown tags are Invalid (unless an app session presents them), a
+ * blocked or expired tag (or one whose parent is) says so, and a tag already charging
+ * elsewhere is ConcurrentTx.
+ */
+export function authorizationOf(card: CardRecord, charging: boolean, now = new Date()): IdTagInfo {
+  if (!card.known) return { status: card.appSession ? 'Accepted' : 'Invalid' };
   const info: IdTagInfo = { status: 'Accepted' };
-  if (tag.parent_id_tag) info.parentIdTag = tag.parent_id_tag;
-  if (tag.expires_at) info.expiryDate = tag.expires_at.toISOString();
-  if (tag.status !== 'Accepted') return { ...info, status: tag.status as IdTagStatus };
-  if (tag.expires_at && tag.expires_at <= now) return { ...info, status: 'Expired' };
-  if (tag.parent_id_tag) {
-    const parent = await authorizeIdTag(db, tag.parent_id_tag, now);
-    if (parent.status === 'Blocked' || parent.status === 'Expired') return { ...info, status: parent.status };
-  }
-  const running = await db
-    .selectFrom('charging_sessions')
-    .select('id')
-    .where((eb) => eb(eb.fn('upper', ['id_tag']), '=', idTag.toUpperCase()))
-    .where('status', 'in', RUNNING)
-    .executeTakeFirst();
-  return running ? { ...info, status: 'ConcurrentTx' } : info;
-}
-
-/** The user an idTag belongs to, if any. */
-export async function ownerOfIdTag(db: Db, idTag: string): Promise<number | null> {
-  const tag = await db.selectFrom('id_tags').select('user_id').where((eb) => eb(eb.fn('upper', ['id_tag']), '=', idTag.toUpperCase())).executeTakeFirst();
-  return tag?.user_id ?? null;
-}
-
-/** A session started from the app presents its own tag; it is valid until that session has begun. */
-async function isStartingSessionTag(db: Db, idTag: string): Promise<boolean> {
-  const session = await db.selectFrom('charging_sessions').select('id').where('id_tag', '=', idTag).where('status', 'in', ['Created', 'Starting']).executeTakeFirst();
-  return session !== undefined;
+  if (card.parentIdTag) info.parentIdTag = card.parentIdTag;
+  if (card.expiresAt) info.expiryDate = card.expiresAt.toISOString();
+  if (card.status !== 'Accepted') return { ...info, status: card.status as IdTagStatus };
+  if (card.expiresAt && card.expiresAt <= now) return { ...info, status: 'Expired' };
+  if (card.parentStatus === 'Blocked' || card.parentStatus === 'Expired') return { ...info, status: card.parentStatus };
+  if (card.parentExpiresAt && card.parentExpiresAt <= now) return { ...info, status: 'Expired' };
+  return charging ? { ...info, status: 'ConcurrentTx' } : info;
 }

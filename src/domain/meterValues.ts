@@ -1,19 +1,20 @@
-import type { Db } from '../db/connection.ts';
-import type { ChargerId, ConnectorId } from './units.ts';
+import type { Sample } from './chargingFacts.ts';
 
-export interface SampledValue {
-  value: string;
-  context?: string;
-  format?: string;
-  measurand?: string;
-  phase?: string;
-  location?: string;
-  unit?: string;
+/** One sampled value as a charger reported it, its text fields already cleaned and bounded. */
+export interface ReportedSample {
+  /** The raw value text; '' when the charger sent none or something that is not text. */
+  raw: string;
+  context: string;
+  format: string | null;
+  measurand: string;
+  phase: string | null;
+  location: string | null;
+  unit: string | null;
 }
 
-export interface MeterValue {
-  timestamp: string;
-  sampledValue: SampledValue[];
+export interface ReportedMeterValue {
+  sampledAt: Date;
+  samples: ReportedSample[];
 }
 
 /** Factors from OCPP units to the base unit we store (Wh, W, var, VA, A, V, °C, %). */
@@ -27,13 +28,19 @@ const SCALE: Record<string, (value: number) => number> = {
   Fahrenheit: (v) => ((v - 32) * 5) / 9,
 };
 
-/** A sampled value in its base unit; null when the raw value is not a number (SignedData). */
-export function normalizedValue(sample: SampledValue): number | null {
-  if (sample.format === 'SignedData') return null;
-  const raw = Number(sample.value);
-  if (!Number.isFinite(raw) || sample.value.trim() === '') return null;
+/**
+ * OCPP sends decimal text; Number() would also take "0x10", "Infinity" and blanks, which
+ * no meter means.
+ */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A sampled value in its base unit; null when the raw value is not a finite decimal number (SignedData, junk). */
+export function normalizedValue(sample: Pick<ReportedSample, 'raw' | 'format' | 'unit'>): number | null {
+  if (sample.format === 'SignedData' || !DECIMAL.test(sample.raw)) return null;
+  const raw = Number(sample.raw);
   const scale = sample.unit ? SCALE[sample.unit] : undefined;
-  return scale ? scale(raw) : raw;
+  const value = scale ? scale(raw) : raw;
+  return Number.isFinite(value) ? value : null;
 }
 
 /** What a MeterValues says about a session: energy register (total, no phase), power, state of charge. */
@@ -45,50 +52,32 @@ export interface SessionReading {
 }
 
 /** The newest totals in a batch of meter values (per-phase values never count as the total). */
-export function latestReading(meterValues: MeterValue[]): SessionReading | undefined {
+export function latestReading(meterValues: ReportedMeterValue[]): SessionReading | undefined {
   let reading: SessionReading | undefined;
   for (const meterValue of meterValues) {
-    const sampledAt = new Date(meterValue.timestamp);
-    if (Number.isNaN(sampledAt.getTime())) continue;
-    if (reading && sampledAt < reading.sampledAt) continue;
-    const next: SessionReading = { sampledAt };
-    for (const sample of meterValue.sampledValue ?? []) {
+    if (reading && meterValue.sampledAt < reading.sampledAt) continue;
+    const next: SessionReading = { sampledAt: meterValue.sampledAt };
+    for (const sample of meterValue.samples) {
       if (sample.phase) continue;
       const value = normalizedValue(sample);
       if (value === null) continue;
-      const measurand = sample.measurand ?? 'Energy.Active.Import.Register';
-      if (measurand === 'Energy.Active.Import.Register') next.registerWh = value;
-      else if (measurand === 'Power.Active.Import') next.powerW = value;
-      else if (measurand === 'SoC') next.socPercent = value;
+      if (sample.measurand === 'Energy.Active.Import.Register') next.registerWh = value;
+      else if (sample.measurand === 'Power.Active.Import') next.powerW = value;
+      else if (sample.measurand === 'SoC') next.socPercent = value;
     }
     reading = { ...reading, ...next };
   }
   return reading;
 }
 
-/** Stores every sampled value, normalised and raw, in one multi-row insert. */
-export async function storeMeterValues(
-  db: Db,
-  target: { chargerId: ChargerId; connectorId: ConnectorId; sessionId: number | null },
-  meterValues: MeterValue[],
-): Promise<number> {
-  const rows = meterValues.flatMap((meterValue) => {
-    const sampledAt = new Date(meterValue.timestamp);
-    if (Number.isNaN(sampledAt.getTime())) return [];
-    return (meterValue.sampledValue ?? []).map((sample) => ({
-      session_id: target.sessionId,
-      charger_id: target.chargerId,
-      connector_id: target.connectorId,
-      sampled_at: sampledAt,
-      measurand: sample.measurand ?? 'Energy.Active.Import.Register',
-      phase: sample.phase ?? null,
-      location: sample.location ?? null,
-      context: sample.context ?? 'Sample.Periodic',
-      value: normalizedValue(sample),
-      raw_value: sample.value,
-      raw_unit: sample.unit ?? null,
-    }));
-  });
-  if (rows.length) await db.insertInto('meter_values').values(rows).execute();
-  return rows.length;
+/** Every sampled value as it is stored: normalised, with the raw value and unit kept. */
+export function toSamples(meterValues: ReportedMeterValue[]): Sample[] {
+  const samples: Sample[] = [];
+  for (const meterValue of meterValues) {
+    const at = meterValue.sampledAt.toISOString();
+    for (const sample of meterValue.samples) {
+      samples.push([at, sample.measurand, sample.phase, sample.location, sample.context, normalizedValue(sample), sample.raw, sample.unit]);
+    }
+  }
+  return samples;
 }

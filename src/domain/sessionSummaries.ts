@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Db } from '../db/connection.ts';
+import type { FactSink, SessionSummary } from './chargingFacts.ts';
 import type { SessionReading } from './meterValues.ts';
 import type { UserId } from './units.ts';
 
@@ -14,60 +14,77 @@ export interface LiveSummary {
 }
 
 interface Tracked extends LiveSummary {
+  /** The register at the start; the first reading stands in when the charger gave none. */
   meterStartWh: number | null;
   writtenAt: number;
   dirty: boolean;
 }
 
+/** A reading applied to a session's summary. */
+export interface SummaryUpdate {
+  summary: LiveSummary;
+  /** Newer than anything the session reported before: worth pushing to the live views (a resent reading is not). */
+  fresh: boolean;
+  /** The summary's last write is an interval old: store it with this reading. */
+  due?: SessionSummary;
+}
+
+const toFact = (tracked: Tracked): SessionSummary => ({
+  kind: 'summary', sessionId: tracked.sessionId, energyWh: tracked.energyWh, socPercent: tracked.socPercent, powerW: tracked.powerW,
+});
+
 /**
- * The latest summary of every running session, kept in memory and written to the
- * database at most once per interval per session (chargers report several times a
- * second), on a sweep, and always when the session stops. State for a session ends with it.
+ * The latest summary of every running session, kept in memory (chargers report several
+ * times a second) and stored at most once per interval per session: with a reading when
+ * one is due, or by a sweep for sessions that went quiet. State for a session ends with it.
  */
 export class SessionSummaries {
   readonly #sessions = new Map<number, Tracked>();
   readonly #sweep: NodeJS.Timeout;
 
-  constructor(private readonly db: Db, private readonly intervalMs: number, private readonly logger: Logger) {
-    this.#sweep = setInterval(() => void this.#writeDue(), Math.max(intervalMs, 1000));
+  constructor(private readonly sink: FactSink, private readonly intervalMs: number, private readonly logger: Logger) {
+    this.#sweep = setInterval(() => void this.#storeQuiet(), Math.max(intervalMs, 1000));
     this.#sweep.unref();
   }
 
-  /** Applies a reading to a session; writes it now when the last write is an interval old. */
-  async record(session: { id: number; user_id: UserId | null; meter_start_wh: number | null }, reading: SessionReading): Promise<LiveSummary> {
+  /** Applies a reading to a running session's summary. */
+  record(session: { id: number; userId: UserId | null; meterStartWh: number | null }, reading: SessionReading): SummaryUpdate {
     let tracked = this.#sessions.get(session.id);
+    const fresh = !tracked || reading.sampledAt > tracked.sampledAt;
     if (!tracked) {
-      tracked = { sessionId: session.id, userId: session.user_id, meterStartWh: session.meter_start_wh, energyWh: 0, socPercent: null, powerW: null, sampledAt: reading.sampledAt, writtenAt: 0, dirty: false };
+      tracked = {
+        sessionId: session.id, userId: session.userId, meterStartWh: session.meterStartWh ?? reading.registerWh ?? null,
+        energyWh: 0, socPercent: null, powerW: null, sampledAt: reading.sampledAt, writtenAt: 0, dirty: false,
+      };
       this.#sessions.set(session.id, tracked);
     }
-    if (reading.registerWh !== undefined && tracked.meterStartWh !== null) tracked.energyWh = Math.max(0, Math.round(reading.registerWh - tracked.meterStartWh));
-    if (reading.powerW !== undefined) tracked.powerW = Math.round(reading.powerW);
-    if (reading.socPercent !== undefined) tracked.socPercent = Math.round(Math.min(100, Math.max(0, reading.socPercent)));
-    tracked.sampledAt = reading.sampledAt;
-    tracked.dirty = true;
-    if (Date.now() - tracked.writtenAt >= this.intervalMs) await this.#write(tracked);
-    return { ...tracked };
+    if (fresh) {
+      if (reading.registerWh !== undefined && tracked.meterStartWh !== null) tracked.energyWh = Math.max(0, Math.round(reading.registerWh - tracked.meterStartWh));
+      if (reading.powerW !== undefined) tracked.powerW = clampInt(reading.powerW, -2_147_483_648, 2_147_483_647);
+      if (reading.socPercent !== undefined) tracked.socPercent = clampInt(reading.socPercent, 0, 100);
+      tracked.sampledAt = reading.sampledAt;
+      tracked.dirty = true;
+    }
+    const update: SummaryUpdate = { summary: view(tracked), fresh };
+    if (tracked.dirty && Date.now() - tracked.writtenAt >= this.intervalMs) {
+      tracked.writtenAt = Date.now();
+      tracked.dirty = false;
+      update.due = toFact(tracked);
+    }
+    return update;
   }
 
   /** The in-memory summary of a running session, if it has reported anything. */
   live(sessionId: number): LiveSummary | undefined {
     const tracked = this.#sessions.get(sessionId);
-    return tracked && { ...tracked };
+    return tracked && view(tracked);
   }
 
-  /**
-   * The session stopped: its last charge level is written (its energy comes from the
-   * stop's meter reading) and it is forgotten.
-   */
-  async finish(sessionId: number): Promise<void> {
+  /** The session ended: its last summary (for its record), and the session is forgotten. */
+  take(sessionId: number): LiveSummary | undefined {
     const tracked = this.#sessions.get(sessionId);
     this.#sessions.delete(sessionId);
-    if (!tracked) return;
-    await this.db
-      .updateTable('charging_sessions')
-      .set({ power_w: tracked.powerW, state_of_charge_percent: tracked.socPercent })
-      .where('id', '=', sessionId)
-      .execute();
+    return tracked && view(tracked);
   }
 
   get size(): number {
@@ -76,26 +93,26 @@ export class SessionSummaries {
 
   async close(): Promise<void> {
     clearInterval(this.#sweep);
-    await this.#writeDue(true);
+    await this.#storeQuiet(true);
   }
 
-  async #writeDue(all = false): Promise<void> {
+  async #storeQuiet(all = false): Promise<void> {
     const now = Date.now();
-    for (const tracked of this.#sessions.values()) {
-      if (tracked.dirty && (all || now - tracked.writtenAt >= this.intervalMs)) {
-        await this.#write(tracked).catch((error: unknown) => this.logger.warn({ err: error, sessionId: tracked.sessionId }, 'could not store the session summary'));
-      }
+    const due = [...this.#sessions.values()].filter((tracked) => tracked.dirty && (all || now - tracked.writtenAt >= this.intervalMs));
+    if (due.length === 0) return;
+    for (const tracked of due) {
+      tracked.writtenAt = now;
+      tracked.dirty = false;
     }
+    await this.sink.submit(due.map(toFact)).catch((error: unknown) => this.logger.warn({ err: error, sessions: due.length }, 'could not store session summaries'));
   }
+}
 
-  async #write(tracked: Tracked): Promise<void> {
-    tracked.writtenAt = Date.now();
-    tracked.dirty = false;
-    await this.db
-      .updateTable('charging_sessions')
-      .set({ energy_wh: tracked.energyWh, power_w: tracked.powerW, state_of_charge_percent: tracked.socPercent, updated_at: new Date() })
-      .where('id', '=', tracked.sessionId)
-      .where('status', 'in', ['Charging', 'Stopping'])
-      .execute();
-  }
+function view({ sessionId, userId, energyWh, socPercent, powerW, sampledAt }: Tracked): LiveSummary {
+  return { sessionId, userId, energyWh, socPercent, powerW, sampledAt };
+}
+
+/** Charger readings can be anything; the summary columns are integers with bounds. */
+function clampInt(value: number, min: number, max: number): number {
+  return Math.round(Math.min(max, Math.max(min, value)));
 }

@@ -1,138 +1,31 @@
-import { sql } from 'kysely';
+import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
-import { isUniqueViolation } from '../db/errors.ts';
-import { authorizeIdTag, ownerOfIdTag, type IdTagInfo } from './idTags.ts';
-import { currentPricePerKwh } from './pricing.ts';
-import { latestReading, storeMeterValues, type MeterValue, type SessionReading } from './meterValues.ts';
+import { Batcher } from '../db/batcher.ts';
+import { isDatabaseUnavailable } from '../db/errors.ts';
+import type { Authorization, Authorizer } from './authorization.ts';
+import type { MeterReport, StartReport, StopReport } from './chargerReports.ts';
+import { loadChargerSession, loadChargerSessions, type ChargerSessions, type KnownSession } from './chargerSessions.ts';
+import type { ChargingFact, FactSink, SessionClosed, SessionCloseFlag } from './chargingFacts.ts';
+import type { IdTagInfo } from './idTags.ts';
+import { latestReading, toSamples, type SessionReading } from './meterValues.ts';
+import type { LiveSummary, SessionSummaries } from './sessionSummaries.ts';
+import type { TransactionIds } from './transactionIds.ts';
 import type { ChargerId, ConnectorId } from './units.ts';
 
 /**
  * The charger's side of a charging session (OCPP StartTransaction, StopTransaction,
  * MeterValues). None of these ever fails towards the charger: replays are answered the
- * same way, unknown or impossible values are stored and flagged for a person to look at.
+ * same way, unknown or impossible values are stored and flagged for a person to look at,
+ * and every answer waits until what the message carried is durable (in the database, or
+ * in the journal while the database is away).
  */
-
-/** Sessions that hold a connector: a charger reports on them until they stop. */
-export const OPEN_STATUSES = ['Starting', 'Charging', 'Stopping'] as const;
 
 /** A start reported this long before it arrived was queued by the charger (offline replay). */
 const LATE_MS = 5 * 60_000;
 
-export interface StartReport {
-  connectorId: ConnectorId;
-  idTag?: string;
-  meterStart: number;
-  timestamp?: string;
-  reservationId?: number;
-}
-
 export interface StartAnswer {
   transactionId: number;
   idTagInfo: IdTagInfo;
-}
-
-function flagsFor(timestamp: Date, receivedAt: Date): string[] {
-  return receivedAt.getTime() - timestamp.getTime() > LATE_MS ? ['lateReport'] : [];
-}
-
-const parseTime = (value: string | undefined, fallback: Date) => {
-  const date = value ? new Date(value) : fallback;
-  return Number.isNaN(date.getTime()) ? fallback : date;
-};
-
-export async function startTransaction(db: Db, chargerId: ChargerId, report: StartReport, receivedAt = new Date()): Promise<StartAnswer> {
-  const startedAt = parseTime(report.timestamp, receivedAt);
-  const replay = await findStart(db, chargerId, report.connectorId, startedAt, report.meterStart);
-  if (replay) return { transactionId: replay.id, idTagInfo: { status: 'Accepted' } };
-
-  // A start the server asked for (RemoteStartTransaction) is waiting on this connector.
-  const requested = await db
-    .selectFrom('charging_sessions')
-    .select(['id', 'id_tag', 'user_id'])
-    .where('charger_id', '=', chargerId)
-    .where('connector_id', '=', report.connectorId)
-    .where('status', '=', 'Starting')
-    .where('started_at', 'is', null)
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
-
-  const idTag = report.idTag ?? requested?.id_tag ?? undefined;
-  const flags = flagsFor(startedAt, receivedAt);
-  let idTagInfo: IdTagInfo;
-  if (!idTag) {
-    idTagInfo = { status: 'Invalid' };
-    flags.push('missingIdTag');
-  } else if (requested && requested.id_tag?.toUpperCase() === idTag.toUpperCase()) {
-    idTagInfo = { status: 'Accepted' };
-  } else {
-    idTagInfo = await authorizeIdTag(db, idTag);
-  }
-  if (idTagInfo.status !== 'Accepted') flags.push(`idTag${idTagInfo.status}`);
-  const reservationId = report.reservationId === undefined ? null : await knownReservation(db, chargerId, report.reservationId);
-  if (report.reservationId !== undefined && reservationId === null) flags.push('unknownReservation');
-
-  const values = {
-    status: idTagInfo.status === 'Accepted' ? 'Charging' : 'Stopping',
-    id_tag: idTag ?? null,
-    meter_start_wh: report.meterStart,
-    started_at: startedAt,
-    reservation_id: reservationId,
-    updated_at: receivedAt,
-  };
-  try {
-    if (requested) {
-      await db
-        .updateTable('charging_sessions')
-        .set({ ...values, flags: sql`flags || ${flags}::text[]` })
-        .where('id', '=', requested.id)
-        .execute();
-      return { transactionId: requested.id, idTagInfo };
-    }
-    const created = await db
-      .insertInto('charging_sessions')
-      .values({
-        ...values,
-        charger_id: chargerId,
-        connector_id: report.connectorId,
-        user_id: idTag ? await ownerOfIdTag(db, idTag) : null,
-        price_per_kwh_ore: await currentPricePerKwh(db, chargerId, startedAt),
-        flags,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { transactionId: created.id, idTagInfo };
-  } catch (error) {
-    // The same start reported twice at once (e.g. over an old and a new connection).
-    if (!isUniqueViolation(error)) throw error;
-    const existing = await findStart(db, chargerId, report.connectorId, startedAt, report.meterStart);
-    return { transactionId: existing!.id, idTagInfo };
-  }
-}
-
-async function knownReservation(db: Db, chargerId: ChargerId, reservationId: number): Promise<number | null> {
-  if (!Number.isInteger(reservationId) || reservationId <= 0 || reservationId > 2147483647) return null;
-  const row = await db.selectFrom('reservations').select('id').where('id', '=', reservationId).where('charger_id', '=', chargerId).executeTakeFirst();
-  return row?.id ?? null;
-}
-
-function findStart(db: Db, chargerId: ChargerId, connectorId: ConnectorId, startedAt: Date, meterStart: number) {
-  return db
-    .selectFrom('charging_sessions')
-    .select('id')
-    .where('charger_id', '=', chargerId)
-    .where('connector_id', '=', connectorId)
-    .where('started_at', '=', startedAt)
-    .where('meter_start_wh', '=', meterStart)
-    .executeTakeFirst();
-}
-
-export interface StopReport {
-  transactionId: number;
-  meterStop: number;
-  timestamp?: string;
-  reason?: string;
-  idTag?: string;
-  transactionData?: MeterValue[];
 }
 
 export interface StopAnswer {
@@ -140,136 +33,249 @@ export interface StopAnswer {
   idTagInfo?: IdTagInfo;
 }
 
-/** The session with the charger's transactionId, when it is this charger's. */
-function ownSession(db: Db, chargerId: ChargerId, transactionId: number | undefined) {
-  if (transactionId === undefined || !Number.isInteger(transactionId) || transactionId <= 0 || transactionId > 2147483647) return Promise.resolve(undefined);
-  return db.selectFrom('charging_sessions').selectAll().where('id', '=', transactionId).where('charger_id', '=', chargerId).executeTakeFirst();
+/** The session a MeterValues belonged to, when it is running, and its summary if the reading was news. */
+export interface MeterAnswer {
+  live?: LiveSummary;
 }
 
-/** The charger's running session, on the connector when one is named. */
-function openSession(db: Db, chargerId: ChargerId, connectorId?: ConnectorId) {
-  let query = db
-    .selectFrom('charging_sessions')
-    .selectAll()
-    .where('charger_id', '=', chargerId)
-    .where('status', 'in', [...OPEN_STATUSES])
-    .where('started_at', 'is not', null);
-  if (connectorId !== undefined) query = query.where('connector_id', '=', connectorId);
-  return query.orderBy('started_at', 'desc').executeTakeFirst();
-}
-
-const isOpen = (session: { status: string }) => OPEN_STATUSES.includes(session.status as never);
-
-/**
- * The session a charger means: its own id while that session runs; else (FlexiCharge
- * chargers always say 1, offline starts say -1) the charger's running session on that
- * connector; else a finished session of its own (a late reading, a replayed stop).
- * `ownFirst` decides when a finished own session wins over a running one.
- */
-async function resolveSession(
-  db: Db, chargerId: ChargerId, transactionId: number | undefined, connectorId?: ConnectorId,
-  ownFirst: (own: NonNullable<Awaited<ReturnType<typeof ownSession>>>) => boolean = () => false,
-) {
-  const own = await ownSession(db, chargerId, transactionId);
-  if (own && (isOpen(own) || ownFirst(own))) return { session: own, reconciled: false };
-  const open = await openSession(db, chargerId, connectorId);
-  if (open) return { session: open, reconciled: true };
-  return { session: own, reconciled: false };
-}
-
-export async function stopTransaction(db: Db, chargerId: ChargerId, report: StopReport, receivedAt = new Date()): Promise<StopAnswer> {
-  const stoppedAt = parseTime(report.timestamp, receivedAt);
-  // A finished session's own stop arriving again is a replay; any other stop for it means the running one.
-  const { session, reconciled } = await resolveSession(db, chargerId, report.transactionId, undefined, (own) => isSameStop(own, report.meterStop, stoppedAt));
-  const idTagInfo = report.idTag ? await stopIdTagInfo(db, report.idTag, session?.id_tag ?? null) : undefined;
-
-  if (!session) {
-    // Nothing to attach it to: keep the report as a flagged session of its own.
-    const orphan = await db
-      .insertInto('charging_sessions')
-      .values({
-        charger_id: chargerId,
-        status: 'Completed',
-        id_tag: report.idTag ?? null,
-        meter_stop_wh: report.meterStop,
-        stopped_at: stoppedAt,
-        stop_reason: report.reason ?? 'Local',
-        flags: ['unknownTransaction', ...flagsFor(stoppedAt, receivedAt)],
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await storeTransactionData(db, chargerId, 0, orphan.id, report.transactionData);
-    return { sessionId: orphan.id, idTagInfo };
-  }
-  if (session.status === 'Completed' || session.status === 'Failed' || session.status === 'Cancelled') {
-    return { sessionId: session.id, idTagInfo };
-  }
-
-  const flags = flagsFor(stoppedAt, receivedAt);
-  if (reconciled) flags.push('reconciledTransactionId');
-  const meterStart = session.meter_start_wh ?? report.meterStop;
-  if (report.meterStop < meterStart) flags.push('meterStopBelowMeterStart');
-  if (idTagInfo && idTagInfo.status !== 'Accepted') flags.push('stopIdTagMismatch');
-
-  await storeTransactionData(db, chargerId, session.connector_id ?? 0, session.id, report.transactionData);
-  await db
-    .updateTable('charging_sessions')
-    .set({
-      status: 'Completed',
-      meter_stop_wh: report.meterStop,
-      energy_wh: Math.max(0, report.meterStop - meterStart),
-      stopped_at: stoppedAt,
-      stop_reason: report.reason ?? 'Local',
-      flags: sql`flags || ${flags}::text[]`,
-      updated_at: receivedAt,
-    })
-    .where('id', '=', session.id)
-    .execute();
-  return { sessionId: session.id, idTagInfo };
-}
-
-function isSameStop(session: { meter_stop_wh: number | null; stopped_at: Date | null }, meterStop: number, stoppedAt: Date): boolean {
-  return session.meter_stop_wh === meterStop && session.stopped_at?.getTime() === stoppedAt.getTime();
-}
-
-/** A stop with the start's tag (or any tag valid now) is Accepted; the stop happens either way. */
-async function stopIdTagInfo(db: Db, idTag: string, startTag: string | null): Promise<IdTagInfo> {
-  if (startTag && startTag.toUpperCase() === idTag.toUpperCase()) return { status: 'Accepted' };
-  const info = await authorizeIdTag(db, idTag);
-  return info.status === 'ConcurrentTx' ? { ...info, status: 'Accepted' } : info;
-}
-
-async function storeTransactionData(db: Db, chargerId: ChargerId, connectorId: ConnectorId, sessionId: number, data?: MeterValue[]) {
-  if (data?.length) await storeMeterValues(db, { chargerId, connectorId, sessionId }, data);
-}
-
-export interface MeterReport {
-  connectorId: ConnectorId;
-  transactionId?: number;
-  meterValue: MeterValue[];
-}
-
-/** The session a MeterValues belongs to, with what a live summary needs. */
-export interface MeteredSession {
+/** The app's session waiting for this StartTransaction (it sent RemoteStartTransaction). */
+interface RequestedSession {
   id: number;
-  user_id: number | null;
-  meter_start_wh: number | null;
-  running: boolean;
+  idTag: string | null;
+  userId: number | null;
 }
 
-/**
- * Stores the samples (kept against the charger when they belong to no known session;
- * a reading after the stop still belongs to that session) and returns the session and
- * the newest totals for its summary.
- */
-export async function recordMeterValues(db: Db, chargerId: ChargerId, report: MeterReport): Promise<{ session?: MeteredSession; reading?: SessionReading }> {
-  // Connector 0 without a transaction is the charger's own meter, not a session's.
-  const { session } = report.connectorId === 0 && report.transactionId === undefined
-    ? { session: undefined }
-    : await resolveSession(db, chargerId, report.transactionId, report.connectorId > 0 ? report.connectorId : undefined);
-  await storeMeterValues(db, { chargerId, connectorId: report.connectorId, sessionId: session?.id ?? null }, report.meterValue);
-  return {
-    session: session && { id: session.id, user_id: session.user_id, meter_start_wh: session.meter_start_wh, running: isOpen(session) },
-    reading: latestReading(report.meterValue),
-  };
+export interface TransactionRecorderDeps {
+  db: Db;
+  sink: FactSink;
+  ids: TransactionIds;
+  authorizer: Authorizer;
+  sessions: ChargerSessions;
+  summaries: SessionSummaries;
+  /** Facts are waiting in the journal: the memory is ahead of the database. */
+  backlogged(): boolean;
+  logger: Logger;
 }
+
+const lateFlag = (at: Date, receivedAt: Date) => (receivedAt.getTime() - at.getTime() > LATE_MS ? ['lateReport'] : []);
+
+export class TransactionRecorder {
+  readonly #loads: Batcher<ChargerId, undefined>;
+
+  constructor(private readonly deps: TransactionRecorderDeps) {
+    this.#loads = new Batcher<ChargerId, undefined>(async (chargerIds) => {
+      const loaded = await loadChargerSessions(deps.db, [...new Set(chargerIds)]);
+      for (const [chargerId, sessions] of loaded) deps.sessions.load(chargerId, sessions);
+      return chargerIds.map(() => undefined);
+    });
+  }
+
+  /**
+   * A charger connected: its sessions are read from the database (many chargers in one
+   * query). While facts wait in the journal the memory is newer than the database and
+   * stays. Never fails: without the database the charger is served from what is known.
+   */
+  async prepare(chargerId: ChargerId): Promise<void> {
+    if (this.deps.sessions.has(chargerId) && this.deps.backlogged()) return;
+    await this.#loads.add(chargerId).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, chargerId }, 'could not read the charger\'s sessions');
+    });
+  }
+
+  /** The charger left; its sessions are read again when it comes back (another node may have served it meanwhile). */
+  release(chargerId: ChargerId): void {
+    if (!this.deps.backlogged()) this.deps.sessions.forget(chargerId);
+  }
+
+  async start(chargerId: ChargerId, report: StartReport, remoteStartTag?: string, receivedAt = new Date()): Promise<StartAnswer> {
+    const { sessions } = this.deps;
+    await this.#ensureLoaded(chargerId);
+    const startedAt = report.startedAt.getTime();
+    const replay = sessions.startedWith(chargerId, report.connectorId, startedAt, report.meterStartWh);
+    if (replay) return { transactionId: replay.id, idTagInfo: { status: replay.startStatus as IdTagInfo['status'] } };
+
+    const requested = remoteStartTag !== undefined && report.connectorId !== null ? await this.#requested(chargerId, report.connectorId) : undefined;
+    const idTag = report.idTag ?? requested?.idTag ?? null;
+    const flags = [...report.flags, ...lateFlag(report.startedAt, receivedAt)];
+
+    // A new transaction on a connector ends whatever the charger left open there.
+    const ending = report.connectorId === null ? [] : sessions.openBefore(chargerId, report.connectorId, startedAt);
+    const closes: SessionClosed[] = ending.map((session) => this.#close(chargerId, session, 'closedByNewTransaction', report.startedAt));
+
+    let authorization: Authorization;
+    if (!idTag) {
+      authorization = { info: { status: 'Invalid' }, userId: null, offline: false };
+      flags.push('missingIdTag');
+    } else if (!report.idTagUsable) {
+      authorization = { info: { status: 'Invalid' }, userId: null, offline: false };
+    } else if (requested && requested.idTag?.toUpperCase() === idTag.toUpperCase()) {
+      authorization = { info: { status: 'Accepted' }, userId: requested.userId, offline: false };
+    } else {
+      authorization = await this.deps.authorizer.authorize(idTag, ending.map((session) => session.id));
+    }
+    const { info } = authorization;
+    if (info.status !== 'Accepted') flags.push(`idTag${info.status}`);
+    if (authorization.offline) flags.push('authorizedOffline');
+
+    const sessionId = requested?.id ?? (await this.deps.ids.next());
+    sessions.add(chargerId, {
+      id: sessionId, connectorId: report.connectorId, idTag, userId: requested?.userId ?? authorization.userId,
+      meterStartWh: report.meterStartWh, startedAt, accepted: info.status === 'Accepted', open: true,
+      stoppedAt: null, meterStopWh: null, closedBy: null, startStatus: info.status,
+    });
+    await this.deps.sink.submit([...closes, {
+      kind: 'start', sessionId, requested: requested !== undefined, chargerId, connectorId: report.connectorId, idTag,
+      accepted: info.status === 'Accepted', meterStartWh: report.meterStartWh, startedAt: report.startedAt.toISOString(),
+      receivedAt: receivedAt.toISOString(), reservationId: report.reservationId, flags,
+    }]);
+    return { transactionId: sessionId, idTagInfo: info };
+  }
+
+  async stop(chargerId: ChargerId, report: StopReport, receivedAt = new Date()): Promise<StopAnswer> {
+    const { sessions } = this.deps;
+    await this.#ensureLoaded(chargerId);
+    const stoppedAt = report.stoppedAt.getTime();
+    const own = report.transactionId === null ? undefined : await this.#own(chargerId, report.transactionId);
+    const replay = own && !own.open ? (sameStop(own, stoppedAt, report.meterStopWh) ? own : undefined) : sessions.stoppedWith(chargerId, stoppedAt, report.meterStopWh);
+    if (replay && !own?.open) {
+      return { sessionId: replay.id, idTagInfo: report.idTag ? await this.#stopTagInfo(report, replay.idTag) : undefined };
+    }
+    // FlexiCharge chargers always say 1, offline starts say -1: the charger's running session is meant.
+    const running = own?.open ? own : sessions.openOn(chargerId);
+    const session = running ?? own;
+    const idTagInfo = report.idTag ? await this.#stopTagInfo(report, session?.idTag ?? null) : undefined;
+    const flags = [...report.flags, ...lateFlag(report.stoppedAt, receivedAt)];
+    if (running && running !== own) flags.push('reconciledTransactionId');
+    if (idTagInfo && idTagInfo.status !== 'Accepted') flags.push('stopIdTagMismatch');
+    // A session the central system closed may still get its charger's real stop; any other finished one is done.
+    if (session && !session.open && session.closedBy === null) return { sessionId: session.id, idTagInfo };
+
+    const sessionId = session?.id ?? (await this.deps.ids.next());
+    if (!session) flags.push('unknownTransaction');
+    const summary = session ? this.deps.summaries.take(session.id) : undefined;
+    if (session) sessions.finish(chargerId, session.id, { stoppedAt, meterStopWh: report.meterStopWh, closedBy: null });
+    else {
+      sessions.add(chargerId, {
+        id: sessionId, connectorId: null, idTag: report.idTag, userId: null, meterStartWh: null, startedAt: null, accepted: false,
+        open: false, stoppedAt, meterStopWh: report.meterStopWh, closedBy: null, startStatus: 'Invalid',
+      });
+    }
+    const facts: ChargingFact[] = [];
+    const samples = toSamples(report.transactionData);
+    if (samples.length) {
+      facts.push({ kind: 'samples', chargerId, connectorId: session?.connectorId ?? 0, sessionId, receivedAt: receivedAt.toISOString(), samples });
+    }
+    facts.push({
+      kind: 'stop', sessionId, orphan: !session, chargerId, meterStopWh: report.meterStopWh, stoppedAt: report.stoppedAt.toISOString(),
+      receivedAt: receivedAt.toISOString(), reason: report.reason, idTag: report.idTag, flags,
+      socPercent: summary?.socPercent ?? null, powerW: summary?.powerW ?? null,
+    });
+    await this.deps.sink.submit(facts);
+    return { sessionId, idTagInfo };
+  }
+
+  /**
+   * Stores the samples (against the charger when they belong to no known session; a
+   * reading after the stop still belongs to that session) and updates the running
+   * session's live summary.
+   */
+  async meterValues(chargerId: ChargerId, report: MeterReport, receivedAt = new Date()): Promise<MeterAnswer> {
+    await this.#ensureLoaded(chargerId);
+    // Connector 0 without a transaction is the charger's own meter, not a session's.
+    const session = report.connectorId === 0 && report.transactionId === null
+      ? undefined
+      : await this.#meteredSession(chargerId, report.transactionId, report.connectorId);
+    const facts: ChargingFact[] = [];
+    const samples = toSamples(report.meterValues);
+    if (samples.length) {
+      facts.push({
+        kind: 'samples', chargerId, connectorId: report.connectorId ?? session?.connectorId ?? 0, sessionId: session?.id ?? null,
+        receivedAt: receivedAt.toISOString(), samples,
+      });
+    }
+    const reading: SessionReading | undefined = latestReading(report.meterValues);
+    const update = session?.open && reading ? this.deps.summaries.record(session, reading) : undefined;
+    if (update?.due) facts.push(update.due);
+    if (facts.length) await this.deps.sink.submit(facts);
+    return { live: update?.fresh ? update.summary : undefined };
+  }
+
+  /**
+   * Ends sessions the central system found cannot be running (see orphanSessions.ts),
+   * unless their charger has stopped them meanwhile.
+   */
+  async close(targets: { chargerId: ChargerId; sessionId: number; flag: SessionCloseFlag }[], at = new Date()): Promise<void> {
+    const facts: SessionClosed[] = [];
+    for (const { chargerId, sessionId, flag } of targets) {
+      const known = this.deps.sessions.find(chargerId, sessionId);
+      if (known && !known.open) continue;
+      if (known) facts.push(this.#close(chargerId, known, flag, at));
+      else facts.push({ kind: 'close', sessionId, chargerId, closedAt: at.toISOString(), flag });
+    }
+    if (facts.length) await this.deps.sink.submit(facts);
+  }
+
+  #close(chargerId: ChargerId, session: KnownSession, flag: SessionCloseFlag, at: Date): SessionClosed {
+    this.deps.summaries.take(session.id);
+    this.deps.sessions.finish(chargerId, session.id, { stoppedAt: at.getTime(), meterStopWh: null, closedBy: flag });
+    return { kind: 'close', sessionId: session.id, chargerId, closedAt: at.toISOString(), flag };
+  }
+
+  /**
+   * The session a MeterValues means: its own id while that session runs; else the charger's
+   * running session on that connector; else a finished session of its own (a late reading).
+   */
+  async #meteredSession(chargerId: ChargerId, transactionId: number | null, connectorId: ConnectorId | null): Promise<KnownSession | undefined> {
+    const own = transactionId === null ? undefined : await this.#own(chargerId, transactionId);
+    if (own?.open) return own;
+    return this.deps.sessions.openOn(chargerId, connectorId !== null && connectorId > 0 ? connectorId : undefined) ?? own;
+  }
+
+  /** This charger's session with this id: from memory, or (an older one) from the database. */
+  async #own(chargerId: ChargerId, sessionId: number): Promise<KnownSession | undefined> {
+    const known = this.deps.sessions.find(chargerId, sessionId);
+    if (known) return known;
+    try {
+      const loaded = await loadChargerSession(this.deps.db, chargerId, sessionId);
+      if (loaded && !this.deps.sessions.find(chargerId, sessionId)) this.deps.sessions.add(chargerId, loaded);
+      return loaded;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      return undefined;
+    }
+  }
+
+  async #requested(chargerId: ChargerId, connectorId: ConnectorId): Promise<RequestedSession | undefined> {
+    try {
+      const row = await this.deps.db
+        .selectFrom('charging_sessions')
+        .select(['id', 'id_tag', 'user_id'])
+        .where('charger_id', '=', chargerId)
+        .where('connector_id', '=', connectorId)
+        .where('status', '=', 'Starting')
+        .where('started_at', 'is', null)
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      return row && { id: row.id, idTag: row.id_tag, userId: row.user_id };
+    } catch (error) {
+      // Without the database the start becomes a session of its own, flagged like any other.
+      if (!isDatabaseUnavailable(error)) throw error;
+      return undefined;
+    }
+  }
+
+  /** A stop with the start's tag (or any tag valid now) is Accepted; the stop happens either way. */
+  async #stopTagInfo(report: StopReport, startTag: string | null): Promise<IdTagInfo> {
+    if (!report.idTagUsable || !report.idTag) return { status: 'Invalid' };
+    if (startTag && startTag.toUpperCase() === report.idTag.toUpperCase()) return { status: 'Accepted' };
+    const { info } = await this.deps.authorizer.authorize(report.idTag);
+    return info.status === 'ConcurrentTx' ? { ...info, status: 'Accepted' } : info;
+  }
+
+  async #ensureLoaded(chargerId: ChargerId): Promise<void> {
+    if (!this.deps.sessions.has(chargerId)) await this.prepare(chargerId);
+  }
+}
+
+const sameStop = (session: KnownSession, stoppedAt: number, meterStopWh: number | null) =>
+  session.closedBy === null && session.stoppedAt === stoppedAt && session.meterStopWh === meterStopWh;

@@ -7,6 +7,7 @@ import type { ChargerGateway } from '../domain/chargerGateway.ts';
 import type { SessionService } from '../domain/sessions.ts';
 import type { AccessTokens } from '../domain/tokens.ts';
 import type { UserAdmin } from '../domain/userAdmin.ts';
+import type { IngestStatus } from '../ingest/pipeline.ts';
 import type { Guards } from './auth.ts';
 
 /** What the route plugins need from the rest of the system. */
@@ -20,6 +21,8 @@ export interface HttpContext {
   sessions: SessionService;
   accounts: Accounts;
   userAdmin: UserAdmin;
+  /** Where charger data goes now, and what waits in the journal. */
+  ingest(): IngestStatus;
 }
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;

@@ -2,15 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { ChargerAdmission } from '../domain/chargerPresence.ts';
+import { DomainError, fromDatabaseError } from '../domain/errors.ts';
 import type { ChargerId, Dialect } from '../domain/units.ts';
 import { shapeCommand } from './dialect/commands.ts';
 import { dialectOfAnswer, dialectOfDeviations } from './dialect/detection.ts';
 import { normalizeRequest } from './dialect/normalize.ts';
 import { OcppError } from './protocol/errors.ts';
 import {
-  CALL, CALLERROR, CALLRESULT, callFrame, errorFrame, FrameError, parseFrame, recoverMessageId, resultFrame, type Frame, type MessageId,
+  CALL, CALLERROR, CALLRESULT, callFrame, errorFrame, FrameError, MAX_DEPTH, parseFrame, recoverMessageId, resultFrame, type Frame, type MessageId,
 } from './protocol/frames.ts';
 import { checkRequest, checkResponse } from './protocol/schemas.ts';
+import { unstorable } from './protocol/storable.ts';
 
 /** What a handler answers; `after` runs once the CALLRESULT is on the wire (e.g. BootData after Boot). */
 export interface CallOutcome {
@@ -104,6 +106,11 @@ export class ChargerConnection {
     socket.on('pong', () => { this.alive = true; });
   }
 
+  /** The charger's CALLs wait for `work` (which must not fail) before they are handled. */
+  handleCallsAfter(work: Promise<void>): void {
+    this.#incoming = this.#incoming.then(() => work);
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
@@ -185,7 +192,7 @@ export class ChargerConnection {
       return;
     }
     if (frame.type === CALL) {
-      this.#incoming = this.#incoming.then(() => this.#handleCall(frame.id, frame.action, frame.payload));
+      this.#incoming = this.#incoming.then(() => this.#handleCall(frame.id, frame.action, frame.payload, frame.pruned));
     } else {
       this.#handleAnswer(frame);
     }
@@ -210,7 +217,8 @@ export class ChargerConnection {
     this.#sendNext();
   }
 
-  async #handleCall(id: MessageId, action: string, raw: Record<string, unknown>): Promise<void> {
+  async #handleCall(id: MessageId, action: string, raw: Record<string, unknown>, pruned: boolean): Promise<void> {
+    const transactional = TRANSACTION_ACTIONS.has(action);
     try {
       const { payload, deviations } = normalizeRequest(action, raw);
       const shown = dialectOfDeviations(deviations);
@@ -218,18 +226,28 @@ export class ChargerConnection {
       if (this.registration !== 'Accepted' && action !== 'BootNotification') {
         throw new OcppError('SecurityError', `The charger is ${this.registration}; only BootNotification is allowed`);
       }
-      const problem = checkRequest(action, payload);
+      const problem = checkRequest(action, payload) ?? (pruned ? new OcppError('FormationViolation', `payload is nested deeper than ${MAX_DEPTH} levels`) : undefined);
       if (problem) {
         if (problem.code === 'NotImplemented') throw new OcppError('NotImplemented', `${action} is not an action a charger sends`);
-        if (!TRANSACTION_ACTIONS.has(action)) throw problem;
+        if (!transactional) throw problem;
         this.log.warn({ action, problem: problem.description }, 'transaction message outside the schema, processed anyway');
+      }
+      if (!transactional) {
+        const limit = unstorable(payload);
+        if (limit) throw limit;
       }
       const outcome = await this.dispatch(this, action, payload, id);
       this.#send(resultFrame(id, outcome.response));
       outcome.after?.();
     } catch (error) {
+      const known = fromDatabaseError(error);
       if (error instanceof OcppError) {
         this.#send(errorFrame(id, error.code, error.description, error.details));
+      } else if (!transactional && known instanceof DomainError && known.kind === 'unavailable') {
+        this.log.warn({ err: error, action }, 'database unavailable');
+        this.#send(errorFrame(id, 'InternalError', `${action} cannot be stored right now; try again later`));
+      } else if (!transactional && known instanceof DomainError && known.kind === 'invalid') {
+        this.#send(errorFrame(id, 'PropertyConstraintViolation', 'a value is out of the range the central system stores'));
       } else {
         this.log.error({ err: error, action }, 'handler failed');
         this.#send(errorFrame(id, 'InternalError', `${action} could not be processed`));

@@ -11,8 +11,9 @@ import {
   findChargersByIdentity, LastSeenTracker, markAllOffline, recordBoots, registerUnknownCharger, setConnected, setDialect,
   type BootRecord, type ChargerAdmission, type Presence,
 } from '../domain/chargerPresence.ts';
+import type { Authorizer } from '../domain/authorization.ts';
 import type { ChargingEvents } from '../domain/events.ts';
-import type { SessionSummaries } from '../domain/sessionSummaries.ts';
+import type { TransactionRecorder } from '../domain/transactions.ts';
 import { verifyPassword } from '../domain/passwords.ts';
 import type { Dialect } from '../domain/units.ts';
 import { OcppGateway } from './commands.ts';
@@ -41,7 +42,8 @@ export interface OcppServerDeps {
   db: Db;
   config: Config;
   events: ChargingEvents;
-  summaries: SessionSummaries;
+  transactions: TransactionRecorder;
+  authorizer: Authorizer;
   logger: Logger;
   /** Upgrades on `/user/<id>` (live metrics for apps) share the port with chargers. */
   userUpgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer, userId: string) => Promise<void>;
@@ -129,7 +131,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
   }
 
   const dispatch = createDispatcher({
-    db, config: config.ocpp, events, summaries: deps.summaries, logger, setDialect: changeDialect,
+    db, config: config.ocpp, events, transactions: deps.transactions, authorizer: deps.authorizer, logger, setDialect: changeDialect,
     recordBoot: (chargerId, boot) => boots.add({ chargerId, boot, at: new Date() }),
   });
   const connectionOptions: ConnectionOptions = {
@@ -158,6 +160,8 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     }
     const dialect = dialectOnConnect(offered, admission.dialect);
     const connection = new ChargerConnection(socket, admission, dialect, dispatch, connectionOptions);
+    // Its sessions are in memory before its first message is handled.
+    connection.handleCallsAfter(deps.transactions.prepare(connection.chargerId));
     const replaced = registry.add(connection);
     if (replaced) {
       replaced.log.info('replaced by a new connection');
@@ -169,6 +173,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     socket.on('close', (code) => {
       connection.closedDown();
       if (!registry.remove(connection)) return;
+      deps.transactions.release(connection.chargerId);
       connection.log.info({ code }, 'charger disconnected');
       markPresence(connection, false);
     });

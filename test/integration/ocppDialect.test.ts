@@ -19,8 +19,11 @@ describe('the FlexiCharge charger dialect', () => {
   beforeAll(async () => {
     t = await startTestSystem();
     await db().insertInto('id_tags').values({ id_tag: '1' }).execute();
-    // An earlier session, so that the charger's hard-coded transactionId 1 is not the real one.
-    await db().insertInto('charging_sessions').values({ charger_id: 100001, status: 'Completed' }).execute();
+    // An earlier session 1, so that the charger's hard-coded transactionId 1 is not the real one; the
+    // restarted system reserves its transaction ids after it.
+    const earlier = await db().insertInto('charging_sessions').values({ charger_id: 100001, status: 'Completed' }).returning('id').executeTakeFirstOrThrow();
+    await db().updateTable('charging_sessions').set({ id: 1 }).where('id', '=', earlier.id).execute();
+    await t.restart();
   });
   afterAll(() => t?.close());
 

@@ -1,16 +1,15 @@
-import { recordMeterValues } from '../../domain/transactions.ts';
 import type { Handler } from './context.ts';
+import { readConnectorId, readMeterValues, readRowId } from './fields.ts';
 
 export const MeterValues: Handler = async (deps, connection, payload, id) => {
-  const connectorId = Number.isInteger(payload.connectorId) ? payload.connectorId : 1;
-  const { session, reading } = await recordMeterValues(deps.db, connection.chargerId, {
+  const receivedAt = new Date();
+  const connectorId = readConnectorId(payload.connectorId, []);
+  const { live } = await deps.transactions.meterValues(connection.chargerId, {
     connectorId,
-    transactionId: Number.isInteger(payload.transactionId) ? payload.transactionId : undefined,
-    meterValue: Array.isArray(payload.meterValue) ? payload.meterValue : [],
-  });
-  if (session?.running && reading) {
-    const summary = await deps.summaries.record(session, reading);
-    deps.events.emit('meterValues', { chargerId: connection.chargerId, connectorId, messageId: id, summary });
-  }
+    transactionId: readRowId(payload.transactionId),
+    meterValues: readMeterValues(payload.meterValue, receivedAt),
+  }, receivedAt);
+  // Pushed once stored, and once only: a resent reading is not news.
+  if (live) deps.events.emit('meterValues', { chargerId: connection.chargerId, connectorId: connectorId ?? 0, messageId: id, summary: live });
   return { response: {} };
 };

@@ -1,16 +1,20 @@
-import { stopTransaction } from '../../domain/transactions.ts';
 import type { Handler } from './context.ts';
+import { readIdTag, readMeterValues, readRowId, readText, readTime, readWh } from './fields.ts';
 
 export const StopTransaction: Handler = async (deps, connection, payload) => {
-  const answer = await stopTransaction(deps.db, connection.chargerId, {
-    transactionId: Number.isInteger(payload.transactionId) ? payload.transactionId : -1,
-    meterStop: Number.isFinite(payload.meterStop) ? Math.round(payload.meterStop) : 0,
-    timestamp: typeof payload.timestamp === 'string' ? payload.timestamp : undefined,
-    reason: typeof payload.reason === 'string' ? payload.reason : undefined,
-    idTag: typeof payload.idTag === 'string' ? payload.idTag : undefined,
-    transactionData: Array.isArray(payload.transactionData) ? payload.transactionData : undefined,
-  });
-  await deps.summaries.finish(answer.sessionId);
-  deps.events.emit('sessionStopped', { chargerId: connection.chargerId, sessionId: answer.sessionId });
+  const receivedAt = new Date();
+  const flags: string[] = [];
+  const { idTag, idTagUsable } = payload.idTag === undefined ? { idTag: null, idTagUsable: false } : readIdTag(payload.idTag, flags);
+  const answer = await deps.transactions.stop(connection.chargerId, {
+    transactionId: readRowId(payload.transactionId),
+    meterStopWh: readWh(payload.meterStop, payload.meterStop === undefined ? 'missingMeterStop' : 'invalidMeterStop', flags),
+    stoppedAt: readTime(payload.timestamp, receivedAt, flags),
+    // OCPP (errata): a stop without a reason is a local one.
+    reason: readText(payload.reason) ?? 'Local',
+    idTag,
+    idTagUsable,
+    transactionData: readMeterValues(payload.transactionData, receivedAt),
+    flags,
+  }, receivedAt);
   return { response: answer.idTagInfo ? { idTagInfo: answer.idTagInfo } : {} };
 };

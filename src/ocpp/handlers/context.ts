@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/connection.ts';
 import type { BootInfo } from '../../domain/chargerPresence.ts';
+import type { Authorizer } from '../../domain/authorization.ts';
 import type { ChargingEvents } from '../../domain/events.ts';
+import type { TransactionRecorder } from '../../domain/transactions.ts';
 import type { Dialect } from '../../domain/units.ts';
-import type { SessionSummaries } from '../../domain/sessionSummaries.ts';
 import type { CallOutcome, ChargerConnection } from '../connection.ts';
 import type { MessageId } from '../protocol/frames.ts';
 
@@ -13,7 +14,8 @@ export interface HandlerDeps {
   db: Db;
   config: Config['ocpp'];
   events: ChargingEvents;
-  summaries: SessionSummaries;
+  transactions: TransactionRecorder;
+  authorizer: Authorizer;
   logger: Logger;
   /** Stores a BootNotification (batched with others) and gives the registration status. */
   recordBoot(chargerId: number, boot: BootInfo): Promise<'Accepted' | 'Pending' | 'Rejected'>;

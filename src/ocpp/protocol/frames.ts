@@ -11,7 +11,8 @@ export const CALLERROR = 4;
 export type MessageId = string | number;
 
 export type Frame =
-  | { type: typeof CALL; id: MessageId; action: string; payload: Record<string, unknown> }
+  /** `pruned`: parts nested deeper than MAX_DEPTH were replaced by null. */
+  | { type: typeof CALL; id: MessageId; action: string; payload: Record<string, unknown>; pruned: boolean }
   /** `action` is set when the peer used the FlexiCharge 4-element form `[3, id, "Action", payload]`. */
   | { type: typeof CALLRESULT; id: MessageId; action?: string; payload: Record<string, unknown> }
   | { type: typeof CALLERROR; id: MessageId; code: string; description: string; details: unknown };
@@ -24,6 +25,8 @@ export class FrameError extends OcppError {
 }
 
 const MAX_ID_LENGTH = 128;
+/** No OCPP message nests deeper than a dozen levels; deeper input is cut so that nothing recursive (schema checks, JSON.stringify, logging) can overflow the stack. */
+export const MAX_DEPTH = 32;
 const UNKNOWN_ID = '-1';
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -50,6 +53,7 @@ export function parseFrame(text: string): Frame {
     throw new FrameError('FormationViolation', 'Frame is not valid JSON', recoverMessageId(text));
   }
   if (!Array.isArray(value) || value.length < 2) throw new FrameError('FormationViolation', 'Frame must be a JSON array [type, id, …]', UNKNOWN_ID);
+  const pruned = pruneDeep(value);
   const [type, id] = value;
   if (!validId(id)) throw new FrameError('FormationViolation', 'Message id must be a string of at most 128 characters', UNKNOWN_ID);
   switch (type) {
@@ -58,7 +62,7 @@ export function parseFrame(text: string): Frame {
       if (typeof action !== 'string' || action === '') throw new FrameError('FormationViolation', 'CALL needs an action name', id);
       if (value.length < 4) throw new FrameError('ProtocolError', 'CALL has no payload', id);
       if (payload !== null && !isObject(payload)) throw new FrameError('FormationViolation', 'CALL payload must be a JSON object', id);
-      return { type: CALL, id, action, payload: payload ?? {} };
+      return { type: CALL, id, action, payload: payload ?? {}, pruned };
     }
     case CALLRESULT: {
       const [, , second, third] = value;
@@ -73,6 +77,26 @@ export function parseFrame(text: string): Frame {
     default:
       throw new FrameError('FormationViolation', `Unknown message type ${JSON.stringify(type)}`, id);
   }
+}
+
+/** Replaces every object or array nested deeper than MAX_DEPTH with null, without recursion; true when it cut anything. */
+function pruneDeep(root: unknown[]): boolean {
+  let cut = false;
+  const stack: [Record<string, unknown> | unknown[], number][] = [[root, 1]];
+  while (stack.length) {
+    const [container, depth] = stack.pop()!;
+    for (const key in container) {
+      const child = (container as Record<string, unknown>)[key];
+      if (typeof child !== 'object' || child === null) continue;
+      if (depth >= MAX_DEPTH) {
+        (container as Record<string, unknown>)[key] = null;
+        cut = true;
+      } else {
+        stack.push([child as Record<string, unknown>, depth + 1]);
+      }
+    }
+  }
+  return cut;
 }
 
 export const callFrame = (id: MessageId, action: string, payload: unknown) => JSON.stringify([CALL, id, action, payload]);

@@ -1,0 +1,25 @@
+-- A sample reported again (a charger resending what it was not sure we stored) is the same
+-- sample: one row per session (or charger connector), time, measurand, phase, location and context.
+create unique index meter_values_sample_key on meter_values (
+  charger_id, connector_id, coalesce(session_id, 0), sampled_at, measurand, coalesce(phase, ''), coalesce(location, ''), coalesce(context, ''));
+
+-- The charger side reads a charger's latest sessions when it connects.
+create index charging_sessions_charger_recent_idx on charging_sessions (charger_id, id);
+
+-- Authorization asks whether a card is in a session that has not ended.
+create index charging_sessions_live_tag_idx on charging_sessions (upper(id_tag))
+  where status in ('Created', 'Starting', 'Charging', 'Stopping');
+
+-- When the central system received the connector's status (status_at is the charger's clock).
+alter table connectors add column received_at timestamptz not null default now();
+
+-- How far each node's local journal (DATA_DIR/journal) has been stored in this database,
+-- advanced in the same transaction as the records it covers.
+create table ingest_checkpoints (
+  journal_id  text primary key,
+  applied_seq bigint not null,
+  updated_at  timestamptz not null default now()
+);
+
+-- When the charger's StartTransaction reached the central system (started_at is the charger's clock).
+alter table charging_sessions add column start_received_at timestamptz;

@@ -1,0 +1,194 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/connection.ts';
+import type {
+  ChargingFact, MeterSamples, SessionClosed, SessionStarted, SessionStopped, SessionSummary,
+} from '../domain/chargingFacts.ts';
+
+/**
+ * Stores decided facts: one multi-row statement per kind for the whole batch, in the
+ * caller's transaction. Applying a fact twice changes nothing (replayed journal records,
+ * a batch whose commit was not confirmed), and no fact can fail for lack of a row it
+ * names (a charger deleted meanwhile, a session that never made it into the database):
+ * such references are left out, never refused.
+ *
+ * Kinds are applied in the order a charger's conversation implies — starts, samples,
+ * stops, closes, summaries — so a stop finds its start and the readings before it.
+ */
+export async function applyFacts(db: Db, facts: ChargingFact[]): Promise<void> {
+  const starts: SessionStarted[] = [];
+  const samples: MeterSamples[] = [];
+  const stops = new Map<number, SessionStopped>();
+  const closes = new Map<number, SessionClosed>();
+  const summaries = new Map<number, SessionSummary>();
+  for (const fact of facts) {
+    switch (fact.kind) {
+      case 'start': starts.push(fact); break;
+      case 'samples': samples.push(fact); break;
+      // The first stop of a session counts; a second one in the same batch is a replay.
+      case 'stop': if (!stops.has(fact.sessionId)) stops.set(fact.sessionId, fact); break;
+      case 'close': if (!closes.has(fact.sessionId)) closes.set(fact.sessionId, fact); break;
+      case 'summary': summaries.set(fact.sessionId, fact); break;
+    }
+  }
+  const newStarts = starts.filter((fact) => !fact.requested);
+  const requestedStarts = starts.filter((fact) => fact.requested);
+  if (newStarts.length) await insertStarts(db, newStarts);
+  if (requestedStarts.length) await updateRequestedStarts(db, requestedStarts);
+  if (samples.length) await insertSamples(db, samples);
+  if (stops.size) await applyStops(db, [...stops.values()]);
+  if (closes.size) await applyCloses(db, [...closes.values()]);
+  if (summaries.size) await applySummaries(db, [...summaries.values()]);
+}
+
+const HOUR_MS = 3_600_000;
+const hourOf = (iso: string) => new Date(Math.floor(Date.parse(iso) / HOUR_MS) * HOUR_MS).toISOString();
+
+/** Flags travel as one comma-joined text per row (unnest cannot take an array of arrays); flag names have no commas. */
+const joinFlags = (flags: string[]) => flags.join(',');
+const flagsOf = (column: RawBuilder<unknown>) => sql`coalesce(string_to_array(nullif(${column}, ''), ','), '{}'::text[])`;
+
+const OPEN = sql`('Starting', 'Charging', 'Stopping')`;
+const CLOSE_FLAGS = sql`array['closedByNewTransaction', 'closedByConnectorStatus', 'closedAfterRefusedStart']`;
+
+/** The session's energy register: its newest (or, `asc`, first) total reading. */
+const registerReading = (sessionId: RawBuilder<unknown>, order: 'asc' | 'desc') => sql`(
+  select mv.value::bigint from meter_values mv
+  where mv.session_id = ${sessionId} and mv.measurand = 'Energy.Active.Import.Register' and mv.phase is null and mv.value is not null
+  order by mv.sampled_at ${sql.raw(order)} limit 1)`;
+
+async function insertStarts(db: Db, facts: SessionStarted[]): Promise<void> {
+  await sql`
+    insert into charging_sessions (id, charger_id, connector_id, user_id, id_tag, reservation_id, status, meter_start_wh,
+                                   price_per_kwh_ore, started_at, start_received_at, flags, created_at, updated_at)
+    select f.id, c.id, f.connector_id, card.user_id, f.id_tag, r.id, f.status, f.meter_start,
+           coalesce(cp.price_per_kwh_ore, 0) + coalesce(tariff.price_per_kwh_ore, 0), f.started_at, f.received_at,
+           ${flagsOf(sql`f.flags`)} || case when f.reservation_id is not null and r.id is null then array['unknownReservation'] else '{}'::text[] end,
+           f.received_at, f.received_at
+    from unnest(${facts.map((f) => f.sessionId)}::int[], ${facts.map((f) => f.chargerId)}::int[], ${facts.map((f) => f.connectorId)}::int[],
+                ${facts.map((f) => f.idTag)}::text[], ${facts.map((f) => f.reservationId)}::int[], ${facts.map((f) => (f.accepted ? 'Charging' : 'Stopping'))}::text[],
+                ${facts.map((f) => f.meterStartWh)}::bigint[], ${facts.map((f) => f.startedAt)}::timestamptz[], ${facts.map((f) => hourOf(f.startedAt))}::timestamptz[],
+                ${facts.map((f) => joinFlags(f.flags))}::text[], ${facts.map((f) => f.receivedAt)}::timestamptz[])
+      as f(id, charger_id, connector_id, id_tag, reservation_id, status, meter_start, started_at, hour, flags, received_at)
+    left join chargers c on c.id = f.charger_id
+    left join charge_points cp on cp.id = c.charge_point_id
+    left join electricity_tariffs tariff on tariff.starts_at = f.hour
+    left join reservations r on r.id = f.reservation_id and r.charger_id = f.charger_id
+    left join lateral (select t.user_id from id_tags t where upper(t.id_tag) = upper(f.id_tag) limit 1) card on true
+    on conflict do nothing`.execute(db);
+}
+
+async function updateRequestedStarts(db: Db, facts: SessionStarted[]): Promise<void> {
+  await sql`
+    update charging_sessions s set
+      status = f.status, meter_start_wh = f.meter_start, started_at = f.started_at, start_received_at = f.received_at,
+      reservation_id = coalesce(f.valid_reservation, s.reservation_id),
+      flags = s.flags || ${flagsOf(sql`f.flags`)} || case when f.reservation_id is not null and f.valid_reservation is null then array['unknownReservation'] else '{}'::text[] end,
+      updated_at = f.received_at
+    from (
+      select f.*, r.id as valid_reservation
+      from unnest(${facts.map((f) => f.sessionId)}::int[], ${facts.map((f) => f.chargerId)}::int[], ${facts.map((f) => f.reservationId)}::int[],
+                  ${facts.map((f) => (f.accepted ? 'Charging' : 'Stopping'))}::text[], ${facts.map((f) => f.meterStartWh)}::bigint[],
+                  ${facts.map((f) => f.startedAt)}::timestamptz[], ${facts.map((f) => joinFlags(f.flags))}::text[], ${facts.map((f) => f.receivedAt)}::timestamptz[])
+        as f(id, charger_id, reservation_id, status, meter_start, started_at, flags, received_at)
+      left join reservations r on r.id = f.reservation_id and r.charger_id = f.charger_id
+    ) as f
+    where s.id = f.id and s.started_at is null
+      and not exists (select 1 from charging_sessions o where o.charger_id = s.charger_id and o.connector_id = s.connector_id
+                      and o.started_at = f.started_at and o.meter_start_wh = f.meter_start)`.execute(db);
+}
+
+async function insertSamples(db: Db, facts: MeterSamples[]): Promise<void> {
+  const rows = facts.flatMap((fact) => fact.samples.map((sample) => ({ fact, sample })));
+  const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
+  await sql`
+    insert into meter_values (session_id, charger_id, connector_id, sampled_at, received_at, measurand, phase, location, context, value, raw_value, raw_unit)
+    select s.id, c.id, f.connector_id, f.sampled_at, f.received_at, f.measurand, f.phase, f.location, f.context, f.value, f.raw_value, f.raw_unit
+    from unnest(${column((r) => r.fact.sessionId)}::int[], ${column((r) => r.fact.chargerId)}::int[], ${column((r) => r.fact.connectorId)}::int[],
+                ${column((r) => r.sample[0])}::timestamptz[], ${column((r) => r.fact.receivedAt)}::timestamptz[], ${column((r) => r.sample[1])}::text[],
+                ${column((r) => r.sample[2])}::text[], ${column((r) => r.sample[3])}::text[], ${column((r) => r.sample[4])}::text[],
+                ${column((r) => r.sample[5])}::float8[], ${column((r) => r.sample[6])}::text[], ${column((r) => r.sample[7])}::text[])
+      as f(session_id, charger_id, connector_id, sampled_at, received_at, measurand, phase, location, context, value, raw_value, raw_unit)
+    join chargers c on c.id = f.charger_id
+    left join charging_sessions s on s.id = f.session_id
+    on conflict do nothing`.execute(db);
+}
+
+/**
+ * A stop completes its open session. It also completes a session the central system
+ * closed for want of a stop, as long as that session is not invoiced or captured yet: the
+ * charger's own reading is better than the last one we had, and the price is made anew.
+ * A stop whose session is not in the database becomes a flagged session of its own.
+ */
+async function applyStops(db: Db, facts: SessionStopped[]): Promise<void> {
+  const input = sql`unnest(${facts.map((f) => f.sessionId)}::int[], ${facts.map((f) => f.chargerId)}::int[], ${facts.map((f) => f.meterStopWh)}::bigint[],
+      ${facts.map((f) => f.stoppedAt)}::timestamptz[], ${facts.map((f) => f.reason)}::text[], ${facts.map((f) => f.idTag)}::text[],
+      ${facts.map((f) => joinFlags(f.flags))}::text[], ${facts.map((f) => f.socPercent)}::smallint[], ${facts.map((f) => f.powerW)}::int[],
+      ${facts.map((f) => f.receivedAt)}::timestamptz[])
+    as f(id, charger_id, meter_stop, stopped_at, reason, id_tag, flags, soc, power, received_at)`;
+  await sql`
+    update charging_sessions s set
+      status = 'Completed',
+      meter_stop_wh = f.meter_stop,
+      energy_wh = coalesce(greatest(0, f.stop_register - coalesce(s.meter_start_wh, ${registerReading(sql`s.id`, 'asc')}, f.stop_register)), s.energy_wh),
+      stopped_at = f.stopped_at,
+      stop_reason = f.reason,
+      state_of_charge_percent = coalesce(f.soc, s.state_of_charge_percent),
+      power_w = coalesce(f.power, s.power_w),
+      price_ore = case when s.status = 'Completed' then null else s.price_ore end,
+      price_breakdown = case when s.status = 'Completed' then null else s.price_breakdown end,
+      flags = s.flags || ${flagsOf(sql`f.flags`)}
+        || case when s.status = 'Completed' then array['stoppedAfterClose'] else '{}'::text[] end
+        || case when f.meter_stop < s.meter_start_wh then array['meterStopBelowMeterStart'] else '{}'::text[] end
+        || case when f.meter_stop < f.last_reading then array['meterStopBelowLastReading'] else '{}'::text[] end,
+      updated_at = f.received_at
+    from (
+      -- A register only counts up: a stop below the session's last reading is the charger's mistake, not a refund.
+      select f.*, last.reading as last_reading, greatest(f.meter_stop, last.reading) as stop_register
+      from ${input}
+      left join lateral (select ${registerReading(sql`f.id`, 'desc')} as reading) last on true
+    ) as f
+    where s.id = f.id and (s.status in ${OPEN} or (
+      s.status = 'Completed' and s.flags && ${CLOSE_FLAGS} and not 'stoppedAfterClose' = any(s.flags)
+      and not exists (select 1 from invoice_lines l where l.session_id = s.id)
+      and not exists (select 1 from payments p where p.session_id = s.id and p.status = 'Captured')))`.execute(db);
+  await sql`
+    insert into charging_sessions (id, charger_id, status, id_tag, meter_stop_wh, stopped_at, stop_reason, flags, created_at, updated_at)
+    select f.id, c.id, 'Completed', f.id_tag, f.meter_stop, f.stopped_at, f.reason,
+           case when 'unknownTransaction' = any(${flagsOf(sql`f.flags`)}) then ${flagsOf(sql`f.flags`)} else ${flagsOf(sql`f.flags`)} || array['unknownTransaction'] end,
+           f.received_at, f.received_at
+    from ${input}
+    left join chargers c on c.id = f.charger_id
+    where not exists (select 1 from charging_sessions s where s.id = f.id)
+    on conflict do nothing`.execute(db);
+}
+
+/** Closes open sessions with the energy of their last reading (or what their summary said). */
+async function applyCloses(db: Db, facts: SessionClosed[]): Promise<void> {
+  await sql`
+    update charging_sessions s set
+      status = 'Completed',
+      meter_stop_wh = f.reading,
+      energy_wh = coalesce(greatest(0, f.reading - coalesce(s.meter_start_wh, ${registerReading(sql`s.id`, 'asc')}, f.reading)), s.energy_wh),
+      stopped_at = greatest(s.started_at, coalesce(f.reading_at, f.closed_at)),
+      stop_reason = case when f.flag = 'closedAfterRefusedStart' then 'DeAuthorized' else 'Other' end,
+      flags = s.flags || array[f.flag],
+      updated_at = now()
+    from (
+      select f.*, last.value::bigint as reading, last.sampled_at as reading_at
+      from unnest(${facts.map((f) => f.sessionId)}::int[], ${facts.map((f) => f.closedAt)}::timestamptz[], ${facts.map((f) => f.flag)}::text[])
+        as f(id, closed_at, flag)
+      left join lateral (
+        select mv.value, mv.sampled_at from meter_values mv
+        where mv.session_id = f.id and mv.measurand = 'Energy.Active.Import.Register' and mv.phase is null and mv.value is not null
+        order by mv.sampled_at desc limit 1) last on true
+    ) as f
+    where s.id = f.id and s.status in ${OPEN}`.execute(db);
+}
+
+async function applySummaries(db: Db, facts: SessionSummary[]): Promise<void> {
+  await sql`
+    update charging_sessions s set energy_wh = f.energy, power_w = f.power, state_of_charge_percent = f.soc, updated_at = now()
+    from unnest(${facts.map((f) => f.sessionId)}::int[], ${facts.map((f) => f.energyWh)}::bigint[], ${facts.map((f) => f.powerW)}::int[],
+                ${facts.map((f) => f.socPercent)}::smallint[]) as f(id, energy, power, soc)
+    where s.id = f.id and s.status in ('Charging', 'Stopping')`.execute(db);
+}

@@ -1,0 +1,333 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Db } from '../db/connection.ts';
+import { isDatabaseUnavailable, isTransientConflict } from '../db/errors.ts';
+import type { ChargingFact, FactSink } from '../domain/chargingFacts.ts';
+import { applyFacts } from './applyFacts.ts';
+import { Journal, type JournalRecord } from './journal.ts';
+
+export interface IngestStatus {
+  /** `direct`: facts go straight to the database; `journal`: the database is away (or the journal is draining into it). */
+  mode: 'direct' | 'journal';
+  /** Journal records (one per submission) not yet in the database. */
+  backlog: number;
+  journalBytes: number;
+  /** When the current outage began. */
+  since: string | null;
+  /** Facts the database refused as such, kept in DATA_DIR/journal/rejected.jsonl. */
+  rejected: number;
+}
+
+export interface IngestOptions {
+  /** A batch the database has not stored after this long goes to the journal (a hung connection, a network that swallows packets). */
+  applyTimeoutMs?: number;
+  /** How often to try the database again during an outage. */
+  retryMs?: number;
+}
+
+interface Waiting {
+  facts: ChargingFact[];
+  resolve: () => void;
+}
+
+/** Facts per database batch: big enough to amortise a round trip, small enough to keep statements quick. */
+const BATCH_FACTS = 1000;
+const DRAIN_RECORDS = 500;
+const TRANSIENT_RETRIES = 5;
+const PRUNE_EVERY = 2000;
+
+class ApplyTimeout extends Error {
+  constructor(ms: number) {
+    super(`the database did not store the batch within ${ms} ms`);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The durable path for what chargers report. `submit` resolves once the facts are
+ * durable, so a charger is answered only then: normally they are stored in the database
+ * in groups (everything submitted while the previous group was being written goes in one
+ * transaction); when the database cannot be reached they are appended to the local
+ * journal (fsync'ed in groups) and replayed into the database, in order, once it answers
+ * again. While anything waits in the journal every new fact goes behind it, so the
+ * database always receives facts in the order they were decided. Facts are idempotent,
+ * so a batch stored twice (a commit whose answer was lost) changes nothing.
+ */
+export class IngestPipeline implements FactSink {
+  readonly #waiting: Waiting[] = [];
+  #mode: IngestStatus['mode'];
+  #since: Date | null = null;
+  #appliedSeq: number;
+  #prunedAt: number;
+  #scheduled = false;
+  #flushing: Promise<void> | undefined;
+  #appending = false;
+  #draining: Promise<void> | undefined;
+  #rejected = 0;
+  #closed = false;
+  readonly #applyTimeoutMs: number;
+  readonly #retryMs: number;
+
+  private constructor(
+    private readonly db: Db,
+    private readonly journal: Journal<ChargingFact[]>,
+    private readonly rejectedFile: string,
+    appliedSeq: number,
+    private readonly onApplied: (facts: ChargingFact[]) => void,
+    private readonly logger: Logger,
+    options: IngestOptions,
+  ) {
+    this.#appliedSeq = appliedSeq;
+    this.#prunedAt = appliedSeq;
+    this.#applyTimeoutMs = options.applyTimeoutMs ?? 5000;
+    this.#retryMs = options.retryMs ?? 500;
+    this.#mode = journal.lastSeq > appliedSeq ? 'journal' : 'direct';
+    if (this.#mode === 'journal') this.#since = new Date();
+  }
+
+  /** Opens the journal in `dir` and reads how far it has been stored (the database must answer). */
+  static async open(db: Db, dir: string, onApplied: (facts: ChargingFact[]) => void, logger: Logger, options: IngestOptions = {}): Promise<IngestPipeline> {
+    const journal = await Journal.open<ChargingFact[]>(dir, { onWarning: (message, details) => logger.warn(details, message) });
+    const row = await db.selectFrom('ingest_checkpoints').select('applied_seq').where('journal_id', '=', journal.id).executeTakeFirst();
+    const appliedSeq = Math.min(Number(row?.applied_seq ?? 0), journal.lastSeq);
+    const pipeline = new IngestPipeline(db, journal, path.join(dir, 'rejected.jsonl'), appliedSeq, onApplied, logger, options);
+    if (pipeline.#mode === 'journal') logger.warn({ backlog: journal.lastSeq - appliedSeq }, 'charger data waits in the journal from before');
+    return pipeline;
+  }
+
+  submit(facts: ChargingFact[]): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('The central system is shutting down'));
+    if (facts.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#waiting.push({ facts, resolve });
+      this.#schedule();
+    });
+  }
+
+  /** Facts are waiting in the journal: what the charger side remembers is newer than the database. */
+  get backlogged(): boolean {
+    return this.#mode === 'journal';
+  }
+
+  status(): IngestStatus {
+    return {
+      mode: this.#mode,
+      backlog: this.journal.lastSeq - this.#appliedSeq,
+      journalBytes: this.journal.sizeBytes,
+      since: this.#since?.toISOString() ?? null,
+      rejected: this.#rejected,
+    };
+  }
+
+  /** Stores everything the journal holds (waiting for the database as long as it takes); for start-up. */
+  async drain(): Promise<void> {
+    if (this.#mode === 'direct') return;
+    this.#startDrain();
+    await this.#draining;
+  }
+
+  /** Stores or journals everything submitted, then closes the journal. */
+  async close(): Promise<void> {
+    while (this.#flushing || this.#waiting.length || this.#scheduled) await (this.#flushing ?? sleep(1));
+    this.#closed = true;
+    await this.#draining;
+    await this.journal.close();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#flushing) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#flushing = this.#flush().finally(() => {
+        this.#flushing = undefined;
+        if (this.#waiting.length) this.#schedule();
+      });
+    });
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#waiting.length) {
+      const batch: Waiting[] = [];
+      let size = 0;
+      while (this.#waiting.length && (size === 0 || size + this.#waiting[0]!.facts.length <= BATCH_FACTS)) {
+        const next = this.#waiting.shift()!;
+        batch.push(next);
+        size += next.facts.length;
+      }
+      try {
+        await this.#persist(batch);
+      } catch (error) {
+        // Only a defect gets here; the batch is tried again rather than answered unstored.
+        this.logger.error({ err: error }, 'could not store charger facts; trying again');
+        this.#waiting.unshift(...batch);
+        await sleep(this.#retryMs);
+        continue;
+      }
+      for (const waiting of batch) waiting.resolve();
+    }
+  }
+
+  /** Makes a batch durable, in the database or the journal; holds (retrying) while neither can take it. */
+  async #persist(batch: Waiting[]): Promise<void> {
+    const facts = batch.flatMap((waiting) => waiting.facts);
+    for (let conflicts = 0; ;) {
+      if (this.#mode === 'direct') {
+        try {
+          await this.#applyInTime(facts);
+          this.#applied(facts);
+          return;
+        } catch (error) {
+          if (isTransientConflict(error) && ++conflicts < TRANSIENT_RETRIES) continue;
+          if (!this.#unavailable(error)) {
+            const rest = await this.#applyOneByOne(facts);
+            if (rest.length === 0) return;
+            return this.#persist([{ facts: rest, resolve: () => {} }]);
+          }
+          this.#enterOutage(error);
+        }
+      }
+      try {
+        this.#appending = true;
+        await this.journal.append(batch.map((waiting) => waiting.facts));
+        this.#startDrain();
+        return;
+      } catch (error) {
+        this.logger.error({ err: error, facts: facts.length }, 'cannot write the journal; holding the answers');
+        // With nothing in the journal before it, the batch may go to the database directly if that is back.
+        if (this.journal.lastSeq === this.#appliedSeq) this.#mode = 'direct';
+        await sleep(this.#retryMs);
+      } finally {
+        this.#appending = false;
+      }
+    }
+  }
+
+  #unavailable(error: unknown): boolean {
+    return error instanceof ApplyTimeout || isDatabaseUnavailable(error);
+  }
+
+  #enterOutage(error: unknown): void {
+    if (this.#mode === 'journal') return;
+    this.#mode = 'journal';
+    this.#since = new Date();
+    this.logger.error({ err: error }, 'the database does not store charger data; keeping it in the journal until it does');
+  }
+
+  async #applyInTime(facts: ChargingFact[], checkpoint?: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const work = this.db.transaction().execute(async (trx) => {
+      await applyFacts(trx, facts);
+      if (checkpoint !== undefined) {
+        await trx.insertInto('ingest_checkpoints').values({ journal_id: this.journal.id, applied_seq: checkpoint })
+          .onConflict((conflict) => conflict.column('journal_id').doUpdateSet({ applied_seq: checkpoint, updated_at: new Date() }))
+          .execute();
+      }
+    });
+    // Left running after a timeout, it may still commit: storing the same facts again later changes nothing.
+    work.catch(() => undefined);
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new ApplyTimeout(this.#applyTimeoutMs)), this.#applyTimeoutMs); });
+    try {
+      await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * A batch the database refused as such (not for being away): each fact alone, so one
+   * bad fact cannot hold back the others. A fact refused on its own is kept in
+   * rejected.jsonl and logged. Returns the facts left when the database went away meanwhile.
+   */
+  async #applyOneByOne(facts: ChargingFact[], checkpoint?: number): Promise<ChargingFact[]> {
+    for (const [index, fact] of facts.entries()) {
+      try {
+        await this.#applyInTime([fact], index === facts.length - 1 ? checkpoint : undefined);
+        this.#applied([fact]);
+      } catch (error) {
+        if (this.#unavailable(error)) return facts.slice(index);
+        await this.#reject(fact, error);
+        if (index === facts.length - 1 && checkpoint !== undefined) await this.#applyInTime([], checkpoint);
+      }
+    }
+    return [];
+  }
+
+  async #reject(fact: ChargingFact, error: unknown): Promise<void> {
+    this.#rejected++;
+    this.logger.error({ err: error, fact }, 'the database refused a charger fact; kept in rejected.jsonl');
+    const line = JSON.stringify({ at: new Date().toISOString(), error: error instanceof Error ? error.message : String(error), fact });
+    await fs.appendFile(this.rejectedFile, `${line}\n`).catch((writeError: unknown) => this.logger.error({ err: writeError }, 'could not keep the refused fact'));
+  }
+
+  #applied(facts: ChargingFact[]): void {
+    try {
+      this.onApplied(facts);
+    } catch (error) {
+      this.logger.error({ err: error }, 'a listener of stored charger facts failed');
+    }
+  }
+
+  #startDrain(): void {
+    this.#draining ??= this.#drainLoop().finally(() => { this.#draining = undefined; });
+  }
+
+  /** Replays the journal into the database, in order, until nothing waits; then facts go to the database directly again. */
+  async #drainLoop(): Promise<void> {
+    while (this.#mode === 'journal') {
+      if (this.#closed && this.journal.lastSeq > this.#appliedSeq) {
+        // Shutting down mid-outage: the journal keeps the rest for the next start.
+        return;
+      }
+      if (this.journal.lastSeq === this.#appliedSeq) {
+        // Nothing left and no append in flight: what comes next may go to the database directly.
+        if (!this.#appending) {
+          this.logger.info({ outageSeconds: this.#since ? Math.round((Date.now() - this.#since.getTime()) / 1000) : 0 }, 'the journal is stored; charger data goes to the database directly again');
+          this.#mode = 'direct';
+          this.#since = null;
+          await this.#prune();
+          return;
+        }
+        await sleep(1);
+        continue;
+      }
+      const records = await this.journal.read(this.#appliedSeq, DRAIN_RECORDS);
+      if (records.length === 0) {
+        // Records the journal could not give back (damaged on disk): said loudly, then passed.
+        this.logger.error({ from: this.#appliedSeq + 1, to: this.journal.lastSeq }, 'journal records are missing');
+        this.#appliedSeq = this.journal.lastSeq;
+        continue;
+      }
+      if (!(await this.#drainBatch(records))) await sleep(this.#retryMs);
+    }
+  }
+
+  /** Stores journal records with the checkpoint in the same transaction; false when the database is still away. */
+  async #drainBatch(records: JournalRecord<ChargingFact[]>[]): Promise<boolean> {
+    const facts = records.flatMap((record) => record.value);
+    const last = records.at(-1)!.seq;
+    for (let conflicts = 0; ;) {
+      try {
+        await this.#applyInTime(facts, last);
+        break;
+      } catch (error) {
+        if (isTransientConflict(error) && ++conflicts < TRANSIENT_RETRIES) continue;
+        if (this.#unavailable(error)) return false;
+        if ((await this.#applyOneByOne(facts, last)).length) return false;
+        this.#appliedSeq = last;
+        return true;
+      }
+    }
+    this.#appliedSeq = last;
+    this.#applied(facts);
+    if (this.#appliedSeq - this.#prunedAt >= PRUNE_EVERY) await this.#prune();
+    return true;
+  }
+
+  async #prune(): Promise<void> {
+    this.#prunedAt = this.#appliedSeq;
+    await this.journal.prune(this.#appliedSeq).catch((error: unknown) => this.logger.warn({ err: error }, 'could not remove stored journal segments'));
+  }
+}
