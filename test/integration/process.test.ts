@@ -1,35 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runServer as run, serverStarted as started } from '../support/serverProcess.ts';
 import { createTestDatabase, type TestDatabase } from '../support/testSystem.ts';
-
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Runs src/main.ts the way `npm start` does. */
-function run(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', OCPP_PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => { stdout += chunk; });
-  child.stderr!.on('data', (chunk) => { stderr += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-async function started(server: Run): Promise<string> {
-  while (!server.stdout().includes('Live metrics')) {
-    if (server.child.exitCode !== null) throw new Error(`exited: ${server.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return /API\s+(\S+)/.exec(server.stdout())![1]!;
-}
 
 describe('the server process', () => {
   let database: TestDatabase;

@@ -149,8 +149,17 @@ async function launch(database: TestDatabase, env: Record<string, string>): Prom
  * Starts the real system on ephemeral loopback ports with its own database. Call
  * `close` (from `afterAll`) to stop it and drop the database.
  */
-export async function startTestSystem(extraEnv: Record<string, string> = {}): Promise<TestSystem & { close(): Promise<void> }> {
+export async function startTestSystem(
+  extraEnv: Record<string, string> = {},
+  options: { databasePort?: number } = {},
+): Promise<TestSystem & { close(): Promise<void> }> {
   const database = await createTestDatabase();
+  // On PostgreSQL, a test may put something (a TCP proxy it can cut) between the system and the server.
+  if (options.databasePort !== undefined && database.env.DATABASE_URL) {
+    const url = new URL(database.env.DATABASE_URL);
+    url.port = String(options.databasePort);
+    database.env.DATABASE_URL = url.toString();
+  }
   const env = {
     HOST: '127.0.0.1',
     PORT: '0',
