@@ -5,8 +5,14 @@ function sqlState(error: unknown): string | undefined {
 
 export const isUniqueViolation = (error: unknown) => sqlState(error) === '23505';
 export const isForeignKeyViolation = (error: unknown) => sqlState(error) === '23503';
-/** SQLSTATE class 22: the value itself was unacceptable (out of range, bad encoding, …). */
-export const isDataException = (error: unknown) => sqlState(error)?.startsWith('22') ?? false;
+/**
+ * The value itself was unacceptable: SQLSTATE class 22 (out of range, bad encoding, …), a
+ * check constraint (23514) or a missing required value (23502).
+ */
+export const isDataException = (error: unknown) => {
+  const code = sqlState(error);
+  return code !== undefined && (code.startsWith('22') || code === '23514' || code === '23502');
+};
 
 /** Socket-level failures on the way to the database server. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);

@@ -196,9 +196,13 @@ export function chargerStatusOf(connectors: { connector_id: number; status: stri
   return outlets[0]?.status ?? whole?.status;
 }
 
+const storableTime = (date: Date) => !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999;
+
 /** Stores a StatusNotification for its connector and updates the charger's status. */
 export async function recordStatus(db: Db, chargerId: ChargerId, report: StatusReport): Promise<ChargerStatus | undefined> {
-  const at = report.timestamp ? new Date(report.timestamp) : new Date();
+  // A charger clock that says nothing usable (a leap second, year 10000) is replaced by ours.
+  const reported = report.timestamp ? new Date(report.timestamp) : undefined;
+  const at = reported && storableTime(reported) ? reported : new Date();
   return db.transaction().execute(async (trx) => {
     await lockChargers(trx, [chargerId]);
     await trx

@@ -3,6 +3,11 @@ import type { PriceLine } from '../db/schema.ts';
 import type { Ore, Wh } from './units.ts';
 
 const HOUR_MS = 3_600_000;
+/**
+ * Readings further apart than this are not spread hour by hour: a charger clock off by
+ * years would otherwise make millions of hours. Their energy counts in the later hour.
+ */
+const MAX_SPREAD_MS = 31 * 24 * HOUR_MS;
 
 interface RegisterPoint {
   at: number;
@@ -25,7 +30,7 @@ export function energyPerHour(points: RegisterPoint[]): Map<number, number> {
     const energy = Math.max(0, to.wh - highest);
     highest = Math.max(highest, to.wh);
     if (energy === 0) continue;
-    if (to.at <= from.at) {
+    if (to.at <= from.at || to.at - from.at > MAX_SPREAD_MS) {
       add(Math.floor(to.at / HOUR_MS) * HOUR_MS, energy);
       continue;
     }
