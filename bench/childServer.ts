@@ -11,6 +11,7 @@ const STDERR_TAIL_CHARS = 4_000;
 /** A server under test running in a child process of its own. */
 export interface ServerChild {
   chargerUrl: string;
+  httpUrl?: string;
   usage(quiesce: boolean): Promise<ServerUsage>;
   /** Stops the server and waits for the process to end; kills it if it does not. */
   close(): Promise<void>;
@@ -44,9 +45,9 @@ export async function forkServer(spec: ServerSpec): Promise<ServerChild> {
   const waiting = new Map<number, (usage: ServerUsage) => void>();
   const send = (message: ParentMessage) => child.send(message);
 
-  const started = new Promise<string>((resolve, reject) => {
+  const started = new Promise<{ chargerUrl: string; httpUrl?: string }>((resolve, reject) => {
     child.on('message', (message: ChildMessage) => {
-      if (message.type === 'ready') resolve(message.chargerUrl);
+      if (message.type === 'ready') resolve(message);
       else if (message.type === 'failed') reject(new Error(`${spec.kind} server failed:\n${(failure = message.error)}`));
       else if (message.type === 'usage') waiting.get(message.id)?.(message.usage);
     });
@@ -55,9 +56,9 @@ export async function forkServer(spec: ServerSpec): Promise<ServerChild> {
   // An exit after start makes every later request fail fast instead of waiting for its timeout.
   const gone = () => (child.exitCode === null && child.signalCode === null ? undefined : new Error(`${spec.kind} server process has exited`));
 
-  let chargerUrl: string;
+  let urls: { chargerUrl: string; httpUrl?: string };
   try {
-    chargerUrl = await withTimeout(started, START_TIMEOUT_MS, `starting the ${spec.kind} server`);
+    urls = await withTimeout(started, START_TIMEOUT_MS, `starting the ${spec.kind} server`);
   } catch (error) {
     child.kill('SIGKILL');
     await exited;
@@ -66,7 +67,8 @@ export async function forkServer(spec: ServerSpec): Promise<ServerChild> {
 
   let nextId = 0;
   return {
-    chargerUrl,
+    chargerUrl: urls.chargerUrl,
+    httpUrl: urls.httpUrl,
     usage(quiesce) {
       const error = gone();
       if (error) return Promise.reject(error);

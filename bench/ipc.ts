@@ -23,7 +23,7 @@ export type ParentMessage =
   | { type: 'close' };
 
 export type ChildMessage =
-  | { type: 'ready'; chargerUrl: string }
+  | { type: 'ready'; chargerUrl: string; httpUrl?: string }
   | { type: 'failed'; error: string }
   | { type: 'usage'; id: number; usage: ServerUsage }
   | { type: 'closed' };

@@ -167,6 +167,121 @@ export async function closeFleet(fleet: Fleet): Promise<void> {
   await Promise.all(fleet.chargers.map((charger) => charger.close()));
 }
 
+/** Keeps calling `call` on every charger, each waiting for its answer before the next, for the measured window. */
+async function closedLoop(chargers: BenchCharger[], warmupMs: number, durationMs: number, call: (charger: BenchCharger, index: number) => Promise<unknown>): Promise<HeartbeatRun> {
+  const now = process.hrtime.bigint;
+  const measureFrom = now() + BigInt(warmupMs) * 1_000_000n;
+  const measureUntil = measureFrom + BigInt(durationMs) * 1_000_000n;
+  const latencies: number[] = [];
+  const failures: FailureCounts = {};
+  let answeredTotal = 0;
+  await Promise.all(chargers.map(async (charger, index) => {
+    for (let sent = now(); sent < measureUntil && charger.open; sent = now()) {
+      try {
+        await call(charger, index);
+      } catch (error) {
+        count(failures, error);
+        continue;
+      }
+      answeredTotal++;
+      if (sent >= measureFrom) latencies.push(Number(now() - sent) / 1e6);
+    }
+  }));
+  return { latenciesMs: Float64Array.from(latencies).sort(), answeredTotal, failures };
+}
+
+/** The idTag bench charger `index` (0-based) presents; the bench server registers one per charger. */
+export const benchIdTag = (index: number) => `B${String(index + 1).padStart(6, '0')}`;
+
+/**
+ * Each charger's own meter and clock: registers only count up, and every reading has a
+ * time of its own, so every sample is new to the server and stored.
+ */
+class ChargerMeter {
+  wh = 0;
+  #clock = Date.now() - 86_400_000;
+  tick(): string {
+    this.#clock += 1000;
+    return new Date(this.#clock).toISOString();
+  }
+}
+
+/** A MeterValues with four samples, as an AC charger sends every few seconds. */
+function meterValuesRequest(transactionId: number, meter: ChargerMeter): object {
+  meter.wh += 25;
+  return {
+    connectorId: 1,
+    transactionId,
+    meterValue: [{
+      timestamp: meter.tick(),
+      sampledValue: [
+        { value: String(meter.wh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
+        { value: '7360', measurand: 'Power.Active.Import', unit: 'W' },
+        { value: '32.0', measurand: 'Current.Import', phase: 'L1', unit: 'A' },
+        { value: '47', measurand: 'SoC', unit: 'Percent', location: 'EV' },
+      ],
+    }],
+  };
+}
+
+async function startTransaction(charger: BenchCharger, index: number, meter: ChargerMeter): Promise<number> {
+  const answer = await charger.call('StartTransaction', { connectorId: 1, idTag: benchIdTag(index), meterStart: meter.wh, timestamp: meter.tick() });
+  const status = (answer.idTagInfo as { status?: string } | undefined)?.status;
+  if (status !== 'Accepted') throw new BenchFailure('not accepted', `StartTransaction answered ${String(status)}`);
+  return answer.transactionId as number;
+}
+
+/** Every charger starts a session, then sends MeterValues (four samples each) in a closed loop; the sessions are stopped afterwards. */
+export async function runMeterValues(chargers: BenchCharger[], warmupMs: number, durationMs: number): Promise<HeartbeatRun> {
+  const meters = chargers.map(() => new ChargerMeter());
+  const sessions = await Promise.all(chargers.map((charger, index) => startTransaction(charger, index, meters[index]!)));
+  const run = await closedLoop(chargers, warmupMs, durationMs, (charger, index) => charger.call('MeterValues', meterValuesRequest(sessions[index]!, meters[index]!)));
+  await Promise.all(chargers.map((charger, index) => charger.call('StopTransaction', { transactionId: sessions[index], meterStop: meters[index]!.wh, timestamp: meters[index]!.tick() }).catch(() => undefined)));
+  return run;
+}
+
+/** Every charger starts and stops sessions in a closed loop; each StartTransaction and each StopTransaction counts as a call. */
+export async function runStartStop(chargers: BenchCharger[], warmupMs: number, durationMs: number): Promise<HeartbeatRun> {
+  const meters = chargers.map(() => new ChargerMeter());
+  const open: (number | undefined)[] = chargers.map(() => undefined);
+  const stop = (charger: BenchCharger, index: number) => {
+    const meter = meters[index]!;
+    const transactionId = open[index];
+    meter.wh += 1000;
+    open[index] = undefined;
+    return charger.call('StopTransaction', { transactionId, meterStop: meter.wh, timestamp: meter.tick(), reason: 'EVDisconnected' });
+  };
+  const run = await closedLoop(chargers, warmupMs, durationMs, async (charger, index) => {
+    if (open[index] === undefined) open[index] = await startTransaction(charger, index, meters[index]!);
+    else await stop(charger, index);
+  });
+  // No session is left open for the next phase's cards.
+  await Promise.all(chargers.map((charger, index) => (open[index] === undefined ? undefined : stop(charger, index).catch(() => undefined))));
+  return run;
+}
+
+/** MeterValues of running sessions sent in a closed loop until `stop` resolves; counts what was answered and when. */
+export async function meterValuesUntil(chargers: BenchCharger[], stop: Promise<void>): Promise<{ answeredAt: number[]; failures: FailureCounts }> {
+  const meters = chargers.map(() => new ChargerMeter());
+  const sessions = await Promise.all(chargers.map((charger, index) => startTransaction(charger, index, meters[index]!)));
+  let stopped = false;
+  void stop.then(() => { stopped = true; });
+  const answeredAt: number[] = [];
+  const failures: FailureCounts = {};
+  await Promise.all(chargers.map(async (charger, index) => {
+    while (!stopped && charger.open) {
+      try {
+        await charger.call('MeterValues', meterValuesRequest(sessions[index]!, meters[index]!));
+        answeredAt.push(performance.now());
+      } catch (error) {
+        count(failures, error);
+      }
+    }
+  }));
+  await Promise.all(chargers.map((charger, index) => charger.call('StopTransaction', { transactionId: sessions[index], meterStop: meters[index]!.wh, timestamp: meters[index]!.tick() }).catch(() => undefined)));
+  return { answeredAt, failures };
+}
+
 export interface HeartbeatRun {
   /** Round-trip times in ms of the calls sent inside the measured window, ascending. */
   latenciesMs: Float64Array;
@@ -180,25 +295,6 @@ export interface HeartbeatRun {
  * window closes. Calls sent during the warm-up are not measured; calls in flight when
  * the window closes are, which balances the ones in flight when it opened.
  */
-export async function runHeartbeats(chargers: BenchCharger[], warmupMs: number, durationMs: number): Promise<HeartbeatRun> {
-  const now = process.hrtime.bigint;
-  const measureFrom = now() + BigInt(warmupMs) * 1_000_000n;
-  const measureUntil = measureFrom + BigInt(durationMs) * 1_000_000n;
-  const latencies: number[] = [];
-  const failures: FailureCounts = {};
-  let answeredTotal = 0;
-
-  await Promise.all(chargers.map(async (charger) => {
-    for (let sent = now(); sent < measureUntil && charger.open; sent = now()) {
-      try {
-        await charger.call('Heartbeat', {});
-      } catch (error) {
-        count(failures, error);
-        continue;
-      }
-      answeredTotal++;
-      if (sent >= measureFrom) latencies.push(Number(now() - sent) / 1e6);
-    }
-  }));
-  return { latenciesMs: Float64Array.from(latencies).sort(), answeredTotal, failures };
+export function runHeartbeats(chargers: BenchCharger[], warmupMs: number, durationMs: number): Promise<HeartbeatRun> {
+  return closedLoop(chargers, warmupMs, durationMs, (charger) => charger.call('Heartbeat', {}));
 }

@@ -1,7 +1,7 @@
 import { forkServer, type ServerChild } from './childServer.ts';
 import { meterCpu, type CpuSplit } from './cpu.ts';
 import type { ServerSpec } from './ipc.ts';
-import { addFailures, closeFleet, connectFleet, runHeartbeats, type FailureCounts } from './load.ts';
+import { addFailures, closeFleet, connectFleet, meterValuesUntil, runHeartbeats, runMeterValues, runStartStop, type FailureCounts, type HeartbeatRun } from './load.ts';
 import { quantile } from './stats.ts';
 
 export const WARMUP_MS = 2_000;
@@ -45,11 +45,43 @@ export interface BootResult {
   failures: FailureCounts;
 }
 
+/** A charger-side database outage during MeterValues load. */
+export interface OutageResult {
+  outageSeconds: number;
+  /** MeterValues answered while the database was unreachable. */
+  answeredDuring: number;
+  failuresDuring: FailureCounts;
+  /** Journal records waiting, at most. */
+  peakBacklog: number;
+  /** From the database's return until the journal was stored and new data went to the database directly. */
+  drainSeconds: number;
+}
+
 export interface Measurements {
   heartbeat: HeartbeatResult;
   boot: BootResult;
   idle: IdleResult;
+  /** The charging data path (FlexiCharge only): MeterValues with four samples, and Start/Stop pairs. */
+  meterValues?: HeartbeatResult;
+  startStop?: HeartbeatResult;
+  outage?: OutageResult;
 }
+
+/** How the bench can take a server's database away (a TCP proxy between them). */
+export interface DatabaseSwitch {
+  cut(): Promise<void>;
+  restore(): Promise<void>;
+}
+
+export interface MeasureExtras {
+  /** Measure the charging data path. */
+  ingest: boolean;
+  outage?: DatabaseSwitch;
+}
+
+const OUTAGE_MS = 8_000;
+const LOAD_BEFORE_OUTAGE_MS = 2_000;
+const DRAIN_TIMEOUT_MS = 120_000;
 
 type Progress = (line: string) => void;
 
@@ -58,27 +90,44 @@ type Progress = (line: string) => void;
  * storm runs before the memory figure so that one-off growth (JIT code, caches, a
  * database's working memory) is in the baseline and not charged to idle chargers.
  */
-export async function measureServer(spec: Omit<ServerSpec, 'chargers'>, options: BenchOptions, progress: Progress): Promise<Measurements> {
+export async function measureServer(spec: Omit<ServerSpec, 'chargers'>, options: BenchOptions, progress: Progress, extras: MeasureExtras = { ingest: false }): Promise<Measurements> {
   progress('starting');
   const server = await forkServer({ ...spec, chargers: Math.max(options.chargers, options.idle, options.boots) });
   try {
     progress(`heartbeats: ${options.chargers} chargers, ${WARMUP_MS / 1000} s warm-up + ${options.seconds} s`);
-    const heartbeat = await measureHeartbeat(server, options);
+    const heartbeat = await measureCalls(server, options, runHeartbeats);
+    let meterValues: HeartbeatResult | undefined;
+    let startStop: HeartbeatResult | undefined;
+    let outage: OutageResult | undefined;
+    if (extras.ingest) {
+      progress(`MeterValues (4 samples, each stored): ${options.chargers} chargers, ${WARMUP_MS / 1000} s warm-up + ${options.seconds} s`);
+      meterValues = await measureCalls(server, options, runMeterValues);
+      progress(`StartTransaction + StopTransaction: ${options.chargers} chargers, ${WARMUP_MS / 1000} s warm-up + ${options.seconds} s`);
+      startStop = await measureCalls(server, options, runStartStop);
+    }
+    if (extras.outage) {
+      progress(`database outage of ${OUTAGE_MS / 1000} s under MeterValues load: ${options.chargers} chargers`);
+      outage = await measureOutage(server, options, extras.outage);
+    }
     progress(`connect+boot: ${options.boots} chargers`);
     const boot = await measureBoots(server, options.boots);
     progress(`idle memory: ${options.idle} chargers`);
     const idle = await measureIdleMemory(server, options.idle);
-    return { heartbeat, boot, idle };
+    return { heartbeat, boot, idle, meterValues, startStop, outage };
   } finally {
     await server.close();
   }
 }
 
-async function measureHeartbeat(server: ServerChild, options: BenchOptions): Promise<HeartbeatResult> {
+type Load = (chargers: Parameters<typeof runHeartbeats>[0], warmupMs: number, durationMs: number) => Promise<HeartbeatRun>;
+
+async function measureCalls(server: ServerChild, options: BenchOptions, load: Load): Promise<HeartbeatResult> {
+  // Each phase starts on a quiet server, not one still storing the last phase's work.
+  await server.usage(true);
   const fleet = await connectFleet(server.chargerUrl, options.chargers, CONNECT_CONCURRENCY);
   try {
     const stopMeter = await meterCpu(server);
-    const run = await runHeartbeats(fleet.chargers, WARMUP_MS, options.seconds * 1000);
+    const run = await load(fleet.chargers, WARMUP_MS, options.seconds * 1000);
     const cpu = await stopMeter();
     const failures: FailureCounts = {};
     addFailures(failures, fleet.failures);
@@ -95,6 +144,69 @@ async function measureHeartbeat(server: ServerChild, options: BenchOptions): Pro
     await closeFleet(fleet);
   }
 }
+
+interface IngestHealth {
+  ingest: { mode: 'direct' | 'journal'; backlog: number };
+}
+
+async function ingestHealth(server: ServerChild): Promise<IngestHealth['ingest'] | undefined> {
+  try {
+    return ((await (await fetch(`${server.httpUrl}/health`, { signal: AbortSignal.timeout(5000) })).json()) as IngestHealth).ingest;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * MeterValues in a closed loop; after a while the database is cut off for OUTAGE_MS and
+ * restored. Counts what the server answered meanwhile (from its journal) and how long it
+ * took to store the journal once the database was back.
+ */
+async function measureOutage(server: ServerChild, options: BenchOptions, database: DatabaseSwitch): Promise<OutageResult> {
+  if (!server.httpUrl) throw new Error('the outage is measured on FlexiCharge only');
+  await server.usage(true);
+  const fleet = await connectFleet(server.chargerUrl, options.chargers, CONNECT_CONCURRENCY);
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => { stop = resolve; });
+  const load = meterValuesUntil(fleet.chargers, stopped);
+  // Its failure is reported where it is awaited; until then it must not count as unhandled.
+  load.catch(() => undefined);
+  try {
+    await sleep(LOAD_BEFORE_OUTAGE_MS);
+    const cutAt = performance.now();
+    await database.cut();
+    let peakBacklog = 0;
+    while (performance.now() - cutAt < OUTAGE_MS) {
+      peakBacklog = Math.max(peakBacklog, (await ingestHealth(server))?.backlog ?? 0);
+      await sleep(250);
+    }
+    const restoredAt = performance.now();
+    await database.restore();
+    for (;;) {
+      const health = await ingestHealth(server);
+      if (health?.mode === 'direct') break;
+      peakBacklog = Math.max(peakBacklog, health?.backlog ?? 0);
+      if (performance.now() - restoredAt > DRAIN_TIMEOUT_MS) throw new Error(`the journal was not stored within ${DRAIN_TIMEOUT_MS / 1000} s of the database's return`);
+      await sleep(50);
+    }
+    const drainSeconds = (performance.now() - restoredAt) / 1000;
+    stop();
+    const { answeredAt, failures } = await load;
+    return {
+      outageSeconds: (restoredAt - cutAt) / 1000,
+      answeredDuring: answeredAt.filter((at) => at >= cutAt && at <= restoredAt).length,
+      failuresDuring: failures,
+      peakBacklog,
+      drainSeconds,
+    };
+  } finally {
+    stop();
+    await load.catch(() => undefined);
+    await closeFleet(fleet);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function measureBoots(server: ServerChild, size: number): Promise<BootResult> {
   // Start the storm on a quiet server, not one still busy with the last phase's disconnects.

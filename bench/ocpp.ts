@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { ServerSpec } from './ipc.ts';
+import { TcpProxy } from '../test/support/tcpProxy.ts';
 import { measureServer, type BenchOptions } from './measure.ts';
 import { createScratchDatabase } from './postgres.ts';
 import { renderReport, type Row } from './report.ts';
@@ -82,12 +83,19 @@ function targets(only: Set<string>): Target[] {
 
 async function measure(target: Target, options: BenchOptions): Promise<Row['outcome']> {
   const progress = (line: string) => process.stderr.write(`[${target.label}] ${line}\n`);
+  const ingest = target.spec.kind === 'flexicharge';
   try {
-    if (!target.postgresServerUrl) return { ok: true, measurements: await measureServer(target.spec, options, progress) };
+    if (!target.postgresServerUrl) return { ok: true, measurements: await measureServer(target.spec, options, progress, { ingest }) };
     const database = await createScratchDatabase(target.postgresServerUrl);
+    // The server reaches PostgreSQL through a proxy the bench can cut, for the outage measurement.
+    const scratch = new URL(database.url);
+    const proxy = await TcpProxy.start({ host: scratch.hostname, port: Number(scratch.port || 5432) });
     try {
-      return { ok: true, measurements: await measureServer({ ...target.spec, databaseUrl: database.url }, options, progress) };
+      scratch.port = String(proxy.port);
+      const outage = { cut: () => proxy.cut('reset'), restore: () => proxy.restore() };
+      return { ok: true, measurements: await measureServer({ ...target.spec, databaseUrl: scratch.toString() }, options, progress, { ingest, outage }) };
     } finally {
+      await proxy.close();
       await database.drop();
     }
   } catch (error) {

@@ -127,6 +127,59 @@ function detailTable(rows: Row[]): string[] {
   return lines;
 }
 
+/** The charging data path, as ratios to the same server's Heartbeat throughput in this run. */
+const INGEST_TARGETS = {
+  postgres: { meterValues: 0.2, startStop: 0.06 },
+  embedded: { meterValues: 0.08, startStop: 0.03 },
+};
+
+function ingestTable(rows: Row[], options: BenchOptions): string[] {
+  const measuredRows = rows.flatMap((row) => (row.outcome.ok && row.outcome.measurements.meterValues ? [{ row, m: row.outcome.measurements }] : []));
+  if (measuredRows.length === 0) return [];
+  const lines = [
+    '### The charging data path',
+    '',
+    `| server | Heartbeat calls/s | MeterValues calls/s (4 samples, all stored) | vs Heartbeat | Start+Stop calls/s | vs Heartbeat | p99 ms MeterValues / Start+Stop | server CPU per call MeterValues / Start+Stop | CPU MeterValues / Start+Stop | errors |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  const verdicts: string[] = [];
+  for (const { row, m } of measuredRows) {
+    const meterValues = m.meterValues!;
+    const startStop = m.startStop!;
+    const mvRatio = ratio(meterValues.callsPerSecond, m.heartbeat.callsPerSecond);
+    const ssRatio = ratio(startStop.callsPerSecond, m.heartbeat.callsPerSecond);
+    const failures = { ...meterValues.failures };
+    for (const [kind, n] of Object.entries(startStop.failures)) failures[kind as keyof FailureCounts] = (failures[kind as keyof FailureCounts] ?? 0) + n;
+    const errors = failureTotal(failures) ? Object.entries(failures).map(([kind, n]) => `${n} ${kind}`).join(', ') : '0';
+    lines.push(`| ${row.label} | ${integer(m.heartbeat.callsPerSecond)} | ${integer(meterValues.callsPerSecond)} | ${times(mvRatio)} | ${integer(startStop.callsPerSecond)} | ${times(ssRatio)} | ${ms(meterValues.p99Ms)} / ${ms(startStop.p99Ms)} | ${meterValues.serverCpuMicrosPerCall.toFixed(0)} / ${startStop.serverCpuMicrosPerCall.toFixed(0)} µs | ${cpuSplit(meterValues.cpu)} / ${cpuSplit(startStop.cpu)} | ${errors} |`);
+    const target = row.separateDatabase ? INGEST_TARGETS.postgres : INGEST_TARGETS.embedded;
+    verdicts.push(
+      `- ${row.label}: MeterValues ≥ ${target.meterValues.toFixed(2)}× Heartbeat: ${times(mvRatio)} — ${pass(mvRatio === undefined ? undefined : mvRatio >= target.meterValues)}; ` +
+      `Start+Stop ≥ ${target.startStop.toFixed(2)}× Heartbeat: ${times(ssRatio)} — ${pass(ssRatio === undefined ? undefined : ssRatio >= target.startStop)}`,
+    );
+    if (m.outage) {
+      const o = m.outage;
+      const outageErrors = failureTotal(o.failuresDuring);
+      verdicts.push(
+        `- ${row.label}, database cut for ${o.outageSeconds.toFixed(1)} s under MeterValues load: ${integer(o.answeredDuring)} MeterValues answered during the outage ` +
+        `(${integer(o.answeredDuring / o.outageSeconds)}/s), ${outageErrors} errors in the phase; the journal held up to ${integer(o.peakBacklog)} records ` +
+        `and was stored ${o.drainSeconds.toFixed(2)} s after the database came back — ${pass(o.answeredDuring > 0 && outageErrors === 0)}`,
+      );
+    }
+  }
+  return [
+    ...lines,
+    '',
+    `${integer(options.chargers)} chargers in a closed loop, each with a session of its own (an RFID card per charger). MeterValues: one reading of four samples ` +
+    '(energy register, power, current on L1, state of charge) per call, each with a new timestamp, so every sample is stored. ' +
+    'Start+Stop: StartTransaction then StopTransaction, again and again; each is a call, and every stopped session is priced. ' +
+    'CPU: cores busy, server / load generator / other processes (PostgreSQL among them).',
+    '',
+    'Targets (ratios measured in this run):',
+    ...verdicts,
+  ];
+}
+
 export function renderReport(rows: Row[], options: BenchOptions): string {
   const cpus = os.cpus();
   const lines = [
@@ -140,6 +193,8 @@ export function renderReport(rows: Row[], options: BenchOptions): string {
     lines.push(`**Warning:** other processes on this machine used up to ${cores(disturbed)} CPU cores during a measurement (see the CPU figures below); this run's figures are depressed and noisy.`, '');
   }
   lines.push(...summaryTable(rows, options), '', method(options), '', ...detailTable(rows));
+  const ingest = ingestTable(rows, options);
+  if (ingest.length) lines.push('', ...ingest);
   const ocppRpc = measured(rows, 'b');
   for (const row of rows) {
     if (!row.outcome.ok) lines.push('', `${row.label} failed:`, '```', row.outcome.error, '```');

@@ -70,4 +70,4 @@ process.on('disconnect', () => {
   close().then(exit, exit);
 });
 
-await send({ type: 'ready', chargerUrl: server.chargerUrl });
+await send({ type: 'ready', chargerUrl: server.chargerUrl, httpUrl: server.httpUrl });

@@ -7,6 +7,7 @@ import { RPCServer, type RPCClient } from 'ocpp-rpc';
 import { WebSocketServer } from 'ws';
 import type { Db } from '../src/db/connection.ts';
 import { chargerIdentity, type ServerSpec } from './ipc.ts';
+import { benchIdTag } from './load.ts';
 
 const HOST = '127.0.0.1';
 const SUBPROTOCOL = 'ocpp1.6';
@@ -15,6 +16,8 @@ const PROVISION_BATCH = 1000;
 export interface StartedServer {
   /** Chargers connect to `${chargerUrl}/${identity}`. */
   chargerUrl: string;
+  /** FlexiCharge's HTTP API (its /health tells the journal backlog). */
+  httpUrl?: string;
   close(): Promise<void>;
 }
 
@@ -103,6 +106,7 @@ async function startFlexiCharge(chargers: number, databaseUrl: string | undefine
   }
   return {
     chargerUrl: `${system.ocppUrl}/charger`,
+    httpUrl: system.httpUrl,
     async close() {
       await system.close();
       await removeDataDir();
@@ -110,7 +114,10 @@ async function startFlexiCharge(chargers: number, databaseUrl: string | undefine
   };
 }
 
-/** Registers bench chargers 1..count on seed charge point 1, in the plain OCPP 1.6 dialect (no BootData call). */
+/**
+ * Registers bench chargers 1..count on seed charge point 1, in the plain OCPP 1.6 dialect
+ * (no BootData call), each with an RFID card of its own for its sessions.
+ */
 async function provision(db: Db, count: number): Promise<void> {
   for (let first = 1; first <= count; first += PROVISION_BATCH) {
     const last = Math.min(first + PROVISION_BATCH - 1, count);
@@ -122,5 +129,6 @@ async function provision(db: Db, count: number): Promise<void> {
       dialect: 'ocpp1.6',
     }));
     await db.insertInto('chargers').values(rows).execute();
+    await db.insertInto('id_tags').values(rows.map((_row, offset) => ({ id_tag: benchIdTag(first - 1 + offset) }))).execute();
   }
 }

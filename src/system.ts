@@ -52,6 +52,7 @@ export interface RunningSystem {
 
 const RESERVATION_SWEEP_MS = 30_000;
 const SESSION_SWEEP_MAX_MS = 30_000;
+const INGEST_CONCURRENCY = 2;
 const INVOICING_CHECK_MS = 3_600_000;
 
 /** The composition root: database (migrated, seeded), domain, OCPP and HTTP servers. */
@@ -74,7 +75,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
 
     const events = new ChargingEvents();
     // What chargers reported and was not yet stored (the database was away) is stored before chargers are served again.
-    ingest = await IngestPipeline.open(db, path.join(config.dataDir, 'journal'), (facts) => announceStored(events, facts), logger.child({ component: 'ingest' }));
+    ingest = await IngestPipeline.open(db, path.join(config.dataDir, 'journal'), (facts) => announceStored(events, facts), logger.child({ component: 'ingest' }), {
+      // A server database stores a few batches at once; the embedded one is a single connection.
+      concurrency: config.database.kind === 'postgres' ? Math.max(1, Math.min(INGEST_CONCURRENCY, config.database.poolSize - 2)) : 1,
+    });
     await ingest.drain();
     const ids = new TransactionIds(db, (error) => logger.warn({ err: error }, 'waiting for the database to reserve transaction ids'));
     idReserve = ids;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import { DomainError } from './errors.ts';
 import type { Ore } from './units.ts';
@@ -68,4 +69,28 @@ export async function recordPaymentEvent(
     outcome: failed ? 'networkError' : outcome.httpStatus !== null && outcome.httpStatus < 300 ? 'ok' : 'refused',
     detail: (failed ? outcome.message : JSON.stringify(outcome.body)).slice(0, 2000),
   }).execute();
+}
+
+/** The latest payment of each of these sessions, in one query. */
+export async function paymentsOfSessions(db: Db, sessionIds: number[]) {
+  if (sessionIds.length === 0) return [];
+  return db.selectFrom('payments').selectAll().where('session_id', 'in', sessionIds)
+    .distinctOn('session_id').orderBy('session_id').orderBy('id', 'desc').execute();
+}
+
+/** Payments (nothing held) for sessions that had none, e.g. started with a card at the charger; one insert. */
+export async function createPayments(db: Db, sessionIds: number[], provider: PaymentProvider) {
+  if (sessionIds.length === 0) return [];
+  return db.insertInto('payments').values(sessionIds.map((sessionId) => ({ session_id: sessionId, provider: provider.name, status: 'Open', authorized_ore: 0 })))
+    .returningAll().execute();
+}
+
+/** Settlement outcomes of many payments in one statement; a null capture leaves what was captured. */
+export async function setPayments(db: Db, outcomes: { paymentId: number; status: string; capturedOre: number | null }[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  await sql`
+    update payments p set status = f.status, captured_ore = coalesce(f.captured, p.captured_ore), updated_at = now()
+    from unnest(${outcomes.map((o) => o.paymentId)}::int[], ${outcomes.map((o) => o.status)}::text[], ${outcomes.map((o) => o.capturedOre)}::int[])
+      as f(id, status, captured)
+    where p.id = f.id`.execute(db);
 }

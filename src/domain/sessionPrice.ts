@@ -65,56 +65,107 @@ export interface SessionPrice {
   lines: PriceLine[];
 }
 
-/**
- * The price of a finished session: per hour, that hour's energy times (the charge
- * point's price per kWh + that hour's electricity tariff, when there is one).
- */
-export async function priceSession(db: Db, sessionId: number): Promise<SessionPrice> {
-  const session = await db
-    .selectFrom('charging_sessions')
-    .leftJoin('chargers', 'chargers.id', 'charging_sessions.charger_id')
-    .leftJoin('charge_points', 'charge_points.id', 'chargers.charge_point_id')
-    .select([
-      'charging_sessions.meter_start_wh', 'charging_sessions.meter_stop_wh', 'charging_sessions.energy_wh',
-      'charging_sessions.started_at', 'charging_sessions.stopped_at', 'charge_points.price_per_kwh_ore as site_price',
-      'charge_points.session_fee_ore as fee',
-    ])
-    .where('charging_sessions.id', '=', sessionId)
-    .executeTakeFirstOrThrow();
-  const total = session.energy_wh;
-  const stoppedAt = (session.stopped_at ?? new Date()).getTime();
-  const startedAt = (session.started_at ?? session.stopped_at ?? new Date()).getTime();
-  const start = session.meter_start_wh ?? 0;
-  const samples = await db
-    .selectFrom('meter_values')
-    .select(['sampled_at', 'value'])
-    .where('session_id', '=', sessionId)
-    .where('measurand', '=', 'Energy.Active.Import.Register')
-    .where('phase', 'is', null)
-    .where('value', 'is not', null)
-    .orderBy('sampled_at')
-    .execute();
+/** What pricing a finished session needs from the database. */
+export interface PricingInput {
+  sessionId: number;
+  energyWh: Wh;
+  meterStartWh: Wh | null;
+  startedAt: Date | null;
+  stoppedAt: Date | null;
+  sitePriceOre: Ore;
+  feeOre: Ore;
+  /** The session's energy register readings (total, no phase), oldest first. */
+  readings: RegisterPoint[];
+}
+
+/** The hours a session's energy falls into, each with its energy in whole Wh. */
+function energyByHour(input: PricingInput): Map<number, Wh> {
+  const total = input.energyWh;
+  const stoppedAt = (input.stoppedAt ?? new Date()).getTime();
+  const startedAt = (input.startedAt ?? input.stoppedAt ?? new Date()).getTime();
+  const start = input.meterStartWh ?? 0;
   const points: RegisterPoint[] = [
     { at: startedAt, wh: start },
-    ...samples.filter((s) => s.sampled_at.getTime() > startedAt && s.sampled_at.getTime() < stoppedAt).map((s) => ({ at: s.sampled_at.getTime(), wh: s.value! })),
+    ...input.readings.filter((reading) => reading.at > startedAt && reading.at < stoppedAt),
     { at: stoppedAt, wh: start + total },
   ];
   const perHour = roundToTotal(energyPerHour(points), total);
   if (perHour.size === 0) perHour.set(Math.floor(stoppedAt / HOUR_MS) * HOUR_MS, total);
+  return perHour;
+}
 
-  const hours = [...perHour.keys()].sort((a, b) => a - b);
-  const tariffs = await db
-    .selectFrom('electricity_tariffs')
-    .select(['starts_at', 'price_per_kwh_ore'])
-    .where('starts_at', 'in', hours.map((hour) => new Date(hour)))
-    .execute();
-  const tariffByHour = new Map(tariffs.map((tariff) => [tariff.starts_at.getTime(), tariff.price_per_kwh_ore]));
-  const lines: PriceLine[] = hours.map((hour) => {
-    const pricePerKwhOre = (session.site_price ?? 0) + (tariffByHour.get(hour) ?? 0);
+/** The hours (epoch ms) whose electricity tariff pricing `input` needs. */
+export const hoursOf = (input: PricingInput): number[] => [...energyByHour(input).keys()];
+
+/**
+ * The price of a finished session: per hour, that hour's energy times (the charge
+ * point's price per kWh + that hour's electricity tariff, when there is one), plus the
+ * charge point's fee when the session delivered energy.
+ */
+export function priceOf(input: PricingInput, tariffByHour: ReadonlyMap<number, Ore>): SessionPrice {
+  const perHour = energyByHour(input);
+  const lines: PriceLine[] = [...perHour.keys()].sort((a, b) => a - b).map((hour) => {
+    const pricePerKwhOre = input.sitePriceOre + (tariffByHour.get(hour) ?? 0);
     const energyWh = perHour.get(hour)!;
     return { hour: new Date(hour).toISOString(), energyWh, pricePerKwhOre, amountOre: amountFor(energyWh, pricePerKwhOre) };
   });
   // The fee is for charging; a session that delivered nothing owes none.
-  if (session.fee && total > 0) lines.push({ kind: 'fee', hour: new Date(startedAt).toISOString(), energyWh: 0, pricePerKwhOre: 0, amountOre: session.fee });
+  if (input.feeOre && input.energyWh > 0) {
+    lines.push({ kind: 'fee', hour: new Date((input.startedAt ?? input.stoppedAt ?? new Date()).getTime()).toISOString(), energyWh: 0, pricePerKwhOre: 0, amountOre: input.feeOre });
+  }
   return { totalOre: lines.reduce((sum, line) => sum + line.amountOre, 0), lines };
+}
+
+/** Completed sessions still without a price, with their readings: two queries for any number of sessions. */
+export async function loadUnpriced(db: Db, sessionIds: number[]): Promise<PricingInput[]> {
+  const sessions = await db
+    .selectFrom('charging_sessions')
+    .leftJoin('chargers', 'chargers.id', 'charging_sessions.charger_id')
+    .leftJoin('charge_points', 'charge_points.id', 'chargers.charge_point_id')
+    .select([
+      'charging_sessions.id', 'charging_sessions.meter_start_wh', 'charging_sessions.energy_wh', 'charging_sessions.started_at',
+      'charging_sessions.stopped_at', 'charge_points.price_per_kwh_ore as site_price', 'charge_points.session_fee_ore as fee',
+    ])
+    .where('charging_sessions.id', 'in', sessionIds)
+    .where('charging_sessions.status', '=', 'Completed')
+    .where('charging_sessions.price_ore', 'is', null)
+    .execute();
+  if (sessions.length === 0) return [];
+  const readings = await db
+    .selectFrom('meter_values')
+    .select(['session_id', 'sampled_at', 'value'])
+    .where('session_id', 'in', sessions.map((session) => session.id))
+    .where('measurand', '=', 'Energy.Active.Import.Register')
+    .where('phase', 'is', null)
+    .where('value', 'is not', null)
+    .orderBy('session_id')
+    .orderBy('sampled_at')
+    .execute();
+  const readingsOf = new Map<number, RegisterPoint[]>();
+  for (const reading of readings) {
+    const list = readingsOf.get(reading.session_id!) ?? [];
+    list.push({ at: reading.sampled_at.getTime(), wh: reading.value! });
+    readingsOf.set(reading.session_id!, list);
+  }
+  return sessions.map((session) => ({
+    sessionId: session.id,
+    energyWh: session.energy_wh,
+    meterStartWh: session.meter_start_wh,
+    startedAt: session.started_at,
+    stoppedAt: session.stopped_at,
+    sitePriceOre: session.site_price ?? 0,
+    feeOre: session.fee ?? 0,
+    readings: readingsOf.get(session.id) ?? [],
+  }));
+}
+
+/** Electricity tariffs of these hours (epoch ms), by hour. */
+export async function loadTariffs(db: Db, hours: number[]): Promise<Map<number, Ore>> {
+  if (hours.length === 0) return new Map();
+  const tariffs = await db
+    .selectFrom('electricity_tariffs')
+    .select(['starts_at', 'price_per_kwh_ore'])
+    .where('starts_at', 'in', [...new Set(hours)].map((hour) => new Date(hour)))
+    .execute();
+  return new Map(tariffs.map((tariff) => [tariff.starts_at.getTime(), tariff.price_per_kwh_ore]));
 }

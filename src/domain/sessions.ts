@@ -1,15 +1,16 @@
 import { sql, type Selectable } from 'kysely';
 import type { Logger } from 'pino';
+import { Batcher } from '../db/batcher.ts';
 import type { Db } from '../db/connection.ts';
 import type { ChargingSessionsTable } from '../db/schema.ts';
 import type { ChargerGateway } from './chargerGateway.ts';
 import { getCharger } from './chargers.ts';
 import { DomainError, notFound } from './errors.ts';
 import { nextEvent, type ChargingEvents } from './events.ts';
-import { createPayment, paymentOf, setPayment, type PaymentProvider } from './payments.ts';
+import { createPayment, createPayments, paymentOf, paymentsOfSessions, setPayment, setPayments, type PaymentProvider } from './payments.ts';
 import { currentPricePerKwh } from './pricing.ts';
 import { activeReservation, reserveCharger, setReservationStatus } from './reservations.ts';
-import { amountFor, priceSession } from './sessionPrice.ts';
+import { amountFor, hoursOf, loadTariffs, loadUnpriced, priceOf } from './sessionPrice.ts';
 import type { SessionSummaries } from './sessionSummaries.ts';
 import type { AccessClaims } from './tokens.ts';
 import type { ChargerId, UserId } from './units.ts';
@@ -168,6 +169,11 @@ export class SessionService {
   }
 
   readonly #finalizing = new Map<number, Promise<void>>();
+  /** Sessions ending at the same moment (a busy fleet) are priced and settled together, in a few statements. */
+  readonly #pricing = new Batcher<number, undefined>(async (sessionIds) => {
+    await this.#finalizeMany([...new Set(sessionIds)]);
+    return sessionIds.map(() => undefined);
+  });
 
   /**
    * Prices a completed session hour by hour and settles its payment; once. Callers at the
@@ -177,32 +183,41 @@ export class SessionService {
   finalize(sessionId: number): Promise<void> {
     let running = this.#finalizing.get(sessionId);
     if (!running) {
-      running = this.#finalize(sessionId).finally(() => this.#finalizing.delete(sessionId));
+      running = this.#pricing.add(sessionId).then(() => undefined).finally(() => this.#finalizing.delete(sessionId));
       this.#finalizing.set(sessionId, running);
     }
     return running;
   }
 
-  async #finalize(sessionId: number): Promise<void> {
-    const session = await this.db.selectFrom('charging_sessions').select(['status', 'price_ore']).where('id', '=', sessionId).executeTakeFirst();
-    if (!session || session.status !== 'Completed' || session.price_ore !== null) return;
-    const price = await priceSession(this.db, sessionId);
-    const written = await this.db
-      .updateTable('charging_sessions')
-      .set({ price_ore: price.totalOre, price_breakdown: JSON.stringify(price.lines), updated_at: new Date() })
-      .where('id', '=', sessionId)
-      .where('price_ore', 'is', null)
-      .executeTakeFirst();
-    if (written.numUpdatedRows === 0n) return;
-    const payment = (await paymentOf(this.db, sessionId)) ?? (await createPayment(this.db, sessionId, this.payments, 0));
-    try {
-      const status = await this.payments.settle(payment.id, price.totalOre);
-      await setPayment(this.db, payment.id, { status, captured_ore: status === 'Captured' ? price.totalOre : 0 });
-    } catch (error) {
-      // Left visibly unpaid for an admin; the session itself is complete.
-      await setPayment(this.db, payment.id, { status: 'SettlementFailed' });
-      this.logger.error({ err: error, sessionId }, 'payment settlement failed');
-    }
+  async #finalizeMany(sessionIds: number[]): Promise<void> {
+    const inputs = await loadUnpriced(this.db, sessionIds);
+    if (inputs.length === 0) return;
+    const tariffs = await loadTariffs(this.db, inputs.flatMap(hoursOf));
+    const prices = new Map(inputs.map((input) => [input.sessionId, priceOf(input, tariffs)]));
+    const ids = [...prices.keys()];
+    // Only the sessions this run priced are settled: another node may have priced some meanwhile.
+    const { rows } = await sql<{ id: number }>`
+      update charging_sessions s set price_ore = f.price, price_breakdown = f.breakdown::jsonb, updated_at = now()
+      from unnest(${ids}::int[], ${ids.map((id) => prices.get(id)!.totalOre)}::int[], ${ids.map((id) => JSON.stringify(prices.get(id)!.lines))}::text[])
+        as f(id, price, breakdown)
+      where s.id = f.id and s.price_ore is null
+      returning s.id`.execute(this.db);
+    const priced = rows.map((row) => row.id);
+    const existing = await paymentsOfSessions(this.db, priced);
+    const withPayment = new Set(existing.map((payment) => payment.session_id));
+    const created = await createPayments(this.db, priced.filter((id) => !withPayment.has(id)), this.payments);
+    const outcomes = await Promise.all([...existing, ...created].map(async (payment) => {
+      const amount = prices.get(payment.session_id)!.totalOre;
+      try {
+        const status = await this.payments.settle(payment.id, amount);
+        return { paymentId: payment.id, status, capturedOre: status === 'Captured' ? amount : 0 };
+      } catch (error) {
+        // Left visibly unpaid for an admin; the session itself is complete.
+        this.logger.error({ err: error, sessionId: payment.session_id }, 'payment settlement failed');
+        return { paymentId: payment.id, status: 'SettlementFailed', capturedOre: null };
+      }
+    }));
+    await setPayments(this.db, outcomes);
   }
 
   /** An admin gives back part or all of a session's captured payment. */

@@ -1,12 +1,11 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { Db } from '../db/connection.ts';
 import type {
   ChargingFact, MeterSamples, SessionClosed, SessionStarted, SessionStopped, SessionSummary,
 } from '../domain/chargingFacts.ts';
 
 /**
- * Stores decided facts: one multi-row statement per kind for the whole batch, in the
- * caller's transaction. Applying a fact twice changes nothing (replayed journal records,
+ * The statements that store decided facts: one multi-row statement per kind for the whole
+ * batch, to run in this order (in one transaction when there are several). Applying a fact twice changes nothing (replayed journal records,
  * a batch whose commit was not confirmed), and no fact can fail for lack of a row it
  * names (a charger deleted meanwhile, a session that never made it into the database):
  * such references are left out, never refused.
@@ -14,7 +13,7 @@ import type {
  * Kinds are applied in the order a charger's conversation implies — starts, samples,
  * stops, closes, summaries — so a stop finds its start and the readings before it.
  */
-export async function applyFacts(db: Db, facts: ChargingFact[]): Promise<void> {
+export function factStatements(facts: ChargingFact[]): RawBuilder<unknown>[] {
   const starts: SessionStarted[] = [];
   const samples: MeterSamples[] = [];
   const stops = new Map<number, SessionStopped>();
@@ -32,12 +31,14 @@ export async function applyFacts(db: Db, facts: ChargingFact[]): Promise<void> {
   }
   const newStarts = starts.filter((fact) => !fact.requested);
   const requestedStarts = starts.filter((fact) => fact.requested);
-  if (newStarts.length) await insertStarts(db, newStarts);
-  if (requestedStarts.length) await updateRequestedStarts(db, requestedStarts);
-  if (samples.length) await insertSamples(db, samples);
-  if (stops.size) await applyStops(db, [...stops.values()]);
-  if (closes.size) await applyCloses(db, [...closes.values()]);
-  if (summaries.size) await applySummaries(db, [...summaries.values()]);
+  return [
+    ...(newStarts.length ? [insertStarts(newStarts)] : []),
+    ...(requestedStarts.length ? [updateRequestedStarts(requestedStarts)] : []),
+    ...(samples.length ? [insertSamples(samples)] : []),
+    ...(stops.size ? applyStops([...stops.values()]) : []),
+    ...(closes.size ? [applyCloses([...closes.values()])] : []),
+    ...(summaries.size ? [applySummaries([...summaries.values()])] : []),
+  ];
 }
 
 const HOUR_MS = 3_600_000;
@@ -56,8 +57,8 @@ const registerReading = (sessionId: RawBuilder<unknown>, order: 'asc' | 'desc') 
   where mv.session_id = ${sessionId} and mv.measurand = 'Energy.Active.Import.Register' and mv.phase is null and mv.value is not null
   order by mv.sampled_at ${sql.raw(order)} limit 1)`;
 
-async function insertStarts(db: Db, facts: SessionStarted[]): Promise<void> {
-  await sql`
+function insertStarts(facts: SessionStarted[]): RawBuilder<unknown> {
+  return sql`
     insert into charging_sessions (id, charger_id, connector_id, user_id, id_tag, reservation_id, status, meter_start_wh,
                                    price_per_kwh_ore, started_at, start_received_at, flags, created_at, updated_at)
     select f.id, c.id, f.connector_id, card.user_id, f.id_tag, r.id, f.status, f.meter_start,
@@ -74,11 +75,11 @@ async function insertStarts(db: Db, facts: SessionStarted[]): Promise<void> {
     left join electricity_tariffs tariff on tariff.starts_at = f.hour
     left join reservations r on r.id = f.reservation_id and r.charger_id = f.charger_id
     left join lateral (select t.user_id from id_tags t where upper(t.id_tag) = upper(f.id_tag) limit 1) card on true
-    on conflict do nothing`.execute(db);
+    on conflict do nothing`;
 }
 
-async function updateRequestedStarts(db: Db, facts: SessionStarted[]): Promise<void> {
-  await sql`
+function updateRequestedStarts(facts: SessionStarted[]): RawBuilder<unknown> {
+  return sql`
     update charging_sessions s set
       status = f.status, meter_start_wh = f.meter_start, started_at = f.started_at, start_received_at = f.received_at,
       reservation_id = coalesce(f.valid_reservation, s.reservation_id),
@@ -94,13 +95,13 @@ async function updateRequestedStarts(db: Db, facts: SessionStarted[]): Promise<v
     ) as f
     where s.id = f.id and s.started_at is null
       and not exists (select 1 from charging_sessions o where o.charger_id = s.charger_id and o.connector_id = s.connector_id
-                      and o.started_at = f.started_at and o.meter_start_wh = f.meter_start)`.execute(db);
+                      and o.started_at = f.started_at and o.meter_start_wh = f.meter_start)`;
 }
 
-async function insertSamples(db: Db, facts: MeterSamples[]): Promise<void> {
+function insertSamples(facts: MeterSamples[]): RawBuilder<unknown> {
   const rows = facts.flatMap((fact) => fact.samples.map((sample) => ({ fact, sample })));
   const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
-  await sql`
+  return sql`
     insert into meter_values (session_id, charger_id, connector_id, sampled_at, received_at, measurand, phase, location, context, value, raw_value, raw_unit)
     select s.id, c.id, f.connector_id, f.sampled_at, f.received_at, f.measurand, f.phase, f.location, f.context, f.value, f.raw_value, f.raw_unit
     from unnest(${column((r) => r.fact.sessionId)}::int[], ${column((r) => r.fact.chargerId)}::int[], ${column((r) => r.fact.connectorId)}::int[],
@@ -110,7 +111,7 @@ async function insertSamples(db: Db, facts: MeterSamples[]): Promise<void> {
       as f(session_id, charger_id, connector_id, sampled_at, received_at, measurand, phase, location, context, value, raw_value, raw_unit)
     join chargers c on c.id = f.charger_id
     left join charging_sessions s on s.id = f.session_id
-    on conflict do nothing`.execute(db);
+    on conflict do nothing`;
 }
 
 /**
@@ -119,13 +120,13 @@ async function insertSamples(db: Db, facts: MeterSamples[]): Promise<void> {
  * charger's own reading is better than the last one we had, and the price is made anew.
  * A stop whose session is not in the database becomes a flagged session of its own.
  */
-async function applyStops(db: Db, facts: SessionStopped[]): Promise<void> {
+function applyStops(facts: SessionStopped[]): RawBuilder<unknown>[] {
   const input = sql`unnest(${facts.map((f) => f.sessionId)}::int[], ${facts.map((f) => f.chargerId)}::int[], ${facts.map((f) => f.meterStopWh)}::bigint[],
       ${facts.map((f) => f.stoppedAt)}::timestamptz[], ${facts.map((f) => f.reason)}::text[], ${facts.map((f) => f.idTag)}::text[],
       ${facts.map((f) => joinFlags(f.flags))}::text[], ${facts.map((f) => f.socPercent)}::smallint[], ${facts.map((f) => f.powerW)}::int[],
       ${facts.map((f) => f.receivedAt)}::timestamptz[])
     as f(id, charger_id, meter_stop, stopped_at, reason, id_tag, flags, soc, power, received_at)`;
-  await sql`
+  const complete = sql`
     update charging_sessions s set
       status = 'Completed',
       meter_stop_wh = f.meter_stop,
@@ -150,8 +151,8 @@ async function applyStops(db: Db, facts: SessionStopped[]): Promise<void> {
     where s.id = f.id and (s.status in ${OPEN} or (
       s.status = 'Completed' and s.flags && ${CLOSE_FLAGS} and not 'stoppedAfterClose' = any(s.flags)
       and not exists (select 1 from invoice_lines l where l.session_id = s.id)
-      and not exists (select 1 from payments p where p.session_id = s.id and p.status = 'Captured')))`.execute(db);
-  await sql`
+      and not exists (select 1 from payments p where p.session_id = s.id and p.status = 'Captured')))`;
+  const orphans = sql`
     insert into charging_sessions (id, charger_id, status, id_tag, meter_stop_wh, stopped_at, stop_reason, flags, created_at, updated_at)
     select f.id, c.id, 'Completed', f.id_tag, f.meter_stop, f.stopped_at, f.reason,
            case when 'unknownTransaction' = any(${flagsOf(sql`f.flags`)}) then ${flagsOf(sql`f.flags`)} else ${flagsOf(sql`f.flags`)} || array['unknownTransaction'] end,
@@ -159,12 +160,13 @@ async function applyStops(db: Db, facts: SessionStopped[]): Promise<void> {
     from ${input}
     left join chargers c on c.id = f.charger_id
     where not exists (select 1 from charging_sessions s where s.id = f.id)
-    on conflict do nothing`.execute(db);
+    on conflict do nothing`;
+  return [complete, orphans];
 }
 
 /** Closes open sessions with the energy of their last reading (or what their summary said). */
-async function applyCloses(db: Db, facts: SessionClosed[]): Promise<void> {
-  await sql`
+function applyCloses(facts: SessionClosed[]): RawBuilder<unknown> {
+  return sql`
     update charging_sessions s set
       status = 'Completed',
       meter_stop_wh = f.reading,
@@ -182,13 +184,13 @@ async function applyCloses(db: Db, facts: SessionClosed[]): Promise<void> {
         where mv.session_id = f.id and mv.measurand = 'Energy.Active.Import.Register' and mv.phase is null and mv.value is not null
         order by mv.sampled_at desc limit 1) last on true
     ) as f
-    where s.id = f.id and s.status in ${OPEN}`.execute(db);
+    where s.id = f.id and s.status in ${OPEN}`;
 }
 
-async function applySummaries(db: Db, facts: SessionSummary[]): Promise<void> {
-  await sql`
+function applySummaries(facts: SessionSummary[]): RawBuilder<unknown> {
+  return sql`
     update charging_sessions s set energy_wh = f.energy, power_w = f.power, state_of_charge_percent = f.soc, updated_at = now()
     from unnest(${facts.map((f) => f.sessionId)}::int[], ${facts.map((f) => f.energyWh)}::bigint[], ${facts.map((f) => f.powerW)}::int[],
                 ${facts.map((f) => f.socPercent)}::smallint[]) as f(id, energy, power, soc)
-    where s.id = f.id and s.status in ('Charging', 'Stopping')`.execute(db);
+    where s.id = f.id and s.status in ('Charging', 'Stopping')`;
 }

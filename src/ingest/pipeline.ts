@@ -1,10 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
 import { isDatabaseUnavailable, isTransientConflict } from '../db/errors.ts';
 import type { ChargingFact, FactSink } from '../domain/chargingFacts.ts';
-import { applyFacts } from './applyFacts.ts';
+import { factStatements } from './applyFacts.ts';
 import { Journal, type JournalRecord } from './journal.ts';
 
 export interface IngestStatus {
@@ -20,6 +21,12 @@ export interface IngestStatus {
 }
 
 export interface IngestOptions {
+  /**
+   * Batches stored at the same time (default 1). A charger's next message waits for the
+   * answer to its last, so concurrent batches never hold two facts of one conversation;
+   * a server database takes several, the embedded one runs them one by one anyway.
+   */
+  concurrency?: number;
   /** A batch the database has not stored after this long goes to the journal (a hung connection, a network that swallows packets). */
   applyTimeoutMs?: number;
   /** How often to try the database again during an outage. */
@@ -35,6 +42,12 @@ interface Waiting {
 const BATCH_FACTS = 1000;
 const DRAIN_RECORDS = 500;
 const TRANSIENT_RETRIES = 5;
+/**
+ * While the journal drains into a database that answers again, new facts wait (at most
+ * this long) for the backlog to clear instead of joining it: otherwise chargers answered
+ * at journal speed could outrun the drain for ever. Short of a charger's call timeout.
+ */
+const CATCH_UP_HOLD_MS = 5_000;
 const PRUNE_EVERY = 2000;
 
 class ApplyTimeout extends Error {
@@ -62,13 +75,19 @@ export class IngestPipeline implements FactSink {
   #appliedSeq: number;
   #prunedAt: number;
   #scheduled = false;
-  #flushing: Promise<void> | undefined;
-  #appending = false;
+  /** Batches being stored (or appended) right now. */
+  #running = 0;
+  #idleWaiters: (() => void)[] = [];
+  #appending = 0;
   #draining: Promise<void> | undefined;
   #rejected = 0;
   #closed = false;
+  /** The journal is draining: the database answers again. */
+  #catchingUp = false;
+  #modeWaiters: (() => void)[] = [];
   readonly #applyTimeoutMs: number;
   readonly #retryMs: number;
+  readonly #concurrency: number;
 
   private constructor(
     private readonly db: Db,
@@ -83,6 +102,7 @@ export class IngestPipeline implements FactSink {
     this.#prunedAt = appliedSeq;
     this.#applyTimeoutMs = options.applyTimeoutMs ?? 5000;
     this.#retryMs = options.retryMs ?? 500;
+    this.#concurrency = Math.max(1, options.concurrency ?? 1);
     this.#mode = journal.lastSeq > appliedSeq ? 'journal' : 'direct';
     if (this.#mode === 'journal') this.#since = new Date();
   }
@@ -130,44 +150,55 @@ export class IngestPipeline implements FactSink {
 
   /** Stores or journals everything submitted, then closes the journal. */
   async close(): Promise<void> {
-    while (this.#flushing || this.#waiting.length || this.#scheduled) await (this.#flushing ?? sleep(1));
+    while (this.#running || this.#waiting.length || this.#scheduled) {
+      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    }
     this.#closed = true;
     await this.#draining;
     await this.journal.close();
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#flushing) return;
+    if (this.#scheduled || this.#running >= this.#concurrency) return;
     this.#scheduled = true;
+    // One turn of the event loop lets the messages that arrive together form one batch.
     setImmediate(() => {
       this.#scheduled = false;
-      this.#flushing = this.#flush().finally(() => {
-        this.#flushing = undefined;
-        if (this.#waiting.length) this.#schedule();
-      });
+      while (this.#waiting.length && this.#running < this.#concurrency) {
+        const batch = this.#takeBatch();
+        this.#running++;
+        void this.#store(batch).finally(() => {
+          this.#running--;
+          if (this.#waiting.length) this.#schedule();
+          else if (this.#running === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+        });
+      }
     });
   }
 
-  async #flush(): Promise<void> {
-    while (this.#waiting.length) {
-      const batch: Waiting[] = [];
-      let size = 0;
-      while (this.#waiting.length && (size === 0 || size + this.#waiting[0]!.facts.length <= BATCH_FACTS)) {
-        const next = this.#waiting.shift()!;
-        batch.push(next);
-        size += next.facts.length;
-      }
+  #takeBatch(): Waiting[] {
+    const batch: Waiting[] = [];
+    let size = 0;
+    while (this.#waiting.length && (size === 0 || size + this.#waiting[0]!.facts.length <= BATCH_FACTS)) {
+      const next = this.#waiting.shift()!;
+      batch.push(next);
+      size += next.facts.length;
+    }
+    return batch;
+  }
+
+  async #store(batch: Waiting[]): Promise<void> {
+    for (;;) {
       try {
         await this.#persist(batch);
+        break;
       } catch (error) {
         // Only a defect gets here; the batch is tried again rather than answered unstored.
         this.logger.error({ err: error }, 'could not store charger facts; trying again');
-        this.#waiting.unshift(...batch);
         await sleep(this.#retryMs);
-        continue;
       }
-      for (const waiting of batch) waiting.resolve();
     }
+    for (const waiting of batch) waiting.resolve();
   }
 
   /** Makes a batch durable, in the database or the journal; holds (retrying) while neither can take it. */
@@ -176,7 +207,11 @@ export class IngestPipeline implements FactSink {
     for (let conflicts = 0; ;) {
       if (this.#mode === 'direct') {
         try {
+          const t0 = performance.now();
           await this.#applyInTime(facts);
+          (globalThis as any).__dbg ??= { n: 0, facts: 0, ms: 0 };
+          const d = (globalThis as any).__dbg; d.n++; d.facts += facts.length; d.ms += performance.now() - t0;
+          if (d.n % 500 === 0) console.error('DEBUG batches', d.n, 'avg facts', (d.facts / d.n).toFixed(1), 'avg ms', (d.ms / d.n).toFixed(2));
           this.#applied(facts);
           return;
         } catch (error) {
@@ -189,20 +224,42 @@ export class IngestPipeline implements FactSink {
           this.#enterOutage(error);
         }
       }
+      if (this.#catchingUp) {
+        await this.#stateChange(CATCH_UP_HOLD_MS);
+        if (this.#mode === 'direct') continue;
+      }
       try {
-        this.#appending = true;
+        this.#appending++;
         await this.journal.append(batch.map((waiting) => waiting.facts));
         this.#startDrain();
         return;
       } catch (error) {
         this.logger.error({ err: error, facts: facts.length }, 'cannot write the journal; holding the answers');
         // With nothing in the journal before it, the batch may go to the database directly if that is back.
-        if (this.journal.lastSeq === this.#appliedSeq) this.#mode = 'direct';
+        if (this.journal.lastSeq === this.#appliedSeq) this.#setMode('direct');
         await sleep(this.#retryMs);
       } finally {
-        this.#appending = false;
+        this.#appending--;
       }
     }
+  }
+
+  /** Resolves when the mode or the catch-up changes, or after `ms`. */
+  #stateChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#modeWaiters.push(done);
+    });
+  }
+
+  #setMode(mode: IngestStatus['mode']): void {
+    this.#mode = mode;
+    this.#catchingUp = false;
+    for (const wake of this.#modeWaiters.splice(0)) wake();
   }
 
   #unavailable(error: unknown): boolean {
@@ -211,21 +268,25 @@ export class IngestPipeline implements FactSink {
 
   #enterOutage(error: unknown): void {
     if (this.#mode === 'journal') return;
-    this.#mode = 'journal';
+    this.#setMode('journal');
     this.#since = new Date();
     this.logger.error({ err: error }, 'the database does not store charger data; keeping it in the journal until it does');
   }
 
   async #applyInTime(facts: ChargingFact[], checkpoint?: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const work = this.db.transaction().execute(async (trx) => {
-      await applyFacts(trx, facts);
-      if (checkpoint !== undefined) {
-        await trx.insertInto('ingest_checkpoints').values({ journal_id: this.journal.id, applied_seq: checkpoint })
-          .onConflict((conflict) => conflict.column('journal_id').doUpdateSet({ applied_seq: checkpoint, updated_at: new Date() }))
-          .execute();
-      }
-    });
+    const statements = factStatements(facts);
+    if (checkpoint !== undefined) {
+      statements.push(sql`
+        insert into ingest_checkpoints (journal_id, applied_seq) values (${this.journal.id}, ${checkpoint})
+        on conflict (journal_id) do update set applied_seq = excluded.applied_seq, updated_at = now()`);
+    }
+    // A single statement commits on its own; several (and a checkpoint with its records) go in one transaction.
+    const work = statements.length === 0 ? Promise.resolve() : statements.length === 1
+      ? statements[0]!.execute(this.db).then(() => undefined)
+      : this.db.transaction().execute(async (trx) => {
+        for (const statement of statements) await statement.execute(trx);
+      });
     // Left running after a timeout, it may still commit: storing the same facts again later changes nothing.
     work.catch(() => undefined);
     const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new ApplyTimeout(this.#applyTimeoutMs)), this.#applyTimeoutMs); });
@@ -283,9 +344,9 @@ export class IngestPipeline implements FactSink {
       }
       if (this.journal.lastSeq === this.#appliedSeq) {
         // Nothing left and no append in flight: what comes next may go to the database directly.
-        if (!this.#appending) {
+        if (this.#appending === 0) {
           this.logger.info({ outageSeconds: this.#since ? Math.round((Date.now() - this.#since.getTime()) / 1000) : 0 }, 'the journal is stored; charger data goes to the database directly again');
-          this.#mode = 'direct';
+          this.#setMode('direct');
           this.#since = null;
           await this.#prune();
           return;
@@ -300,7 +361,13 @@ export class IngestPipeline implements FactSink {
         this.#appliedSeq = this.journal.lastSeq;
         continue;
       }
-      if (!(await this.#drainBatch(records))) await sleep(this.#retryMs);
+      const stored = await this.#drainBatch(records);
+      if (stored !== this.#catchingUp) {
+        this.#catchingUp = stored;
+        // Facts held for the catch-up go to the journal at once when the database is away again.
+        for (const wake of this.#modeWaiters.splice(0)) wake();
+      }
+      if (!stored) await sleep(this.#retryMs);
     }
   }
 

@@ -1,7 +1,17 @@
 -- A sample reported again (a charger resending what it was not sure we stored) is the same
--- sample: one row per session (or charger connector), time, measurand, phase, location and context.
+-- sample: one row per session (or, without one, per charger connector), time, measurand,
+-- phase, location and context. Leading with the session and time, it also serves the
+-- session's readings in order, so the two older indexes go (each index costs every insert).
 create unique index meter_values_sample_key on meter_values (
-  charger_id, connector_id, coalesce(session_id, 0), sampled_at, measurand, coalesce(phase, ''), coalesce(location, ''), coalesce(context, ''));
+  session_id, sampled_at, measurand, charger_id, connector_id, phase, location, context) nulls not distinct;
+drop index meter_values_session_idx;
+drop index meter_values_charger_idx;
+
+-- Readings are history: they stay with their session when a charger is removed, and the
+-- ingest path only ever stores readings of chargers and sessions it has checked (the
+-- per-row foreign-key triggers cost as much as the rest of the insert).
+alter table meter_values drop constraint meter_values_session_id_fkey;
+alter table meter_values drop constraint meter_values_charger_id_fkey;
 
 -- The charger side reads a charger's latest sessions when it connects.
 create index charging_sessions_charger_recent_idx on charging_sessions (charger_id, id);
