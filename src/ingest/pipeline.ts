@@ -207,11 +207,7 @@ export class IngestPipeline implements FactSink {
     for (let conflicts = 0; ;) {
       if (this.#mode === 'direct') {
         try {
-          const t0 = performance.now();
           await this.#applyInTime(facts);
-          (globalThis as any).__dbg ??= { n: 0, facts: 0, ms: 0 };
-          const d = (globalThis as any).__dbg; d.n++; d.facts += facts.length; d.ms += performance.now() - t0;
-          if (d.n % 500 === 0) console.error('DEBUG batches', d.n, 'avg facts', (d.facts / d.n).toFixed(1), 'avg ms', (d.ms / d.n).toFixed(2));
           this.#applied(facts);
           return;
         } catch (error) {
