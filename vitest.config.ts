@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // The integration suite runs once on the embedded database and, when TEST_DATABASE_URL
 // names a PostgreSQL server, once more against it (a fresh database per test file).
+// Files named *.postgres.test.ts need a server database (they cut its connection).
 const databases = ['embedded', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])];
 
 export default defineConfig({
@@ -16,6 +17,7 @@ export default defineConfig({
         test: {
           name: `integration:${database}`,
           include: ['test/integration/**/*.test.ts'],
+          exclude: database === 'embedded' ? ['test/integration/**/*.postgres.test.ts'] : [],
           env: { TEST_DATABASE: database },
         },
       })),

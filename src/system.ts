@@ -75,7 +75,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
 
     const events = new ChargingEvents();
     // What chargers reported and was not yet stored (the database was away) is stored before chargers are served again.
-    ingest = await IngestPipeline.open(db, path.join(config.dataDir, 'journal'), (facts) => announceStored(events, facts), logger.child({ component: 'ingest' }), {
+    ingest = await IngestPipeline.open(database, path.join(config.dataDir, 'journal'), (facts) => announceStored(events, facts), logger.child({ component: 'ingest' }), {
       // A server database stores a few batches at once; the embedded one is a single connection.
       concurrency: config.database.kind === 'postgres' ? Math.max(1, Math.min(INGEST_CONCURRENCY, config.database.poolSize - 2)) : 1,
     });

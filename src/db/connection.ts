@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { createHash } from 'node:crypto';
+import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
 import { PGliteDialect } from './pgliteDialect.ts';
@@ -13,6 +14,12 @@ export interface DatabaseHandle {
   kind: DatabaseConfig['kind'];
   /** true when the database answers a trivial query. */
   ping(): Promise<boolean>;
+  /**
+   * Runs statements in order, in one transaction when there are several. On a server
+   * database they run as named prepared statements: the same statement text, run again and
+   * again (the ingest path's multi-row statements), is parsed and planned once per connection.
+   */
+  runStatements(statements: CompiledQuery[]): Promise<void>;
   /** Flushes and closes; safe to call twice. */
   close(): Promise<void>;
 }
@@ -27,6 +34,32 @@ const pgTypes = {
 
 const PING_TIMEOUT_MS = 2000;
 
+const statementNames = new Map<string, string>();
+const statementName = (text: string) => {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `fc_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`));
+  return name;
+};
+
+async function runPrepared(pool: pg.Pool, statements: CompiledQuery[]): Promise<void> {
+  if (statements.length === 0) return;
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    if (statements.length > 1) await client.query('begin');
+    for (const statement of statements) {
+      await client.query({ name: statementName(statement.sql), text: statement.sql, values: statement.parameters as unknown[] });
+    }
+    if (statements.length > 1) await client.query('commit');
+  } catch (error) {
+    if (statements.length > 1) await client.query('rollback').catch((rollbackError: unknown) => { broken = rollbackError as Error; });
+    throw error;
+  } finally {
+    // A connection that cannot even roll back is not given to the next caller.
+    client.release(broken);
+  }
+}
+
 /** How long a query waits for a pooled connection (or a new one) before it fails as unavailable. */
 const CONNECT_TIMEOUT_MS = 5000;
 
@@ -39,11 +72,17 @@ const CONNECT_TIMEOUT_MS = 5000;
 export async function openDatabase(config: DatabaseConfig, onError: (error: Error) => void = () => {}): Promise<DatabaseHandle> {
   let db: Kysely<Database>;
   let closeDriver: () => Promise<void>;
+  let runStatements: (statements: CompiledQuery[]) => Promise<void>;
   if (config.kind === 'embedded') {
     await fs.mkdir(config.dataDir, { recursive: true });
     const pglite = await PGlite.create(config.dataDir);
     db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     closeDriver = () => pglite.close();
+    const kysely = db;
+    runStatements = async (statements) => {
+      if (statements.length === 1) await kysely.executeQuery(statements[0]!);
+      else if (statements.length > 1) await kysely.transaction().execute(async (trx) => { for (const statement of statements) await trx.executeQuery(statement); });
+    };
   } else {
     const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize, types: pgTypes, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
     // The pool listens on idle clients only; a checked-out client needs a listener of its own,
@@ -52,6 +91,7 @@ export async function openDatabase(config: DatabaseConfig, onError: (error: Erro
     pool.on('error', () => {});
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     closeDriver = async () => {};
+    runStatements = (statements) => runPrepared(pool, statements);
   }
   let closing: Promise<void> | undefined;
   return {
@@ -68,6 +108,7 @@ export async function openDatabase(config: DatabaseConfig, onError: (error: Erro
         clearTimeout(timer);
       }
     },
+    runStatements,
     close() {
       closing ??= db.destroy().then(closeDriver);
       return closing;

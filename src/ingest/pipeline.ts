@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { Db } from '../db/connection.ts';
+import type { DatabaseHandle } from '../db/connection.ts';
 import { isDatabaseUnavailable, isTransientConflict } from '../db/errors.ts';
 import type { ChargingFact, FactSink } from '../domain/chargingFacts.ts';
 import { factStatements } from './applyFacts.ts';
@@ -90,7 +90,7 @@ export class IngestPipeline implements FactSink {
   readonly #concurrency: number;
 
   private constructor(
-    private readonly db: Db,
+    private readonly database: DatabaseHandle,
     private readonly journal: Journal<ChargingFact[]>,
     private readonly rejectedFile: string,
     appliedSeq: number,
@@ -108,11 +108,11 @@ export class IngestPipeline implements FactSink {
   }
 
   /** Opens the journal in `dir` and reads how far it has been stored (the database must answer). */
-  static async open(db: Db, dir: string, onApplied: (facts: ChargingFact[]) => void, logger: Logger, options: IngestOptions = {}): Promise<IngestPipeline> {
+  static async open(database: DatabaseHandle, dir: string, onApplied: (facts: ChargingFact[]) => void, logger: Logger, options: IngestOptions = {}): Promise<IngestPipeline> {
     const journal = await Journal.open<ChargingFact[]>(dir, { onWarning: (message, details) => logger.warn(details, message) });
-    const row = await db.selectFrom('ingest_checkpoints').select('applied_seq').where('journal_id', '=', journal.id).executeTakeFirst();
+    const row = await database.db.selectFrom('ingest_checkpoints').select('applied_seq').where('journal_id', '=', journal.id).executeTakeFirst();
     const appliedSeq = Math.min(Number(row?.applied_seq ?? 0), journal.lastSeq);
-    const pipeline = new IngestPipeline(db, journal, path.join(dir, 'rejected.jsonl'), appliedSeq, onApplied, logger, options);
+    const pipeline = new IngestPipeline(database, journal, path.join(dir, 'rejected.jsonl'), appliedSeq, onApplied, logger, options);
     if (pipeline.#mode === 'journal') logger.warn({ backlog: journal.lastSeq - appliedSeq }, 'charger data waits in the journal from before');
     return pipeline;
   }
@@ -278,11 +278,7 @@ export class IngestPipeline implements FactSink {
         on conflict (journal_id) do update set applied_seq = excluded.applied_seq, updated_at = now()`);
     }
     // A single statement commits on its own; several (and a checkpoint with its records) go in one transaction.
-    const work = statements.length === 0 ? Promise.resolve() : statements.length === 1
-      ? statements[0]!.execute(this.db).then(() => undefined)
-      : this.db.transaction().execute(async (trx) => {
-        for (const statement of statements) await statement.execute(trx);
-      });
+    const work = this.database.runStatements(statements.map((statement) => statement.compile(this.database.db)));
     // Left running after a timeout, it may still commit: storing the same facts again later changes nothing.
     work.catch(() => undefined);
     const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new ApplyTimeout(this.#applyTimeoutMs)), this.#applyTimeoutMs); });

@@ -7,11 +7,10 @@ import { startTestSystem } from '../support/testSystem.ts';
 import { until } from '../support/until.ts';
 import { expectStoredExactlyOnce } from '../support/storedSessions.ts';
 
-const onPostgres = process.env.TEST_DATABASE === 'postgres';
 const CHARGERS = [100001, 100002, 100003, 100004, 100005];
 const serial = (chargerId: number) => `abc${chargerId - 100000 + 110}`;
 
-describe.skipIf(!onPostgres)('PostgreSQL going away under load', () => {
+describe('PostgreSQL going away under load', () => {
   let proxy: TcpProxy;
   let t: Awaited<ReturnType<typeof startTestSystem>>;
   const db = (): Db => t.system.database.db;
