@@ -160,9 +160,10 @@ function ingestTable(rows: Row[], options: BenchOptions): string[] {
     if (m.outage) {
       const o = m.outage;
       const outageErrors = failureTotal(o.failuresDuring);
+      const errorKinds = outageErrors ? ` (${Object.entries(o.failuresDuring).map(([kind, n]) => `${n} ${kind}`).join(', ')})` : '';
       verdicts.push(
         `- ${row.label}, database cut for ${o.outageSeconds.toFixed(1)} s under MeterValues load: ${integer(o.answeredDuring)} MeterValues answered during the outage ` +
-        `(${integer(o.answeredDuring / o.outageSeconds)}/s), ${outageErrors} errors in the phase; the journal held up to ${integer(o.peakBacklog)} records ` +
+        `(${integer(o.answeredDuring / o.outageSeconds)}/s), ${outageErrors} errors in the phase${errorKinds}; the journal held up to ${integer(o.peakBacklog)} records ` +
         `and was stored ${o.drainSeconds.toFixed(2)} s after the database came back — ${pass(o.answeredDuring > 0 && outageErrors === 0)}`,
       );
     }

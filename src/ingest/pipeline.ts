@@ -36,6 +36,8 @@ export interface IngestOptions {
 interface Waiting {
   facts: ChargingFact[];
   resolve: () => void;
+  /** performance.now() of the submission. */
+  since: number;
 }
 
 /** Facts per database batch: big enough to amortise a round trip, small enough to keep statements quick. */
@@ -121,7 +123,7 @@ export class IngestPipeline implements FactSink {
     if (this.#closed) return Promise.reject(new Error('The central system is shutting down'));
     if (facts.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      this.#waiting.push({ facts, resolve });
+      this.#waiting.push({ facts, resolve, since: performance.now() });
       this.#schedule();
     });
   }
@@ -215,13 +217,15 @@ export class IngestPipeline implements FactSink {
           if (!this.#unavailable(error)) {
             const rest = await this.#applyOneByOne(facts);
             if (rest.length === 0) return;
-            return this.#persist([{ facts: rest, resolve: () => {} }]);
+            return this.#persist([{ facts: rest, resolve: () => {}, since: batch[0]!.since }]);
           }
           this.#enterOutage(error);
         }
       }
-      if (this.#catchingUp) {
-        await this.#stateChange(CATCH_UP_HOLD_MS);
+      // Held from its submission on, so waiting behind other held batches does not add up.
+      const holdLeft = batch[0]!.since + CATCH_UP_HOLD_MS - performance.now();
+      if (this.#catchingUp && holdLeft > 0) {
+        await this.#stateChange(holdLeft);
         if (this.#mode === 'direct') continue;
       }
       try {
