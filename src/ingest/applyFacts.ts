@@ -98,19 +98,20 @@ function updateRequestedStarts(facts: SessionStarted[]): RawBuilder<unknown> {
                       and o.started_at = f.started_at and o.meter_start_wh = f.meter_start)`;
 }
 
+/**
+ * Samples keep the charger and session ids they were decided with: the charger side only
+ * decides for connected chargers and sessions it knows, and readings are history that
+ * outlives a removed charger (meter_values has no foreign keys, for speed).
+ */
 function insertSamples(facts: MeterSamples[]): RawBuilder<unknown> {
   const rows = facts.flatMap((fact) => fact.samples.map((sample) => ({ fact, sample })));
   const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
   return sql`
     insert into meter_values (session_id, charger_id, connector_id, sampled_at, received_at, measurand, phase, location, context, value, raw_value, raw_unit)
-    select s.id, c.id, f.connector_id, f.sampled_at, f.received_at, f.measurand, f.phase, f.location, f.context, f.value, f.raw_value, f.raw_unit
-    from unnest(${column((r) => r.fact.sessionId)}::int[], ${column((r) => r.fact.chargerId)}::int[], ${column((r) => r.fact.connectorId)}::int[],
+    select * from unnest(${column((r) => r.fact.sessionId)}::int[], ${column((r) => r.fact.chargerId)}::int[], ${column((r) => r.fact.connectorId)}::int[],
                 ${column((r) => r.sample[0])}::timestamptz[], ${column((r) => r.fact.receivedAt)}::timestamptz[], ${column((r) => r.sample[1])}::text[],
                 ${column((r) => r.sample[2])}::text[], ${column((r) => r.sample[3])}::text[], ${column((r) => r.sample[4])}::text[],
                 ${column((r) => r.sample[5])}::float8[], ${column((r) => r.sample[6])}::text[], ${column((r) => r.sample[7])}::text[])
-      as f(session_id, charger_id, connector_id, sampled_at, received_at, measurand, phase, location, context, value, raw_value, raw_unit)
-    join chargers c on c.id = f.charger_id
-    left join charging_sessions s on s.id = f.session_id
     on conflict do nothing`;
 }
 
