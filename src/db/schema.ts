@@ -150,7 +150,6 @@ export interface PriceLine {
 }
 
 export interface MeterValuesTable {
-  id: Generated<number>;
   session_id: number | null;
   charger_id: number;
   connector_id: number;

@@ -93,8 +93,9 @@ describe('charger → server messages (standard OCPP 1.6)', () => {
       }],
     });
     expect(meter).toEqual([3, meter[1], {}]);
-    const samples = await db().selectFrom('meter_values').selectAll().where('session_id', '=', transactionId).orderBy('id').execute();
-    expect(samples.map((s) => [s.measurand, s.value, s.raw_value, s.raw_unit, s.phase])).toEqual([
+    const samples = await db().selectFrom('meter_values').selectAll().where('session_id', '=', transactionId).execute();
+    const byRaw = (a: unknown[], b: unknown[]) => String(a[2]).localeCompare(String(b[2]));
+    expect(samples.map((s) => [s.measurand, s.value, s.raw_value, s.raw_unit, s.phase]).sort(byRaw)).toEqual([
       ['Energy.Active.Import.Register', 12500, '12.5', 'kWh', null],
       ['Power.Active.Import', 7400, '7.4', 'kW', null],
       ['Voltage', 230.1, '230.1', 'V', 'L1-N'],
@@ -102,7 +103,7 @@ describe('charger → server messages (standard OCPP 1.6)', () => {
       ['SoC', 55, '55', 'Percent', null],
       ['Temperature', expect.closeTo(25, 5), '298.15', 'K', null],
       ['Temperature', 77, '77', 'Celcius', null],
-    ]);
+    ].sort(byRaw));
     const running = await db().selectFrom('charging_sessions').selectAll().where('id', '=', transactionId).executeTakeFirstOrThrow();
     expect(running).toMatchObject({ status: 'Charging', user_id: userId, energy_wh: 2500, power_w: 7400, state_of_charge_percent: 55 });
 

@@ -12,6 +12,8 @@ drop index meter_values_charger_idx;
 -- per-row foreign-key triggers cost as much as the rest of the insert).
 alter table meter_values drop constraint meter_values_session_id_fkey;
 alter table meter_values drop constraint meter_values_charger_id_fkey;
+-- The sample key is its identity; a surrogate id (a sequence and an index per row) would only cost.
+alter table meter_values drop column id;
 
 -- The charger side reads a charger's latest sessions when it connects.
 create index charging_sessions_charger_recent_idx on charging_sessions (charger_id, id);
