@@ -312,6 +312,8 @@ async function main(): Promise<number> {
       stillAlive && !answersHeartbeat && 'the server no longer answers a Heartbeat',
       stillAlive && healthStatus !== 200 && `GET /health answered ${healthStatus}`,
       ratio > MAX_PEAK_RATIO && `peak RSS ${ratio.toFixed(2)}× idle (limit ${MAX_PEAK_RATIO}×)`,
+      // Hostile input is expected; the server logging an error about it is not (a fact it could not store, a session it could not price).
+      running.errorLogs.size && `the server logged ${[...running.errorLogs.values()].reduce((sum, n) => sum + n, 0)} errors`,
     ].filter(Boolean);
     lines.push(failures.length ? `FAILED: ${failures.join('; ')}` : 'PASSED');
     process.stdout.write(`${lines.join('\n')}\n`);

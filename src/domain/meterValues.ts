@@ -61,7 +61,10 @@ export function latestReading(meterValues: ReportedMeterValue[]): SessionReading
       if (sample.phase) continue;
       const value = normalizedValue(sample);
       if (value === null) continue;
-      if (sample.measurand === 'Energy.Active.Import.Register') next.registerWh = value;
+      // A register reading no meter can have is kept as data but never counts as the session's energy.
+      if (sample.measurand === 'Energy.Active.Import.Register') {
+        if (value >= 0 && value <= Number.MAX_SAFE_INTEGER) next.registerWh = value;
+      }
       else if (sample.measurand === 'Power.Active.Import') next.powerW = value;
       else if (sample.measurand === 'SoC') next.socPercent = value;
     }

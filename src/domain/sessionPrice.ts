@@ -63,7 +63,12 @@ export const amountFor = (energy: Wh, pricePerKwh: Ore): Ore => Math.floor((ener
 export interface SessionPrice {
   totalOre: Ore;
   lines: PriceLine[];
+  /** More energy than any vehicle takes in one session: a meter fault, left unbilled for a person to correct. */
+  implausible?: true;
 }
+
+/** Far above the largest batteries (trucks, buses: about 1 MWh). */
+const MAX_SESSION_WH = 5_000_000;
 
 /** What pricing a finished session needs from the database. */
 export interface PricingInput {
@@ -84,9 +89,13 @@ function energyByHour(input: PricingInput): Map<number, Wh> {
   const stoppedAt = (input.stoppedAt ?? new Date()).getTime();
   const startedAt = (input.startedAt ?? input.stoppedAt ?? new Date()).getTime();
   const start = input.meterStartWh ?? 0;
+  // A reading outside the session's own start and stop registers is a meter glitch: it
+  // shapes the hours but cannot add energy, so the hours always sum to the session's.
   const points: RegisterPoint[] = [
     { at: startedAt, wh: start },
-    ...input.readings.filter((reading) => reading.at > startedAt && reading.at < stoppedAt),
+    ...input.readings
+      .filter((reading) => reading.at > startedAt && reading.at < stoppedAt)
+      .map((reading) => ({ at: reading.at, wh: Math.min(Math.max(reading.wh, start), start + total) })),
     { at: stoppedAt, wh: start + total },
   ];
   const perHour = roundToTotal(energyPerHour(points), total);
@@ -95,7 +104,7 @@ function energyByHour(input: PricingInput): Map<number, Wh> {
 }
 
 /** The hours (epoch ms) whose electricity tariff pricing `input` needs. */
-export const hoursOf = (input: PricingInput): number[] => [...energyByHour(input).keys()];
+export const hoursOf = (input: PricingInput): number[] => (input.energyWh > MAX_SESSION_WH ? [] : [...energyByHour(input).keys()]);
 
 /**
  * The price of a finished session: per hour, that hour's energy times (the charge
@@ -103,6 +112,7 @@ export const hoursOf = (input: PricingInput): number[] => [...energyByHour(input
  * charge point's fee when the session delivered energy.
  */
 export function priceOf(input: PricingInput, tariffByHour: ReadonlyMap<number, Ore>): SessionPrice {
+  if (input.energyWh > MAX_SESSION_WH) return { totalOre: 0, lines: [], implausible: true };
   const perHour = energyByHour(input);
   const lines: PriceLine[] = [...perHour.keys()].sort((a, b) => a - b).map((hour) => {
     const pricePerKwhOre = input.sitePriceOre + (tariffByHour.get(hour) ?? 0);

@@ -197,9 +197,11 @@ export class SessionService {
     const ids = [...prices.keys()];
     // Only the sessions this run priced are settled: another node may have priced some meanwhile.
     const { rows } = await sql<{ id: number }>`
-      update charging_sessions s set price_ore = f.price, price_breakdown = f.breakdown::jsonb, updated_at = now()
-      from unnest(${ids}::int[], ${ids.map((id) => prices.get(id)!.totalOre)}::int[], ${ids.map((id) => JSON.stringify(prices.get(id)!.lines))}::text[])
-        as f(id, price, breakdown)
+      update charging_sessions s set price_ore = f.price, price_breakdown = f.breakdown::jsonb, updated_at = now(),
+        flags = case when f.implausible then s.flags || array['implausibleEnergy'] else s.flags end
+      from unnest(${ids}::int[], ${ids.map((id) => prices.get(id)!.totalOre)}::int[], ${ids.map((id) => JSON.stringify(prices.get(id)!.lines))}::text[],
+                  ${ids.map((id) => prices.get(id)!.implausible === true)}::boolean[])
+        as f(id, price, breakdown, implausible)
       where s.id = f.id and s.price_ore is null
       returning s.id`.execute(this.db);
     const priced = rows.map((row) => row.id);

@@ -51,10 +51,13 @@ const flagsOf = (column: RawBuilder<unknown>) => sql`coalesce(string_to_array(nu
 const OPEN = sql`('Starting', 'Charging', 'Stopping')`;
 const CLOSE_FLAGS = sql`array['closedByNewTransaction', 'closedByConnectorStatus', 'closedAfterRefusedStart']`;
 
+/** A register reading a meter can have: what else a charger sends is stored, but never counted. */
+const PLAUSIBLE_REGISTER = sql`mv.value between 0 and ${Number.MAX_SAFE_INTEGER}`;
+
 /** The session's energy register: its newest (or, `asc`, first) total reading. */
 const registerReading = (sessionId: RawBuilder<unknown>, order: 'asc' | 'desc') => sql`(
   select mv.value::bigint from meter_values mv
-  where mv.session_id = ${sessionId} and mv.measurand = 'Energy.Active.Import.Register' and mv.phase is null and mv.value is not null
+  where mv.session_id = ${sessionId} and mv.measurand = 'Energy.Active.Import.Register' and mv.phase is null and ${PLAUSIBLE_REGISTER}
   order by mv.sampled_at ${sql.raw(order)} limit 1)`;
 
 function insertStarts(facts: SessionStarted[]): RawBuilder<unknown> {
@@ -182,7 +185,7 @@ function applyCloses(facts: SessionClosed[]): RawBuilder<unknown> {
         as f(id, closed_at, flag)
       left join lateral (
         select mv.value, mv.sampled_at from meter_values mv
-        where mv.session_id = f.id and mv.measurand = 'Energy.Active.Import.Register' and mv.phase is null and mv.value is not null
+        where mv.session_id = f.id and mv.measurand = 'Energy.Active.Import.Register' and mv.phase is null and ${PLAUSIBLE_REGISTER}
         order by mv.sampled_at desc limit 1) last on true
     ) as f
     where s.id = f.id and s.status in ${OPEN}`;

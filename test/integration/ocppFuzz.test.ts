@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFuzz, type FuzzReport } from '../support/fuzzDriver.ts';
 import { BOOT, RawCharger } from '../support/rawCharger.ts';
 import { startTestSystem } from '../support/testSystem.ts';
+import { until } from '../support/until.ts';
 
 const SEED = 20_260_101;
 const FRAMES = 3000;
@@ -39,6 +40,12 @@ describe('the OCPP endpoint under fuzzing', () => {
 
   it('answered every transaction message with a CALLRESULT', () => {
     expect(report.transactionCallErrors).toEqual({ count: 0, first: [] });
+  });
+
+  it('stored every fact it answered for (the database refused none) and priced every finished session', async () => {
+    expect(t.system.ingest.status()).toMatchObject({ mode: 'direct', backlog: 0, rejected: 0 });
+    const unpriced = () => db().selectFrom('charging_sessions').select('id').where('status', '=', 'Completed').where('price_ore', 'is', null).execute();
+    await until(async () => (await unpriced()).length === 0);
   });
 
   it('never closed a charger connection', () => {

@@ -34,3 +34,15 @@ describe('session prices', () => {
     expect(priceOf(input({ stoppedAt }), new Map()).totalOre).toBe(300);
   });
 });
+
+describe('implausible sessions', () => {
+  it('leaves a session with more energy than any vehicle takes unbilled and says so', () => {
+    expect(priceOf(input({ energyWh: 2 ** 52 }), new Map())).toEqual({ totalOre: 0, lines: [], implausible: true });
+    expect(hoursOf(input({ energyWh: 2 ** 52 }))).toEqual([]);
+  });
+
+  it('never lets a reading beyond the stop register add energy', () => {
+    const price = priceOf(input({ readings: [{ at: base + HOUR, wh: 1e300 }] }), new Map());
+    expect(price.lines.reduce((sum, line) => sum + line.energyWh, 0)).toBe(3000);
+  });
+});
