@@ -26,6 +26,8 @@ export interface KnownSession {
 
 /** Finished sessions kept per charger, for replayed and late messages. */
 const RECENT_FINISHED = 8;
+/** A charger that names ever new unknown ids is asked about them again after this many. */
+const MAX_FOREIGN_IDS = 16;
 export const CLOSE_FLAGS: readonly SessionCloseFlag[] = ['closedByNewTransaction', 'closedByConnectorStatus', 'closedAfterRefusedStart'];
 const OPEN_STATUSES = ['Starting', 'Charging', 'Stopping'];
 
@@ -42,6 +44,8 @@ export class ChargerSessions {
   readonly #byCharger = new Map<ChargerId, KnownSession[]>();
   /** Open, accepted sessions per card (upper-cased), across chargers: ConcurrentTx. */
   readonly #openByTag = new Map<string, number>();
+  /** Transaction ids a charger named that are not its sessions (a few per charger). */
+  readonly #foreign = new Map<ChargerId, Set<number>>();
 
   has(chargerId: ChargerId): boolean {
     return this.#byCharger.has(chargerId);
@@ -56,6 +60,19 @@ export class ChargerSessions {
   forget(chargerId: ChargerId): void {
     for (const session of this.#byCharger.get(chargerId) ?? []) this.#countTag(session, -1);
     this.#byCharger.delete(chargerId);
+    this.#foreign.delete(chargerId);
+  }
+
+  /** The database has no session of this charger with this id (so far: a session added later is found first). */
+  isForeign(chargerId: ChargerId, sessionId: number): boolean {
+    return this.#foreign.get(chargerId)?.has(sessionId) ?? false;
+  }
+
+  markForeign(chargerId: ChargerId, sessionId: number): void {
+    let ids = this.#foreign.get(chargerId);
+    if (!ids) this.#foreign.set(chargerId, (ids = new Set()));
+    if (ids.size >= MAX_FOREIGN_IDS) ids.clear();
+    ids.add(sessionId);
   }
 
   find(chargerId: ChargerId, sessionId: number): KnownSession | undefined {

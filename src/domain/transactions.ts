@@ -136,8 +136,9 @@ export class TransactionRecorder {
     await this.#ensureLoaded(chargerId);
     const stoppedAt = report.stoppedAt.getTime();
     const own = report.transactionId === null ? undefined : await this.#own(chargerId, report.transactionId);
-    const replay = own && !own.open ? (sameStop(own, stoppedAt, report.meterStopWh) ? own : undefined) : sessions.stoppedWith(chargerId, stoppedAt, report.meterStopWh);
-    if (replay && !own?.open) {
+    // The same stop again (its answer was lost): answered alike, nothing changes.
+    const replay = own?.open ? undefined : own && sameStop(own, stoppedAt, report.meterStopWh) ? own : sessions.stoppedWith(chargerId, stoppedAt, report.meterStopWh);
+    if (replay) {
       return { sessionId: replay.id, idTagInfo: report.idTag ? await this.#stopTagInfo(report, replay.idTag) : undefined };
     }
     // FlexiCharge chargers always say 1, offline starts say -1: the charger's running session is meant.
@@ -201,7 +202,7 @@ export class TransactionRecorder {
   }
 
   /**
-   * Ends sessions the central system found cannot be running (see orphanSessions.ts),
+   * Ends sessions the central system found cannot be running (see sessionSweeper.ts),
    * unless their charger has stopped them meanwhile.
    */
   async close(targets: { chargerId: ChargerId; sessionId: number; flag: SessionCloseFlag }[], at = new Date()): Promise<void> {
@@ -234,10 +235,12 @@ export class TransactionRecorder {
   /** This charger's session with this id: from memory, or (an older one) from the database. */
   async #own(chargerId: ChargerId, sessionId: number): Promise<KnownSession | undefined> {
     const known = this.deps.sessions.find(chargerId, sessionId);
-    if (known) return known;
+    // FlexiCharge chargers name transaction 1 in every message: asked once, not five times a second.
+    if (known || this.deps.sessions.isForeign(chargerId, sessionId)) return known;
     try {
       const loaded = await loadChargerSession(this.deps.db, chargerId, sessionId);
-      if (loaded && !this.deps.sessions.find(chargerId, sessionId)) this.deps.sessions.add(chargerId, loaded);
+      if (!loaded) this.deps.sessions.markForeign(chargerId, sessionId);
+      else if (!this.deps.sessions.find(chargerId, sessionId)) this.deps.sessions.add(chargerId, loaded);
       return loaded;
     } catch (error) {
       if (!isDatabaseUnavailable(error)) throw error;

@@ -328,7 +328,16 @@ export class IngestPipeline implements FactSink {
   }
 
   #startDrain(): void {
-    this.#draining ??= this.#drainLoop().finally(() => { this.#draining = undefined; });
+    this.#draining ??= this.#drainLoop()
+      .catch(async (error: unknown) => {
+        // A journal that cannot be read now (a disk error) is read again, not given up on.
+        this.logger.error({ err: error }, 'could not replay the journal; trying again');
+        await sleep(this.#retryMs);
+      })
+      .finally(() => {
+        this.#draining = undefined;
+        if (this.#mode === 'journal' && !(this.#closed && this.journal.lastSeq > this.#appliedSeq)) this.#startDrain();
+      });
   }
 
   /** Replays the journal into the database, in order, until nothing waits; then facts go to the database directly again. */

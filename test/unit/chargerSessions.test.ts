@@ -56,3 +56,17 @@ describe('the sessions a charger has reported on', () => {
     expect(sessions.find(1, 20)).toBeDefined();
   });
 });
+
+describe('ids a charger names that are not its sessions', () => {
+  it('are remembered per charger until it is read again, and a bounded few at a time', () => {
+    const sessions = new ChargerSessions();
+    sessions.markForeign(1, 1);
+    expect(sessions.isForeign(1, 1)).toBe(true);
+    expect(sessions.isForeign(2, 1)).toBe(false);
+    for (let id = 2; id <= 17; id++) sessions.markForeign(1, id);
+    expect(sessions.isForeign(1, 1)).toBe(false);
+    expect(sessions.isForeign(1, 17)).toBe(true);
+    sessions.load(1, []);
+    expect(sessions.isForeign(1, 17)).toBe(false);
+  });
+});
