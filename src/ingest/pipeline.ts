@@ -145,9 +145,10 @@ export class IngestPipeline implements FactSink {
 
   /** Stores everything the journal holds (waiting for the database as long as it takes); for start-up. */
   async drain(): Promise<void> {
-    if (this.#mode === 'direct') return;
-    this.#startDrain();
-    await this.#draining;
+    while (this.#mode === 'journal') {
+      this.#startDrain();
+      await this.#draining;
+    }
   }
 
   /** Stores or journals everything submitted, then closes the journal. */
