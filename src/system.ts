@@ -52,7 +52,7 @@ export interface RunningSystem {
 
 const RESERVATION_SWEEP_MS = 30_000;
 const SESSION_SWEEP_MAX_MS = 30_000;
-const INGEST_CONCURRENCY = 2;
+const INGEST_CONCURRENCY = 4;
 const INVOICING_CHECK_MS = 3_600_000;
 
 /** The composition root: database (migrated, seeded), domain, OCPP and HTTP servers. */

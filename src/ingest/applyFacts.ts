@@ -107,14 +107,19 @@ function updateRequestedStarts(facts: SessionStarted[]): RawBuilder<unknown> {
  * outlives a removed charger (meter_values has no foreign keys, for speed).
  */
 function insertSamples(facts: MeterSamples[]): RawBuilder<unknown> {
-  const rows = facts.flatMap((fact) => fact.samples.map((sample) => ({ fact, sample })));
-  const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
+  // What is the same for all samples of a fact travels once per fact: the statement's
+  // parameters are what crosses the socket, and their size is what it costs.
+  const samples = facts.flatMap((fact, index) => fact.samples.map((sample) => ({ fact: index + 1, sample })));
+  const column = <T>(pick: (row: (typeof samples)[number]) => T) => samples.map(pick);
   return sql`
     insert into meter_values (session_id, charger_id, connector_id, sampled_at, received_at, measurand, phase, location, context, value, raw_value, raw_unit)
-    select * from unnest(${column((r) => r.fact.sessionId)}::int[], ${column((r) => r.fact.chargerId)}::int[], ${column((r) => r.fact.connectorId)}::int[],
-                ${column((r) => r.sample[0])}::timestamptz[], ${column((r) => r.fact.receivedAt)}::timestamptz[], ${column((r) => r.sample[1])}::text[],
+    select f.session_id, f.charger_id, f.connector_id, s.sampled_at, f.received_at, s.measurand, s.phase, s.location, s.context, s.value, s.raw_value, s.raw_unit
+    from unnest(${facts.map((f) => f.sessionId)}::int[], ${facts.map((f) => f.chargerId)}::int[], ${facts.map((f) => f.connectorId)}::int[],
+                ${facts.map((f) => f.receivedAt)}::timestamptz[]) with ordinality as f(session_id, charger_id, connector_id, received_at, i)
+    join unnest(${column((r) => r.fact)}::int[], ${column((r) => r.sample[0])}::timestamptz[], ${column((r) => r.sample[1])}::text[],
                 ${column((r) => r.sample[2])}::text[], ${column((r) => r.sample[3])}::text[], ${column((r) => r.sample[4])}::text[],
                 ${column((r) => r.sample[5])}::float8[], ${column((r) => r.sample[6])}::text[], ${column((r) => r.sample[7])}::text[])
+      as s(fact, sampled_at, measurand, phase, location, context, value, raw_value, raw_unit) on s.fact = f.i
     on conflict do nothing`;
 }
 

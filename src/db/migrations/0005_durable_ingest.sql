@@ -35,3 +35,9 @@ create table ingest_checkpoints (
 
 -- When the charger's StartTransaction reached the central system (started_at is the charger's clock).
 alter table charging_sessions add column start_received_at timestamptz;
+
+-- A session row is written at start, at stop and once more with its price: room in each page
+-- lets the price (no indexed column) be written in place, without touching every index again.
+alter table charging_sessions set (fillfactor = 85);
+-- (charger_id, id) serves every lookup by charger, newest first; the status is filtered on the way.
+drop index charging_sessions_charger_idx;
