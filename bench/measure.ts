@@ -1,6 +1,5 @@
-import { forkServer, type ServerChild } from './childServer.ts';
+import type { ServerChild } from './childServer.ts';
 import { meterCpu, type CpuSplit } from './cpu.ts';
-import type { ServerSpec } from './ipc.ts';
 import { addFailures, closeFleet, connectFleet, meterValuesUntil, runHeartbeats, runMeterValues, runStartStop, type FailureCounts, type HeartbeatRun } from './load.ts';
 import { quantile } from './stats.ts';
 
@@ -73,10 +72,20 @@ export interface DatabaseSwitch {
   restore(): Promise<void>;
 }
 
+/** A server under test started for one measurement, on a database of its own. */
+export interface FreshServer {
+  server: ServerChild;
+  /** Set when the database can be cut off (a server database behind a proxy). */
+  database?: DatabaseSwitch;
+  close(): Promise<void>;
+}
+
+/** Starts the server under test anew, with `chargers` chargers provisioned, on an empty database. */
+export type ServerFactory = (chargers: number) => Promise<FreshServer>;
+
 export interface MeasureExtras {
   /** Measure the charging data path. */
   ingest: boolean;
-  outage?: DatabaseSwitch;
 }
 
 const OUTAGE_MS = 8_000;
@@ -90,33 +99,44 @@ type Progress = (line: string) => void;
  * storm runs before the memory figure so that one-off growth (JIT code, caches, a
  * database's working memory) is in the baseline and not charged to idle chargers.
  */
-export async function measureServer(spec: Omit<ServerSpec, 'chargers'>, options: BenchOptions, progress: Progress, extras: MeasureExtras = { ingest: false }): Promise<Measurements> {
+export async function measureServer(start: ServerFactory, options: BenchOptions, progress: Progress, extras: MeasureExtras = { ingest: false }): Promise<Measurements> {
   progress('starting');
-  const server = await forkServer({ ...spec, chargers: Math.max(options.chargers, options.idle, options.boots) });
+  const fresh = await start(Math.max(options.chargers, options.idle, options.boots));
+  let heartbeat: HeartbeatResult;
+  let boot: BootResult;
+  let idle: IdleResult;
+  let outage: OutageResult | undefined;
   try {
     progress(`heartbeats: ${options.chargers} chargers, ${WARMUP_MS / 1000} s warm-up + ${options.seconds} s`);
-    const heartbeat = await measureCalls(server, options, runHeartbeats);
-    let meterValues: HeartbeatResult | undefined;
-    let startStop: HeartbeatResult | undefined;
-    let outage: OutageResult | undefined;
-    if (extras.ingest) {
-      progress(`MeterValues (4 samples, each stored): ${options.chargers} chargers, ${WARMUP_MS / 1000} s warm-up + ${options.seconds} s`);
-      meterValues = await measureCalls(server, options, runMeterValues);
-      progress(`StartTransaction + StopTransaction: ${options.chargers} chargers, ${WARMUP_MS / 1000} s warm-up + ${options.seconds} s`);
-      startStop = await measureCalls(server, options, runStartStop);
-    }
-    if (extras.outage) {
-      progress(`database outage of ${OUTAGE_MS / 1000} s under MeterValues load: ${options.chargers} chargers`);
-      outage = await measureOutage(server, options, extras.outage);
-    }
+    heartbeat = await measureCalls(fresh.server, options, runHeartbeats);
     progress(`connect+boot: ${options.boots} chargers`);
-    const boot = await measureBoots(server, options.boots);
+    boot = await measureBoots(fresh.server, options.boots);
     progress(`idle memory: ${options.idle} chargers`);
-    const idle = await measureIdleMemory(server, options.idle);
-    return { heartbeat, boot, idle, meterValues, startStop, outage };
+    idle = await measureIdleMemory(fresh.server, options.idle);
   } finally {
-    await server.close();
+    await fresh.close();
   }
+  if (!extras.ingest) return { heartbeat, boot, idle };
+  // Each on a server and database of its own: one phase's bulk writes (and the database's
+  // housekeeping after them) would otherwise weigh on the next.
+  const onFreshServer = async <T>(measure: (fresh: FreshServer) => Promise<T>): Promise<T> => {
+    const server = await start(options.chargers);
+    try {
+      return await measure(server);
+    } finally {
+      await server.close();
+    }
+  };
+  progress(`MeterValues (4 samples, each stored): ${options.chargers} chargers, ${WARMUP_MS / 1000} s warm-up + ${options.seconds} s, fresh server`);
+  const meterValues = await onFreshServer(({ server }) => measureCalls(server, options, runMeterValues));
+  progress(`StartTransaction + StopTransaction: ${options.chargers} chargers, ${WARMUP_MS / 1000} s warm-up + ${options.seconds} s, fresh server`);
+  const startStop = await onFreshServer(({ server }) => measureCalls(server, options, runStartStop));
+  outage = await onFreshServer(async ({ server, database }) => {
+    if (!database) return undefined;
+    progress(`database outage of ${OUTAGE_MS / 1000} s under MeterValues load: ${options.chargers} chargers, fresh server`);
+    return measureOutage(server, options, database);
+  });
+  return { heartbeat, boot, idle, meterValues, startStop, outage };
 }
 
 type Load = (chargers: Parameters<typeof runHeartbeats>[0], warmupMs: number, durationMs: number) => Promise<HeartbeatRun>;

@@ -8,7 +8,8 @@ import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { ServerSpec } from './ipc.ts';
 import { TcpProxy } from '../test/support/tcpProxy.ts';
-import { measureServer, type BenchOptions } from './measure.ts';
+import { forkServer } from './childServer.ts';
+import { measureServer, type BenchOptions, type ServerFactory } from './measure.ts';
 import { createScratchDatabase } from './postgres.ts';
 import { renderReport, type Row } from './report.ts';
 
@@ -81,23 +82,42 @@ function targets(only: Set<string>): Target[] {
   return all.filter((target) => only.has(target.key));
 }
 
-async function measure(target: Target, options: BenchOptions): Promise<Row['outcome']> {
-  const progress = (line: string) => process.stderr.write(`[${target.label}] ${line}\n`);
-  const ingest = target.spec.kind === 'flexicharge';
-  try {
-    if (!target.postgresServerUrl) return { ok: true, measurements: await measureServer(target.spec, options, progress, { ingest }) };
+/** A fresh server for `target`: a new embedded database, or a scratch database on the PostgreSQL server behind a proxy the bench can cut. */
+function serverFactory(target: Target): ServerFactory {
+  return async (chargers) => {
+    if (!target.postgresServerUrl) {
+      const server = await forkServer({ ...target.spec, chargers });
+      return { server, close: () => server.close() };
+    }
     const database = await createScratchDatabase(target.postgresServerUrl);
-    // The server reaches PostgreSQL through a proxy the bench can cut, for the outage measurement.
     const scratch = new URL(database.url);
     const proxy = await TcpProxy.start({ host: scratch.hostname, port: Number(scratch.port || 5432) });
-    try {
-      scratch.port = String(proxy.port);
-      const outage = { cut: () => proxy.cut('reset'), restore: () => proxy.restore() };
-      return { ok: true, measurements: await measureServer({ ...target.spec, databaseUrl: scratch.toString() }, options, progress, { ingest, outage }) };
-    } finally {
+    const dispose = async () => {
       await proxy.close();
       await database.drop();
+    };
+    try {
+      scratch.port = String(proxy.port);
+      const server = await forkServer({ ...target.spec, chargers, databaseUrl: scratch.toString() });
+      return {
+        server,
+        database: { cut: () => proxy.cut('reset'), restore: () => proxy.restore() },
+        async close() {
+          await server.close();
+          await dispose();
+        },
+      };
+    } catch (error) {
+      await dispose();
+      throw error;
     }
+  };
+}
+
+async function measure(target: Target, options: BenchOptions): Promise<Row['outcome']> {
+  const progress = (line: string) => process.stderr.write(`[${target.label}] ${line}\n`);
+  try {
+    return { ok: true, measurements: await measureServer(serverFactory(target), options, progress, { ingest: target.spec.kind === 'flexicharge' }) };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
   }

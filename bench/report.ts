@@ -171,7 +171,8 @@ function ingestTable(rows: Row[], options: BenchOptions): string[] {
   return [
     ...lines,
     '',
-    `${integer(options.chargers)} chargers in a closed loop, each with a session of its own (an RFID card per charger). MeterValues: one reading of four samples ` +
+    `${integer(options.chargers)} chargers in a closed loop, each with a session of its own (an RFID card per charger), on a server and database started for ` +
+    'that measurement alone (one phase\'s bulk writes and the database\'s housekeeping after them would otherwise weigh on the next). MeterValues: one reading of four samples ' +
     '(energy register, power, current on L1, state of charge) per call, each with a new timestamp, so every sample is stored. ' +
     'Start+Stop: StartTransaction then StopTransaction, again and again; each is a call, and every stopped session is priced. ' +
     'CPU: cores busy, server / load generator / other processes (PostgreSQL among them).',

@@ -45,6 +45,8 @@ export interface SessionView {
 }
 
 const FINISHED = ['Completed', 'Failed', 'Cancelled'];
+/** Sessions ending within this long of each other are priced together: fewer, larger statements in a busy fleet. */
+const PRICING_WINDOW_MS = 20;
 
 /** The idTag a session started from the app presents to the charger: its own id, digits only. */
 const sessionIdTag = (sessionId: number) => String(sessionId);
@@ -173,7 +175,7 @@ export class SessionService {
   readonly #pricing = new Batcher<number, undefined>(async (sessionIds) => {
     await this.#finalizeMany([...new Set(sessionIds)]);
     return sessionIds.map(() => undefined);
-  });
+  }, PRICING_WINDOW_MS);
 
   /**
    * Prices a completed session hour by hour and settles its payment; once. Callers at the
