@@ -61,11 +61,13 @@ const lateFlag = (at: Date, receivedAt: Date) => (receivedAt.getTime() - at.getT
 
 export class TransactionRecorder {
   readonly #loads: Batcher<ChargerId, undefined>;
+  /** Messages per charger whose facts are being stored right now. */
+  readonly #storing = new Map<ChargerId, number>();
 
   constructor(private readonly deps: TransactionRecorderDeps) {
     this.#loads = new Batcher<ChargerId, undefined>(async (chargerIds) => {
       const loaded = await loadChargerSessions(deps.db, [...new Set(chargerIds)]);
-      for (const [chargerId, sessions] of loaded) deps.sessions.load(chargerId, sessions);
+      for (const [chargerId, sessions] of loaded) if (!this.#memoryAhead(chargerId)) deps.sessions.load(chargerId, sessions);
       return chargerIds.map(() => undefined);
     });
   }
@@ -76,7 +78,7 @@ export class TransactionRecorder {
    * stays. Never fails: without the database the charger is served from what is known.
    */
   async prepare(chargerId: ChargerId): Promise<void> {
-    if (this.deps.sessions.has(chargerId) && this.deps.backlogged()) return;
+    if (this.#memoryAhead(chargerId)) return;
     await this.#loads.add(chargerId).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, chargerId }, 'could not read the charger\'s sessions');
     });
@@ -84,7 +86,27 @@ export class TransactionRecorder {
 
   /** The charger left; its sessions are read again when it comes back (another node may have served it meanwhile). */
   release(chargerId: ChargerId): void {
-    if (!this.deps.backlogged()) this.deps.sessions.forget(chargerId);
+    if (!this.#memoryAhead(chargerId)) this.deps.sessions.forget(chargerId);
+  }
+
+  /**
+   * What the memory knows of a charger may not be in the database yet: facts wait in the
+   * journal, or a message of the charger's (on a connection it just left) is being stored.
+   */
+  #memoryAhead(chargerId: ChargerId): boolean {
+    return this.deps.sessions.has(chargerId) && (this.deps.backlogged() || (this.#storing.get(chargerId) ?? 0) > 0);
+  }
+
+  /** Stores a charger's facts, counting them as in flight meanwhile. */
+  async #store(chargerId: ChargerId, facts: ChargingFact[]): Promise<void> {
+    this.#storing.set(chargerId, (this.#storing.get(chargerId) ?? 0) + 1);
+    try {
+      await this.deps.sink.submit(facts);
+    } finally {
+      const left = this.#storing.get(chargerId)! - 1;
+      if (left > 0) this.#storing.set(chargerId, left);
+      else this.#storing.delete(chargerId);
+    }
   }
 
   async start(chargerId: ChargerId, report: StartReport, remoteStartTag?: string, receivedAt = new Date()): Promise<StartAnswer> {
@@ -123,7 +145,7 @@ export class TransactionRecorder {
       meterStartWh: report.meterStartWh, startedAt, accepted: info.status === 'Accepted', open: true,
       stoppedAt: null, meterStopWh: null, closedBy: null, startStatus: info.status,
     });
-    await this.deps.sink.submit([...closes, {
+    await this.#store(chargerId, [...closes, {
       kind: 'start', sessionId, requested: requested !== undefined, chargerId, connectorId: report.connectorId, idTag,
       accepted: info.status === 'Accepted', meterStartWh: report.meterStartWh, startedAt: report.startedAt.toISOString(),
       receivedAt: receivedAt.toISOString(), reservationId: report.reservationId, flags,
@@ -171,7 +193,7 @@ export class TransactionRecorder {
       receivedAt: receivedAt.toISOString(), reason: report.reason, idTag: report.idTag, flags,
       socPercent: summary?.socPercent ?? null, powerW: summary?.powerW ?? null,
     });
-    await this.deps.sink.submit(facts);
+    await this.#store(chargerId, facts);
     return { sessionId, idTagInfo };
   }
 
@@ -197,7 +219,7 @@ export class TransactionRecorder {
     const reading: SessionReading | undefined = latestReading(report.meterValues);
     const update = session?.open && reading ? this.deps.summaries.record(session, reading) : undefined;
     if (update?.due) facts.push(update.due);
-    if (facts.length) await this.deps.sink.submit(facts);
+    if (facts.length) await this.#store(chargerId, facts);
     return { live: update?.fresh ? update.summary : undefined };
   }
 
