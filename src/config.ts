@@ -37,6 +37,7 @@ function readEnv(env: Record<string, string | undefined>) {
       OCPP_PORT: port({ default: 1337, desc: 'WebSocket port for chargers (/charger/<serial>) and live metrics (/user/<id>)' }),
       PUBLIC_URL: str({ default: '', desc: 'Base URL of the API as clients reach it (printed at start-up, used in links); defaults to the listening address' }),
       LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
+      SHUTDOWN_TIMEOUT: positiveInt({ default: 10, desc: 'Seconds a stop may take (closing sockets, storing what is pending) before the process exits anyway' }),
 
       DATA_DIR: str({ default: './data', desc: 'Directory of the embedded database and other local files' }),
       DATABASE_URL: str({ default: '', desc: 'postgres:// URL of a PostgreSQL server; overrides the embedded database' }),
@@ -99,6 +100,7 @@ export interface Config {
   ocppPort: number;
   publicUrl: string;
   logLevel: string;
+  shutdownTimeoutMs: number;
   dataDir: string;
   database: DatabaseConfig;
   seed: boolean;
@@ -148,6 +150,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     ocppPort: env.OCPP_PORT,
     publicUrl: env.PUBLIC_URL.replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT * 1000,
     dataDir: path.resolve(env.DATA_DIR),
     database: databaseConfig(env),
     seed: env.SEED,

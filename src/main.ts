@@ -1,6 +1,8 @@
 import { pino } from 'pino';
 import { ConfigError, loadConfig, withDotEnv, type Config } from './config.ts';
-import { startSystem } from './system.ts';
+import { listenFailure } from './listenFailure.ts';
+import { openConfiguredDatabase } from './db/connection.ts';
+import type { RunningSystem } from './system.ts';
 
 let config: Config;
 try {
@@ -11,33 +13,30 @@ try {
   process.exit(1);
 }
 
-const logger = pino({ level: config.logLevel });
+// Readable lines for a person at a terminal; JSON lines for whatever collects the logs.
+const logger = process.stdout.isTTY
+  ? pino({ level: config.logLevel }, (await import('pino-pretty')).default({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }))
+  : pino({ level: config.logLevel });
 // The last line of defence: every source of errors handles its own, and anything that
 // still escapes is logged where it came from and the service goes on serving chargers.
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
 process.on('uncaughtException', (error, origin) => logger.error({ err: error, origin }, 'uncaught exception'));
-const system = await startSystem(config, logger);
 
-const apiUrl = config.publicUrl || system.httpUrl;
-const ocppBase = `ws://${new URL(apiUrl).hostname}:${new URL(system.ocppUrl).port}`;
-console.log(`FlexiCharge is running
-  API          ${apiUrl}
-  Swagger UI   ${apiUrl}/swagger
-  OCPP         ${ocppBase}/charger/<serial number>
-  Live metrics ${ocppBase}/user/<user id>?token=<access token>
-  Database     ${config.database.kind === 'embedded' ? `embedded, ${config.database.dataDir}` : 'PostgreSQL server'}`);
-if (system.initialAdmin?.generatedPassword) {
-  console.log(`
-  First admin created: ${system.initialAdmin.email} / ${system.initialAdmin.generatedPassword}
-  This password is shown only now; set ADMIN_EMAIL and ADMIN_PASSWORD to choose your own.`);
-}
-
+let system: RunningSystem | undefined;
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (stopping) return;
+    if (stopping || !system) {
+      // A second signal, or one before the servers are up: nothing to wait for.
+      logger.warn({ signal }, 'stopping now');
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, deadlineSeconds: config.shutdownTimeoutMs / 1000 }, 'shutting down');
+    setTimeout(() => {
+      logger.error(`not stopped within ${config.shutdownTimeoutMs / 1000} s (SHUTDOWN_TIMEOUT); exiting anyway`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     system.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -46,4 +45,36 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       },
     );
   });
+}
+
+try {
+  // The database opens (the embedded one compiles its WebAssembly in the background) while
+  // the rest of the system's code loads.
+  const opening = openConfiguredDatabase(config.database, logger);
+  opening.catch(() => undefined);
+  const { startSystem } = await import('./system.ts');
+  system = await startSystem(config, logger, opening);
+} catch (error) {
+  const failure = listenFailure(error, config);
+  if (!failure) throw error;
+  console.error(failure);
+  process.exit(1);
+}
+
+const apiUrl = config.publicUrl || system.httpUrl;
+const ocppBase = `ws://${new URL(apiUrl).hostname}:${new URL(system.ocppUrl).port}`;
+console.log(`
+FlexiCharge is running
+  API          ${apiUrl}
+  Swagger UI   ${apiUrl}/swagger
+  OCPP         ${ocppBase}/charger/<serial number>
+  Live metrics ${ocppBase}/user/<user id>?token=<access token>
+  Database     ${config.database.kind === 'embedded' ? `embedded, ${config.database.dataDir}` : 'PostgreSQL server'}
+`);
+if (system.initialAdmin?.generatedPassword) {
+  console.log(`================================================================
+  First admin created: ${system.initialAdmin.email} / ${system.initialAdmin.generatedPassword}
+  This password is shown only now; set ADMIN_EMAIL and ADMIN_PASSWORD to choose your own.
+================================================================
+`);
 }

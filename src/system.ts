@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import { openDatabase, type DatabaseHandle } from './db/connection.ts';
+import { openConfiguredDatabase, type DatabaseHandle } from './db/connection.ts';
 import { isDatabaseUnavailable } from './db/errors.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { seedDatabase } from './db/seed.ts';
@@ -56,8 +56,9 @@ const INGEST_CONCURRENCY = 4;
 const INVOICING_CHECK_MS = 3_600_000;
 
 /** The composition root: database (migrated, seeded), domain, OCPP and HTTP servers. */
-export async function startSystem(config: Config, logger: Logger): Promise<RunningSystem> {
-  const database = await openDatabase(config.database, (error) => logger.warn({ err: error }, 'database connection lost'));
+/** `opening`: the database, when the caller started opening it already (main.ts does, while the rest loads). */
+export async function startSystem(config: Config, logger: Logger, opening = openConfiguredDatabase(config.database, logger)): Promise<RunningSystem> {
+  const database = await opening;
   const started: { close(): Promise<void> }[] = [];
   let initialAdmin: InitialAdmin | undefined;
   let ingest: IngestPipeline | undefined;
@@ -65,8 +66,8 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
   try {
     const db = database.db;
     const applied = await untilDatabaseAnswers(() => migrateToLatest(db), logger);
-    if (applied.length) logger.info({ migrations: applied }, 'database migrated');
-    if (config.seed && (await seedDatabase(db))) logger.info('database seeded');
+    logger.info(applied.length ? { migrations: applied } : {}, applied.length ? 'database migrated' : 'database schema up to date');
+    if (config.seed && (await seedDatabase(db))) logger.info('database seeded with the sites, chargers and sample tariffs');
 
     // Before the servers answer, so a client never signs in before the admin exists; undone
     // below if the start fails, so a generated password is never lost unseen.
@@ -113,6 +114,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, accounts, userAdmin: new UserAdmin(db, accounts), ingest: () => sink.status() }, logger, runSelfTest);
     started.push(http);
     await http.listen({ host: config.host, port: config.httpPort });
+    logger.info({ http: (http.server.address() as AddressInfo).port, ocpp: ocpp.port }, 'listening');
 
     if (config.demoCharger && (await db.selectFrom('chargers').select('id').where('serial_number', '=', DEMO_SERIAL).executeTakeFirst())) {
       started.unshift(await startDemoCharger(`ws://${urlHost(config.host)}:${ocpp.port}`, logger.child({ component: 'demo' })));

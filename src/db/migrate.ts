@@ -4,12 +4,15 @@ import type { Db } from './connection.ts';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 
+async function migrationFiles(): Promise<string[]> {
+  return (await fs.readdir(MIGRATIONS_DIR)).filter((file) => file.endsWith('.sql')).sort();
+}
+
 /** Numbered plain-SQL files in db/migrations, applied in name order, each in a transaction. */
 class SqlFileMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    const files = (await fs.readdir(MIGRATIONS_DIR)).filter((file) => file.endsWith('.sql')).sort();
     const migrations: Record<string, Migration> = {};
-    for (const file of files) {
+    for (const file of await migrationFiles()) {
       const text = await fs.readFile(new URL(file, MIGRATIONS_DIR), 'utf8');
       migrations[file.replace(/\.sql$/, '')] = { up: async (db) => { await sql.raw(text).execute(db); } };
     }
@@ -17,8 +20,23 @@ class SqlFileMigrationProvider implements MigrationProvider {
   }
 }
 
+/**
+ * Every migration is recorded already (the usual start). Asked with one query because the
+ * migrator's own check reads the whole catalog, which costs the embedded database 0.4 s.
+ */
+async function upToDate(db: Db): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+    const applied = new Set(rows.map((row) => row.name));
+    return (await migrationFiles()).every((file) => applied.has(file.replace(/\.sql$/, '')));
+  } catch {
+    return false;
+  }
+}
+
 /** Brings the schema to the newest migration; returns the names applied now. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
+  if (await upToDate(db)) return [];
   const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider() });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {

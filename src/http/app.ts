@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { SelfTestResult } from '../selftest/index.ts';
 import type { App, HttpContext } from './context.ts';
 import { errorBody, installErrorHandling } from './errors.ts';
+import { RequestLogging } from './requestLogging.ts';
 import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -22,14 +23,18 @@ import { authRoutes } from './routes/auth.ts';
 import { tariffRoutes } from './routes/tariffs.ts';
 import { transactionRoutes } from './routes/transaction.ts';
 import { ErrorBody } from './schemas.ts';
+import { buildSerializer } from './serialization.ts';
 import { buildValidator } from './validation.ts';
 
 export async function buildHttpApp(context: HttpContext, logger: Logger, runSelfTest: () => Promise<SelfTestResult>): Promise<App> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    // Apps and scripts write `/chargers/` as often as `/chargers` (the original's own API tests did).
+    routerOptions: { ignoreTrailingSlash: true },
+    logController: new RequestLogging(),
     // Fastify's declared factory type is Ajv-specific; ours returns the same compile contract.
-    schemaController: { compilersFactory: { buildValidator: buildValidator as never } },
+    schemaController: { compilersFactory: { buildValidator: buildValidator as never, buildSerializer: buildSerializer as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app);
   app.addSchema(ErrorBody);

@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Mail, Mailer } from '../domain/mail.ts';
 
@@ -10,19 +9,22 @@ import type { Mail, Mailer } from '../domain/mail.ts';
  * mail server. The log never shows the message body: it holds codes.
  */
 export function createMailer(options: { smtpUrl: string; from: string; outboxDir: string }, logger: Logger): Mailer {
+  // Loaded with the first message: most of a server's life sends none, and nodemailer is large.
+  const nodemailer = () => import('nodemailer').then((module) => module.default);
   if (options.smtpUrl) {
-    const transport = nodemailer.createTransport(options.smtpUrl);
+    let transport: ReturnType<Awaited<ReturnType<typeof nodemailer>>['createTransport']> | undefined;
     return {
       async send(mail: Mail) {
+        transport ??= (await nodemailer()).createTransport(options.smtpUrl);
         await transport.sendMail({ from: options.from, to: mail.to, subject: mail.subject, text: mail.text });
         logger.info({ to: mail.to, subject: mail.subject }, 'e-mail sent');
       },
     };
   }
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   let sequence = 0;
   return {
     async send(mail: Mail) {
+      const transport = (await nodemailer()).createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
       const info = await transport.sendMail({ from: options.from, to: mail.to, subject: mail.subject, text: mail.text });
       await fs.mkdir(options.outboxDir, { recursive: true });
       const file = path.join(options.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${++sequence}-${mail.to.replace(/[^\w.@-]/g, '_')}.eml`);
