@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { ConfigError, loadConfig, withDotEnv, type Config } from './config.ts';
 import { listenFailure } from './listenFailure.ts';
 import { openConfiguredDatabase } from './db/connection.ts';
+import { DataDirInUseError } from './db/dataDirLock.ts';
 import type { RunningSystem } from './system.ts';
 
 let config: Config;
@@ -55,7 +56,7 @@ try {
   const { startSystem } = await import('./system.ts');
   system = await startSystem(config, logger, opening);
 } catch (error) {
-  const failure = listenFailure(error, config);
+  const failure = error instanceof DataDirInUseError ? error.message : listenFailure(error, config);
   if (!failure) throw error;
   console.error(failure);
   process.exit(1);

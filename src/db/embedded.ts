@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import type { OpenedDriver } from './connection.ts';
+import { lockDataDir } from './dataDirLock.ts';
 import { PGliteDialect } from './pgliteDialect.ts';
 import type { Database } from './schema.ts';
 
@@ -16,11 +17,21 @@ const EMBEDDED_SETTINGS = ['shared_buffers=16MB', 'max_connections=10'];
 /** The embedded database (PGlite) in `dataDir`. */
 export async function openEmbedded(dataDir: string): Promise<OpenedDriver> {
   await fs.mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS.flatMap((setting) => ['-c', setting])] });
+  const unlock = await lockDataDir(dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS.flatMap((setting) => ['-c', setting])] });
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
-    closeDriver: () => pglite.close(),
+    async closeDriver() {
+      await pglite.close();
+      await unlock();
+    },
     async runStatements(statements) {
       if (statements.length === 1) await db.executeQuery(statements[0]!);
       else if (statements.length > 1) await db.transaction().execute(async (trx) => { for (const statement of statements) await trx.executeQuery(statement); });
