@@ -75,7 +75,8 @@ FlexiCharge is running
 if (system.initialAdmin?.generatedPassword) {
   console.log(`================================================================
   First admin created: ${system.initialAdmin.email} / ${system.initialAdmin.generatedPassword}
-  This password is shown only now; set ADMIN_EMAIL and ADMIN_PASSWORD to choose your own.
+  This password is shown only now; set ADMIN_EMAIL and ADMIN_PASSWORD to choose your own,
+  or give an admin a new one later with: npm run admin -- reset-password <e-mail>
 ================================================================
 `);
 }

@@ -32,6 +32,8 @@ import { KlarnaPaymentProvider } from './payments/klarnaProvider.ts';
 import { runOcppSelfTest, type SelfTestResult } from './selftest/index.ts';
 import { DEMO_SERIAL, startDemoCharger } from './sim/demoCharger.ts';
 import { startOcppServer } from './ocpp/server.ts';
+import { controlSocketPath } from './operator/controlSocketPath.ts';
+import { startControlSocket } from './operator/controlSocket.ts';
 
 export interface RunningSystem {
   httpUrl: string;
@@ -111,8 +113,13 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     ));
     started.unshift({ close: async () => { selfTestAbort.abort(); await selfTestRun?.catch(() => undefined); } });
 
-    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, accounts, userAdmin: new UserAdmin(db, accounts), ingest: () => sink.status() }, logger, runSelfTest);
+    const userAdmin = new UserAdmin(db, accounts);
+    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, accounts, userAdmin, ingest: () => sink.status() }, logger, runSelfTest);
     started.push(http);
+    // npm run admin cannot open the embedded database while this process holds it: its commands come here.
+    if (config.database.kind === 'embedded') {
+      started.push(await startControlSocket(controlSocketPath(config.database.dataDir), { db, accounts, userAdmin }, logger.child({ component: 'operator' })));
+    }
     await http.listen({ host: config.host, port: config.httpPort });
     logger.info({ http: (http.server.address() as AddressInfo).port, ocpp: ocpp.port }, 'listening');
 

@@ -71,6 +71,14 @@ export async function createCharger(db: Db, input: NewChargerInput): Promise<Cha
   }
 }
 
+/** A charger by connectorID or serial number, placed or not (the operator CLI names chargers either way). */
+export async function findChargerByReference(db: Db, reference: string): Promise<ChargerRow> {
+  const query = db.selectFrom('chargers').selectAll();
+  const row = await (/^\d+$/.test(reference) ? query.where('id', '=', Number(reference)) : query.where('serial_number', '=', reference)).executeTakeFirst();
+  if (!row) throw notFound(`Charger ${reference}`);
+  return row;
+}
+
 /** Chargers that registered themselves (OCPP_AUTO_REGISTER) and wait for an admin to place them. */
 export function listUnplacedChargers(db: Db): Promise<ChargerRow[]> {
   return db.selectFrom('chargers').selectAll().where('charge_point_id', 'is', null).orderBy('id').execute();

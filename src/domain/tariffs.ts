@@ -52,35 +52,3 @@ export async function deleteTariffs(db: Db, from: Date, to: Date): Promise<numbe
   const result = await db.deleteFrom('electricity_tariffs').where('starts_at', '>=', startOfHour(from)).where('starts_at', '<', to).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
-
-/**
- * Reads a CSV of hourly prices: a header, then `start,price` per line, where `start` is an
- * ISO timestamp (the hour) and `price` is SEK per kWh (e.g. `0.8734`, comma or point), or
- * öre with a `price_ore` header. Prices become whole öre, rounded half up.
- */
-export function parseTariffCsv(csv: string): Tariff[] {
-  const lines = csv.split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
-  const header = lines.length ? cells(lines.shift()!.toLowerCase()) : [];
-  const inOre = header[1] === 'price_ore';
-  if (!header[0].startsWith('start') || !(inOre || header[1] === 'price_sek_per_kwh' || header[1] === 'price')) {
-    throw new DomainError('invalid', ['invalidCsv'], 'The first line must be "start,price_sek_per_kwh" (or "start,price_ore")');
-  }
-  return lines.map((line, index) => {
-    const [start = '', rawPrice = ''] = cells(line);
-    const startsAt = new Date(start);
-    const price = Number(rawPrice.replace(',', '.'));
-    if (Number.isNaN(startsAt.getTime()) || !Number.isFinite(price) || price < 0) {
-      throw new DomainError('invalid', ['invalidCsv'], `Line ${index + 2}: "${line}" is not "start,price"`);
-    }
-    // toFixed first: 1.005 × 100 is 100.4999… in binary, and should round to 101.
-    const ore = Number((inOre ? price : price * 100).toFixed(6));
-    return { startsAt, pricePerKwhOre: Math.floor(ore + 0.5), currency: 'SEK' };
-  });
-}
-
-/** `start;price` or `start,price` — a timestamp has no comma, so a decimal comma in the price is fine. */
-function cells(line: string): [string, string] {
-  const separator = line.includes(';') ? ';' : ',';
-  const at = line.indexOf(separator);
-  return at < 0 ? [line, ''] : [line.slice(0, at).trim(), line.slice(at + 1).trim()];
-}

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { deleteTariffs, listTariffs, parseTariffCsv, tariffRange, upsertTariffs, type Tariff } from '../../domain/tariffs.ts';
+import { parseTariffCsv } from '../../domain/tariffCsv.ts';
+import { deleteTariffs, listTariffs, tariffRange, upsertTariffs, type Tariff } from '../../domain/tariffs.ts';
 import type { App, HttpContext } from '../context.ts';
 import { bearer, errorResponses } from '../schemas.ts';
 
