@@ -28,57 +28,63 @@ const port = makeValidator<number>((input) => {
 /** The original's 0/1 switches; also accepts true/false. */
 const flag = bool;
 
+/**
+ * Every environment variable the system reads, with its default and what it means (the
+ * README's table and .env.example say the same; a test holds the three together).
+ */
+export const ENVIRONMENT = {
+  HOST: str({ default: '127.0.0.1', desc: 'Address both servers bind to; 0.0.0.0 to accept chargers and apps from the network' }),
+  PORT: port({ default: 8080, desc: 'HTTP API port' }),
+  OCPP_PORT: port({ default: 1337, desc: 'WebSocket port for chargers (/charger/<serial>) and live metrics (/user/<id>)' }),
+  PUBLIC_URL: str({ default: '', desc: 'Base URL of the API as clients reach it (printed at start-up, used in links); defaults to the listening address' }),
+  LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], desc: 'fatal, error, warn, info, debug, trace or silent' }),
+  SHUTDOWN_TIMEOUT: positiveInt({ default: 10, desc: 'Seconds a stop may take (closing sockets, storing what is pending) before the process exits anyway' }),
+
+  DATA_DIR: str({ default: './data', desc: 'Directory of the embedded database and other local files' }),
+  DATABASE_URL: str({ default: '', desc: 'postgres:// URL of a PostgreSQL server; overrides the embedded database' }),
+  USE_LOCAL_DATABASE: flag({ default: true, desc: '1: embedded database in DATA_DIR; 0: the DATABASE_* server' }),
+  DATABASE_HOST: str({ default: '127.0.0.1', desc: 'PostgreSQL host when USE_LOCAL_DATABASE=0' }),
+  DATABASE_PORT: port({ default: 5432, desc: 'PostgreSQL port when USE_LOCAL_DATABASE=0' }),
+  DATABASE_NAME: str({ default: 'flexicharge', desc: 'Database name when USE_LOCAL_DATABASE=0' }),
+  DATABASE_USERNAME: str({ default: 'postgres', desc: 'PostgreSQL user when USE_LOCAL_DATABASE=0' }),
+  DATABASE_PASSWORD: str({ default: '', desc: 'That user\'s password when USE_LOCAL_DATABASE=0' }),
+  DATABASE_POOL_SIZE: positiveInt({ default: 10, desc: 'Connections to a PostgreSQL server' }),
+  SEED: flag({ default: true, desc: 'Seed an empty database with the charge points, chargers and tariffs' }),
+
+  ADMIN_EMAIL: str({ default: 'admin@flexicharge.local', desc: 'E-mail of the admin created on the first start' }),
+  ADMIN_PASSWORD: str({ default: '', desc: 'That admin\'s password; when empty one is generated and printed once' }),
+  JWT_SECRET: str({ default: '', desc: 'HMAC key for access tokens (≥ 32 chars); generated and stored in the database when empty' }),
+  ACCESS_TOKEN_TTL: positiveInt({ default: 3600, desc: 'Access token lifetime in seconds' }),
+  REFRESH_TOKEN_TTL: positiveInt({ default: 30 * 86400, desc: 'Refresh token lifetime in seconds' }),
+  CODE_TTL: positiveInt({ default: 3600, desc: 'Seconds an e-mailed verification or reset code is valid' }),
+  SMTP_URL: str({ default: '', desc: 'smtp(s)://user:password@host:port of the mail server; empty: messages go to DATA_DIR/outbox' }),
+  MAIL_FROM: str({ default: 'FlexiCharge <no-reply@flexicharge.local>', desc: 'Sender of the e-mails' }),
+  SIGN_IN_RATE_LIMIT: positiveInt({ default: 10, desc: 'Sign-in attempts per client address per minute' }),
+
+  OCPP_HEARTBEAT_INTERVAL: positiveInt({ default: 300, desc: 'Seconds; the Heartbeat interval given to chargers in BootNotification' }),
+  OCPP_PING_INTERVAL: positiveInt({ default: 15, desc: 'Seconds between WebSocket pings; a silent charger is dropped after two' }),
+  OCPP_CALL_TIMEOUT: positiveInt({ default: 30, desc: 'Seconds a charger has to answer a command' }),
+  OCPP_AUTO_REGISTER: flag({ default: false, desc: 'Unknown chargers are registered as Pending instead of refused' }),
+  OCPP_MAX_FRAME_BYTES: positiveInt({ default: 262144, desc: 'Largest frame accepted from a charger' }),
+  OCPP_MESSAGE_LOG: flag({ default: false, desc: 'Store every OCPP frame in the database' }),
+
+  OCPP_START_TIMEOUT: positiveInt({ default: 60, desc: 'Seconds a charger has, after accepting a remote start, to report StartTransaction' }),
+  OCPP_ORPHAN_GRACE: positiveInt({ default: 120, desc: 'Seconds before a session whose connector reports Available, or a refused start, is closed without a StopTransaction' }),
+  RESERVATION_MINUTES: positiveInt({ default: 15, desc: 'How long a reservation holds a charger' }),
+  DEMO_CHARGER: str({ default: '', choices: ['', '0', '1'], desc: 'Built-in simulator plays charger 100000; default on with the embedded database' }),
+
+  RUN_OCPP_TEST: flag({ default: false, desc: 'Run the OCPP self-test at start-up (results in the log)' }),
+  OCPP_TEST_INTERVAL_MULTIPLIER: num({ default: 1, desc: 'Scales the self-test\'s waits (slow machines: 2, 3, …)' }),
+  LIVEMETRICS_DB_UPDATE_INTERVAL: nonNegativeInt({ default: 10000, desc: 'Minimum milliseconds between writes of a running session\'s summary' }),
+  BYPASS_KLARNA: flag({ default: true, desc: '1: no payment provider, sessions are payable by invoice; 0: Klarna' }),
+  KLARNA_TOKEN: str({ default: '', desc: 'Klarna API credentials as username:password (required with BYPASS_KLARNA=0)' }),
+  KLARNA_BASE_URL: url({ default: 'https://api.playground.klarna.com', desc: 'Klarna API base URL' }),
+};
+
 function readEnv(env: Record<string, string | undefined>) {
   return cleanEnv(
     env,
-    {
-      HOST: str({ default: '127.0.0.1', desc: 'Address both servers bind to; 0.0.0.0 to accept chargers and apps from the network' }),
-      PORT: port({ default: 8080, desc: 'HTTP API port' }),
-      OCPP_PORT: port({ default: 1337, desc: 'WebSocket port for chargers (/charger/<serial>) and live metrics (/user/<id>)' }),
-      PUBLIC_URL: str({ default: '', desc: 'Base URL of the API as clients reach it (printed at start-up, used in links); defaults to the listening address' }),
-      LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
-      SHUTDOWN_TIMEOUT: positiveInt({ default: 10, desc: 'Seconds a stop may take (closing sockets, storing what is pending) before the process exits anyway' }),
-
-      DATA_DIR: str({ default: './data', desc: 'Directory of the embedded database and other local files' }),
-      DATABASE_URL: str({ default: '', desc: 'postgres:// URL of a PostgreSQL server; overrides the embedded database' }),
-      USE_LOCAL_DATABASE: flag({ default: true, desc: '1: embedded database in DATA_DIR; 0: the DATABASE_* server' }),
-      DATABASE_HOST: str({ default: '127.0.0.1' }),
-      DATABASE_PORT: port({ default: 5432 }),
-      DATABASE_NAME: str({ default: 'flexicharge' }),
-      DATABASE_USERNAME: str({ default: 'postgres' }),
-      DATABASE_PASSWORD: str({ default: '' }),
-      DATABASE_POOL_SIZE: positiveInt({ default: 10 }),
-      SEED: flag({ default: true, desc: 'Seed an empty database with the charge points, chargers and tariffs' }),
-
-      ADMIN_EMAIL: str({ default: 'admin@flexicharge.local' }),
-      ADMIN_PASSWORD: str({ default: '' }),
-      JWT_SECRET: str({ default: '', desc: 'HMAC key for access tokens (≥ 32 chars); generated and stored in the database when empty' }),
-      ACCESS_TOKEN_TTL: positiveInt({ default: 3600, desc: 'Access token lifetime in seconds' }),
-      REFRESH_TOKEN_TTL: positiveInt({ default: 30 * 86400, desc: 'Refresh token lifetime in seconds' }),
-      CODE_TTL: positiveInt({ default: 3600, desc: 'Seconds an e-mailed verification or reset code is valid' }),
-      SMTP_URL: str({ default: '', desc: 'smtp(s)://user:password@host:port of the mail server; empty: messages go to DATA_DIR/outbox' }),
-      MAIL_FROM: str({ default: 'FlexiCharge <no-reply@flexicharge.local>' }),
-      SIGN_IN_RATE_LIMIT: positiveInt({ default: 10, desc: 'Sign-in attempts per client address per minute' }),
-
-      OCPP_HEARTBEAT_INTERVAL: positiveInt({ default: 300, desc: 'Seconds; the Heartbeat interval given to chargers in BootNotification' }),
-      OCPP_PING_INTERVAL: positiveInt({ default: 15, desc: 'Seconds between WebSocket pings; a silent charger is dropped after two' }),
-      OCPP_CALL_TIMEOUT: positiveInt({ default: 30, desc: 'Seconds a charger has to answer a command' }),
-      OCPP_AUTO_REGISTER: flag({ default: false, desc: 'Unknown chargers are registered as Pending instead of refused' }),
-      OCPP_MAX_FRAME_BYTES: positiveInt({ default: 262144, desc: 'Largest frame accepted from a charger' }),
-      OCPP_MESSAGE_LOG: flag({ default: false, desc: 'Store every OCPP frame in the database' }),
-
-      OCPP_START_TIMEOUT: positiveInt({ default: 60, desc: 'Seconds a charger has, after accepting a remote start, to report StartTransaction' }),
-      OCPP_ORPHAN_GRACE: positiveInt({ default: 120, desc: 'Seconds before a session whose connector reports Available, or a refused start, is closed without a StopTransaction' }),
-      RESERVATION_MINUTES: positiveInt({ default: 15, desc: 'How long a reservation holds a charger' }),
-      DEMO_CHARGER: str({ default: '', choices: ['', '0', '1'], desc: 'Built-in simulator plays charger 100000; default on with the embedded database' }),
-
-      RUN_OCPP_TEST: flag({ default: false }),
-      OCPP_TEST_INTERVAL_MULTIPLIER: num({ default: 1 }),
-      LIVEMETRICS_DB_UPDATE_INTERVAL: nonNegativeInt({ default: 10000 }),
-      BYPASS_KLARNA: flag({ default: true }),
-      KLARNA_TOKEN: str({ default: '' }),
-      KLARNA_BASE_URL: url({ default: 'https://api.playground.klarna.com' }),
-    },
+    ENVIRONMENT,
     {
       reporter: ({ errors }) => {
         const [name, error] = Object.entries(errors)[0] ?? [];
