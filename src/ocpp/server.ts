@@ -62,16 +62,30 @@ function refuse(socket: Duplex, status: number, message: string, headers: Record
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
 }
 
-/** The charge point identity: the last path segment, percent-decoded (`/charger/<id>`, `/connector/<id>`, `/<any>/<id>`). */
+/**
+ * What an identity may not hold: `:` (it doubles as the Basic-Auth user name, ocpp-j-rules
+ * §1.1) and control characters (C0, DEL, C1). NUL in particular: PostgreSQL text cannot hold
+ * it, and the lookup batches identities from many upgrades into one statement
+ * (`admissions`), so one such identity would fail every upgrade in its batch.
+ */
+const FORBIDDEN_IN_IDENTITY = /[:\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * The charge point identity: the last path segment, percent-decoded (`/charger/<id>`,
+ * `/connector/<id>`, `/<any>/<id>`); undefined when there is none or it cannot be one
+ * (the upgrade is then refused with 404, like an unknown identity).
+ */
 export function identityFromPath(url: string): string | undefined {
   const path = url.split('?')[0] ?? '';
   const last = path.split('/').filter(Boolean).at(-1);
   if (!last) return undefined;
+  let identity: string;
   try {
-    return decodeURIComponent(last);
+    identity = decodeURIComponent(last);
   } catch {
     return undefined;
   }
+  return FORBIDDEN_IN_IDENTITY.test(identity) ? undefined : identity;
 }
 
 function offeredProtocols(request: IncomingMessage): string[] {

@@ -1,5 +1,6 @@
 import type { ReportedMeterValue, ReportedSample } from '../../domain/meterValues.ts';
 import type { ConnectorId, Wh } from '../../domain/units.ts';
+import { parseIsoTimestamp } from '../dialect/timestamps.ts';
 
 /**
  * Reading the fields of transaction messages, which are never refused (ocpp-j-rules
@@ -50,9 +51,13 @@ function storable(date: Date): boolean {
   return !Number.isNaN(date.getTime()) && year >= 1 && year <= 9999;
 }
 
-/** An ISO timestamp (numeric ones were converted by the dialect); `fallback` when missing or absurd. */
+/**
+ * An ISO timestamp with a zone (numeric ones were converted by the dialect); `fallback`
+ * when missing, not strict ISO 8601 / RFC 3339 (zone-less, another format, an impossible
+ * date: see parseIsoTimestamp) or beyond what PostgreSQL stores.
+ */
 export function readTime(value: unknown, fallback: Date, flags: string[]): Date {
-  const date = typeof value === 'string' ? new Date(value) : undefined;
+  const date = typeof value === 'string' ? parseIsoTimestamp(value) : undefined;
   if (date && storable(date)) return date;
   flags.push('invalidTimestamp');
   return fallback;

@@ -36,10 +36,26 @@ function validId(value: unknown): value is MessageId {
   return (typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH) || (typeof value === 'number' && Number.isFinite(value));
 }
 
-/** The id at the head of a frame that is not valid JSON or too large to parse, if it can be read. */
+/**
+ * A JSON string's inside (RFC 8259 §7): no raw `"`, `\` or control character, and only the
+ * defined escapes. At most 6 × 128 characters, the longest text a 128-character id can be
+ * written as (every character as `\uXXXX`).
+ */
+const JSON_STRING_BODY = String.raw`(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9A-Fa-f]{4}){1,768}`;
+const FRAME_HEAD = new RegExp(String.raw`^\s*\[\s*\d+\s*,\s*(?:("${JSON_STRING_BODY}")|(-?\d+))`);
+
+/**
+ * The id at the head of a frame that is not valid JSON or too large to parse, if it can be
+ * read. A string id is decoded as JSON would (`"a\"b"` is the id `a"b`), since the
+ * CALLERROR must echo the id the peer meant; one that decodes to more than 128 characters
+ * is no id (as in parseFrame).
+ */
 export function recoverMessageId(text: string): MessageId {
-  const match = /^\s*\[\s*\d+\s*,\s*(?:"((?:[^"\\]|\\.){1,128})"|(-?\d+))/.exec(text.slice(0, 300));
-  if (match?.[1] !== undefined) return match[1];
+  const match = FRAME_HEAD.exec(text.slice(0, 1000));
+  if (match?.[1] !== undefined) {
+    const id = JSON.parse(match[1]) as string;
+    return id.length <= MAX_ID_LENGTH ? id : UNKNOWN_ID;
+  }
   if (match?.[2] !== undefined) return Number(match[2]);
   return UNKNOWN_ID;
 }
