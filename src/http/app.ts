@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { SelfTestResult } from '../selftest/index.ts';
 import type { App, HttpContext } from './context.ts';
 import { errorBody, installErrorHandling } from './errors.ts';
+import { ErrorBody, openapiOptions } from './openapi.ts';
 import { RequestLogging } from './requestLogging.ts';
 import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
@@ -22,7 +23,6 @@ import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { tariffRoutes } from './routes/tariffs.ts';
 import { transactionRoutes } from './routes/transaction.ts';
-import { ErrorBody } from './schemas.ts';
 import { buildSerializer } from './serialization.ts';
 import { buildValidator } from './validation.ts';
 
@@ -53,13 +53,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
     errorResponseBuilder: (_request, limit) =>
       Object.assign(new Error(`Too many requests; try again in ${limit.after}`), { statusCode: 429, body: errorBody(429, ['tooManyRequests'], '') }),
   });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'FlexiCharge API', version: '1.0.0', description: 'Chargers, charge points, accounts, charging sessions, payments and invoices.' },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-  });
+  await app.register(swagger, openapiOptions(context.config));
   await app.register(swaggerUi, { routePrefix: '/swagger' });
 
   app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/swagger', 302));

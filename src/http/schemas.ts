@@ -1,26 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { CHARGER_STATUSES, type ChargerStatus } from '../domain/units.ts';
 
-/** Every error answer: the original's code(s) plus a message the apps can show. */
-export const ErrorBody = Type.Object(
-  {
-    status: Type.Integer(),
-    code: Type.String(),
-    message: Type.String(),
-    errorCodes: Type.Optional(Type.Array(Type.String())),
-  },
-  { $id: 'ErrorBody' },
-);
-
-export const errorResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, Type.Ref(ErrorBody)]));
-
 /** `[latitude, longitude]`, as the apps send and read it. */
 export const LocationTuple = (errorCode: string) =>
   Type.Tuple(
     [
-      Type.Number({ minimum: -90, maximum: 90, 'x-error-code': 'invalidLatitude' }),
-      Type.Number({ minimum: -180, maximum: 180, 'x-error-code': 'invalidLongitude' }),
+      Type.Number({ minimum: -90, maximum: 90, 'x-error-code': 'invalidLatitude', description: 'Latitude' }),
+      Type.Number({ minimum: -180, maximum: 180, 'x-error-code': 'invalidLongitude', description: 'Longitude' }),
     ],
     { 'x-error-code': errorCode, description: '[latitude, longitude]' },
   );
@@ -31,12 +17,11 @@ export const ChargerStatusSchema = Type.Unsafe<ChargerStatus>({
   'x-error-code': 'invalidStatus',
 });
 
-/** A database integer id taken from the path. */
-export const IdParam = (errorCode: string, description: string) =>
-  Type.Object({ id: Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': errorCode, description }) });
-
-export const bearer = [{ bearerAuth: [] }];
-
+/** A database integer id taken from the path; the example is what Swagger UI fills in. */
+export const IdParam = (errorCode: string, description: string, example?: number) =>
+  Type.Object({
+    id: Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': errorCode, description, ...(example === undefined ? {} : { examples: [example] }) }),
+  });
 
 /** A charger named by its connectorID in a body or query (the original's `connectorID`). */
 export const ChargerIdField = Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidconnectorID', description: 'The charger (connectorID)' });

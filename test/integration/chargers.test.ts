@@ -123,6 +123,8 @@ describe('chargers API', () => {
       ['empty serial number', { chargePointID: 1, location: [57, 14], serialNumber: '' }, 'invalidSerialNumber'],
       ['serial number over 36 characters', { chargePointID: 1, location: [57, 14], serialNumber: 'x'.repeat(37) }, 'invalidSerialNumber'],
       ['numeric serial number', { chargePointID: 1, location: [57, 14], serialNumber: 1234 }, 'invalidSerialNumber'],
+      ['serial number with a colon (no OCPP identity can hold one)', { chargePointID: 1, location: [57, 14], serialNumber: 'a:b' }, 'invalidSerialNumber'],
+      ['serial number with a control character', { chargePointID: 1, location: [57, 14], serialNumber: 'a\u0000b' }, 'invalidSerialNumber'],
       ['three coordinates', { chargePointID: 1, location: [57, 14, 3], serialNumber: 'v1' }, 'invalidCoordinates'],
       ['missing location', { chargePointID: 1, serialNumber: 'v2' }, 'invalidCoordinates'],
       ['latitude out of range', { chargePointID: 1, location: [100, 14], serialNumber: 'v3' }, 'invalidLatitude'],

@@ -3,19 +3,21 @@ import {
   createChargePoint, deleteChargePoint, getChargePoint, listChargePoints, updateChargePoint, type ChargePoint,
 } from '../../domain/chargePoints.ts';
 import type { App, HttpContext } from '../context.ts';
-import { bearer, errorResponses, IdParam, LocationTuple } from '../schemas.ts';
+import { seedChargePoint } from '../examples.ts';
+import { json, noContent, operation, TAG } from '../openapi.ts';
+import { IdParam, LocationTuple } from '../schemas.ts';
 
 const ChargePointJson = Type.Object(
   {
     chargePointID: Type.Integer(),
     name: Type.String(),
-    address: Type.String(),
-    location: Type.Array(Type.Number(), { description: '[latitude, longitude]' }),
+    address: Type.String({ description: 'Street address; may be empty' }),
+    location: Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: '[latitude, longitude]' }),
     price: Type.Integer({ description: 'Price per kWh in öre, on top of the hourly electricity tariff' }),
     klarnaReservationAmount: Type.Integer({ description: 'Amount in öre held on the payment method when a charge starts' }),
     sessionFee: Type.Integer({ description: 'Fixed fee in öre per charging session' }),
   },
-  { $id: 'ChargePoint' },
+  { $id: 'ChargePoint', description: 'A charge point (site) with its prices' },
 );
 
 function chargePointJson(site: ChargePoint) {
@@ -39,8 +41,15 @@ const fields = {
   klarnaReservationAmount: Type.Integer({ minimum: 0, maximum: MAX_ORE, 'x-error-code': 'invalidReservationAmount', description: 'öre' }),
   sessionFee: Type.Integer({ minimum: 0, maximum: MAX_ORE, 'x-error-code': 'invalidPrice', description: 'öre per session' }),
 };
-const ChargePointId = IdParam('invalidChargePointID', 'chargePointID');
-const tags = ['chargePoints'];
+const ChargePointId = IdParam('invalidChargePointID', 'chargePointID', 2);
+const tag = TAG.chargePoints;
+
+const jonkopingUniversity = seedChargePoint(2);
+const newSite = { name: 'Västra Torget, Jönköping', address: 'Västra Storgatan 10', location: [57.7815, 14.1562], price: 349, klarnaReservationAmount: 30000 };
+const badId = { description: '`id` is not a chargePointID (an integer)', codes: ['invalidChargePointID', 'invalidDataType'], message: 'params/id must be integer' };
+const unknownSite = { description: 'No charge point has this chargePointID', codes: ['notFoundError'], message: 'Charge point 99 not found' };
+const invalidField = 'Invalid field (`invalidName`, `invalidAddress`, `invalidcoordinates`, `invalidLatitude`, `invalidLongitude`, `invalidPrice`, '
+  + '`invalidReservationAmount`) or a name in use (`dbUniqueConstraintError`)';
 
 export function chargePointRoutes({ db, guards }: HttpContext) {
   return async (app: App) => {
@@ -48,17 +57,32 @@ export function chargePointRoutes({ db, guards }: HttpContext) {
     const ChargePointRef = Type.Ref(ChargePointJson);
 
     app.get('/chargePoints', {
-      schema: { tags, summary: 'All charge points (sites)', response: { 200: Type.Array(ChargePointRef) } },
+      schema: operation({
+        id: 'listChargePoints', tag, access: 'public', summary: 'All charge points (sites)',
+        description: 'Every charge point with its address, location and prices (öre).',
+      }, {
+        response: { 200: json('The charge points, by chargePointID; `[]` when there are none', Type.Array(ChargePointRef), [seedChargePoint(1), jonkopingUniversity]) },
+      }),
     }, async () => (await listChargePoints(db)).map(chargePointJson));
 
     app.get('/chargePoints/:id', {
-      schema: { tags, summary: 'A charge point', params: ChargePointId, response: { 200: ChargePointRef, ...errorResponses(400, 404) } },
+      schema: operation({
+        id: 'getChargePoint', tag, access: 'public', summary: 'A charge point',
+        description: 'The charge point with this chargePointID.',
+        errors: { 400: badId, 404: unknownSite },
+      }, {
+        params: ChargePointId,
+        response: { 200: json('The charge point', ChargePointRef, jonkopingUniversity) },
+      }),
     }, async (request) => chargePointJson(await getChargePoint(db, request.params.id)));
 
     app.post('/chargePoints', {
       onRequest: guards.admin,
-      schema: {
-        tags, summary: 'Add a charge point (admin)', security: bearer,
+      schema: operation({
+        id: 'createChargePoint', tag, access: 'admin', summary: 'Add a charge point',
+        description: 'Adds a site. `address` defaults to `""`; `price`, `klarnaReservationAmount` and `sessionFee` (öre) to 0.',
+        errors: { 400: invalidField },
+      }, {
         body: Type.Object(
           {
             name: fields.name,
@@ -68,10 +92,10 @@ export function chargePointRoutes({ db, guards }: HttpContext) {
             klarnaReservationAmount: Type.Optional(fields.klarnaReservationAmount),
             sessionFee: Type.Optional(fields.sessionFee),
           },
-          { 'x-error-code': 'invalidInput' },
+          { 'x-error-code': 'invalidInput', examples: [newSite] },
         ),
-        response: { 201: ChargePointRef, ...errorResponses(400, 401, 403) },
-      },
+        response: { 201: json('The charge point, created', ChargePointRef, { chargePointID: 5, ...newSite, sessionFee: 0 }) },
+      }),
     }, async (request, reply) => {
       const body = request.body;
       const site = await createChargePoint(db, {
@@ -87,12 +111,15 @@ export function chargePointRoutes({ db, guards }: HttpContext) {
 
     app.put('/chargePoints/:id', {
       onRequest: guards.admin,
-      schema: {
-        tags, summary: 'Change a charge point (admin); send only the fields to change', security: bearer,
+      schema: operation({
+        id: 'updateChargePoint', tag, access: 'admin', summary: 'Change a charge point',
+        description: 'Changes any of the fields of `POST /chargePoints`; send only the fields to change.',
+        errors: { 400: `${invalidField}, or no field at all`, 404: unknownSite },
+      }, {
         params: ChargePointId,
-        body: Type.Partial(Type.Object(fields), { minProperties: 1, 'x-error-code': 'invalidInput' }),
-        response: { 200: ChargePointRef, ...errorResponses(400, 401, 403, 404) },
-      },
+        body: Type.Partial(Type.Object(fields), { minProperties: 1, 'x-error-code': 'invalidInput', examples: [{ price: 359 }] }),
+        response: { 200: json('The charge point, changed', ChargePointRef, { ...jonkopingUniversity, price: 359 }) },
+      }),
     }, async (request) => {
       const body = request.body;
       const site = await updateChargePoint(db, request.params.id, {
@@ -108,10 +135,14 @@ export function chargePointRoutes({ db, guards }: HttpContext) {
 
     app.delete('/chargePoints/:id', {
       onRequest: guards.admin,
-      schema: {
-        tags, summary: 'Remove a charge point and its chargers (admin)', security: bearer,
-        params: ChargePointId, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
-      },
+      schema: operation({
+        id: 'deleteChargePoint', tag, access: 'admin', summary: 'Remove a charge point and its chargers',
+        description: 'Removes the site and the chargers at it; their charging sessions are kept.',
+        errors: { 400: badId, 404: unknownSite },
+      }, {
+        params: ChargePointId,
+        response: { 204: noContent('Removed') },
+      }),
     }, async (request, reply) => {
       await deleteChargePoint(db, request.params.id);
       return reply.status(204).send(null);

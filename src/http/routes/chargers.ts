@@ -3,19 +3,21 @@ import {
   createCharger, deleteCharger, getCharger, getChargerBySerial, listChargers, listUnplacedChargers, updateCharger, type Charger,
 } from '../../domain/chargers.ts';
 import type { App, HttpContext } from '../context.ts';
-import { bearer, ChargerStatusSchema, errorResponses, IdParam, LocationTuple } from '../schemas.ts';
+import { seedCharger, seedChargePoint } from '../examples.ts';
+import { json, noContent, operation, TAG } from '../openapi.ts';
+import { ChargerStatusSchema, IdParam, LocationTuple } from '../schemas.ts';
 
 const ChargerJson = Type.Object(
   {
     connectorID: Type.Integer({ description: 'The charger id (100000 and up); shown as QR code on the charger' }),
     serialNumber: Type.String(),
     chargePointID: Type.Integer(),
-    location: Type.Array(Type.Number(), { description: '[latitude, longitude]' }),
+    location: Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: '[latitude, longitude]' }),
     status: Type.String({ description: 'OCPP ChargePointStatus; "Available" means a charge can start' }),
     online: Type.Boolean({ description: 'Whether the charger is connected right now' }),
-    lastSeen: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    lastSeen: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the charger last sent anything' }),
   },
-  { $id: 'Charger' },
+  { $id: 'Charger', description: 'A charger as the apps read it' },
 );
 
 export function chargerJson(charger: Charger) {
@@ -30,37 +32,64 @@ export function chargerJson(charger: Charger) {
   };
 }
 
-const SerialNumber = Type.String({ minLength: 1, maxLength: 36, 'x-error-code': 'invalidSerialNumber' });
-const ChargePointID = Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidChargePointID' });
-const ChargerId = IdParam('invalidconnectorID', 'connectorID of the charger');
-const tags = ['chargers'];
+/** A serial number is the charger's OCPP identity: no `:` or control characters, which the OCPP server refuses in one. */
+const SerialNumber = Type.String({
+  minLength: 1, maxLength: 36, pattern: '^[^:\\u0000-\\u001f\\u007f-\\u009f]+$',
+  'x-error-code': 'invalidSerialNumber', description: 'The charger\'s serial number (its OCPP identity): 1–36 characters, no `:` or control characters',
+});
+const ChargePointID = Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidChargePointID', description: 'The charge point (site) the charger stands at' });
+const ChargerId = IdParam('invalidconnectorID', 'connectorID of the charger', 100000);
+const tag = TAG.chargers;
+
+const jonkopingUniversity = seedChargePoint(2);
+const demoCharger = seedCharger(100000);
+const pendingCharger = {
+  connectorID: 100010, serialNumber: 'EVB-P1234567', registrationStatus: 'Pending', vendor: 'Elecq', model: 'AU101',
+  online: true, lastSeen: '2025-06-02T08:15:00.000Z',
+};
 
 export function chargerRoutes({ db, guards }: HttpContext) {
   return async (app: App) => {
     app.addSchema(ChargerJson);
     const ChargerRef = Type.Ref(ChargerJson);
+    const badId = { description: '`id` is not a connectorID (an integer)', codes: ['invalidconnectorID', 'invalidDataType'], message: 'params/id must be integer' };
+    const unknownCharger = 'No charger has this connectorID';
 
     app.get('/chargers', {
-      schema: { tags, summary: 'All chargers', response: { 200: Type.Array(ChargerRef) } },
+      schema: operation({
+        id: 'listChargers', tag, access: 'public', summary: 'All chargers',
+        description: 'Every charger placed at a charge point, with its location, status and whether it is online. '
+          + 'Chargers that registered themselves and wait for an admin are left out (see `GET /chargers/pending`).',
+      }, {
+        response: { 200: json('The chargers, by connectorID; `[]` when there are none', Type.Array(ChargerRef), [demoCharger, seedCharger(100001)]) },
+      }),
     }, async () => (await listChargers(db)).map(chargerJson));
 
     app.get('/chargers/available', {
-      schema: { tags, summary: 'Chargers whose status is Available', response: { 200: Type.Array(ChargerRef) } },
+      schema: operation({
+        id: 'listAvailableChargers', tag, access: 'public', summary: 'Chargers whose status is Available',
+        description: 'The chargers a charge can start on now: status `Available`.',
+      }, {
+        response: { 200: json('The available chargers; `[]` when there are none', Type.Array(ChargerRef), [demoCharger]) },
+      }),
     }, async () => (await listChargers(db, { status: 'Available' })).map(chargerJson));
 
     app.get('/chargers/pending', {
       onRequest: guards.admin,
-      schema: {
-        tags, summary: 'Chargers that registered themselves and await a charge point and acceptance (admin)', security: bearer,
+      schema: operation({
+        id: 'listPendingChargers', tag, access: 'admin', summary: 'Chargers that registered themselves and wait to be placed',
+        description: 'With `OCPP_AUTO_REGISTER=1`, an unknown charger that connects is registered as Pending without a charge point. '
+          + 'Place and accept one with `PUT /chargers/{id}` `{"registrationStatus": "Accepted", "chargePointID": …}`.',
+      }, {
         response: {
-          200: Type.Array(Type.Object({
-            connectorID: Type.Integer(), serialNumber: Type.String(), registrationStatus: Type.String(),
-            vendor: Type.Union([Type.String(), Type.Null()]), model: Type.Union([Type.String(), Type.Null()]),
+          200: json('The self-registered chargers; `[]` when there are none', Type.Array(Type.Object({
+            connectorID: Type.Integer(), serialNumber: Type.String(), registrationStatus: Type.String({ description: 'Pending or Rejected' }),
+            vendor: Type.Union([Type.String(), Type.Null()], { description: 'From its BootNotification' }),
+            model: Type.Union([Type.String(), Type.Null()], { description: 'From its BootNotification' }),
             online: Type.Boolean(), lastSeen: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-          })),
-          ...errorResponses(401, 403),
+          })), [pendingCharger]),
         },
-      },
+      }),
     }, async () => (await listUnplacedChargers(db)).map((charger) => ({
       connectorID: charger.id,
       serialNumber: charger.serial_number,
@@ -72,27 +101,52 @@ export function chargerRoutes({ db, guards }: HttpContext) {
     })));
 
     app.get('/chargers/serial/:serialNumber', {
-      schema: {
-        tags, summary: 'A charger by its serial number',
-        params: Type.Object({ serialNumber: SerialNumber }),
-        response: { 200: ChargerRef, ...errorResponses(400, 404) },
-      },
+      schema: operation({
+        id: 'getChargerBySerialNumber', tag, access: 'public', summary: 'A charger by its serial number',
+        description: 'The charger whose serial number (the identity it connects with, `ws://…/charger/<serial>`) is given.',
+        errors: {
+          400: 'The serial number is empty or longer than 36 characters (`invalidSerialNumber`)',
+          404: { description: 'No charger has this serial number', codes: ['notFoundError'], message: 'Charger with serial number abc999 not found' },
+        },
+      }, {
+        params: Type.Object({ serialNumber: { ...SerialNumber, examples: ['abc111'] } }),
+        response: { 200: json('The charger', ChargerRef, seedCharger(100001)) },
+      }),
     }, async (request) => chargerJson(await getChargerBySerial(db, request.params.serialNumber)));
 
     app.get('/chargers/:id', {
-      schema: { tags, summary: 'A charger by connectorID', params: ChargerId, response: { 200: ChargerRef, ...errorResponses(400, 404) } },
+      schema: operation({
+        id: 'getCharger', tag, access: 'public', summary: 'A charger by connectorID',
+        description: 'The charger with this connectorID, the number its screen shows as QR code and users type in the app.',
+        errors: { 400: badId, 404: unknownCharger },
+      }, {
+        params: ChargerId,
+        response: { 200: json('The charger', ChargerRef, demoCharger) },
+      }),
     }, async (request) => chargerJson(await getCharger(db, request.params.id)));
 
     app.post('/chargers', {
       onRequest: guards.admin,
-      schema: {
-        tags, summary: 'Add a charger (admin)', security: bearer,
+      schema: operation({
+        id: 'createCharger', tag, access: 'admin', summary: 'Add a charger',
+        description: 'Registers a charger at a charge point; it gets the next connectorID and starts `Available`. '
+          + 'The charger connects with its serial number as identity.',
+        errors: {
+          400: {
+            description: 'Invalid field (`invalidSerialNumber`, `invalidCoordinates`, `invalidLatitude`, `invalidLongitude`, `invalidChargePointID`), '
+              + 'a serial number in use (`dbUniqueConstraintError`) or an unknown charge point (`dbForeignKeyConstraintError`)',
+            codes: ['invalidLatitude'], message: 'body/location/0 must be <= 90',
+          },
+        },
+      }, {
         body: Type.Object(
           { chargePointID: ChargePointID, location: LocationTuple('invalidCoordinates'), serialNumber: SerialNumber },
-          { 'x-error-code': 'invalidInput' },
+          { 'x-error-code': 'invalidInput', examples: [{ chargePointID: 2, location: jonkopingUniversity.location, serialNumber: 'abc120' }] },
         ),
-        response: { 201: ChargerRef, ...errorResponses(400, 401, 403) },
-      },
+        response: {
+          201: json('The charger, created', ChargerRef, { ...seedCharger(100004), connectorID: 100010, serialNumber: 'abc120', online: false, lastSeen: null }),
+        },
+      }),
     }, async (request, reply) => {
       const { chargePointID, location, serialNumber } = request.body;
       const charger = await createCharger(db, {
@@ -103,8 +157,16 @@ export function chargerRoutes({ db, guards }: HttpContext) {
 
     app.put('/chargers/:id', {
       onRequest: guards.admin,
-      schema: {
-        tags, summary: 'Change a charger: status, serial number, charge point, location, OCPP password or registration (admin)', security: bearer,
+      schema: operation({
+        id: 'updateCharger', tag, access: 'admin', summary: 'Change a charger',
+        description: 'Changes any of status, serial number, charge point, location, OCPP password (`null` removes it) and '
+          + 'registration status (the answer to its BootNotification; `Accepted` places a self-registered charger, with a `chargePointID`). '
+          + 'Send only the fields to change.',
+        errors: {
+          400: 'Invalid field, no field at all, a serial number in use or an unknown charge point',
+          404: unknownCharger,
+        },
+      }, {
         params: ChargerId,
         body: Type.Object(
           {
@@ -121,10 +183,10 @@ export function chargerRoutes({ db, guards }: HttpContext) {
               description: 'Answer to the charger\'s BootNotification',
             })),
           },
-          { minProperties: 1, 'x-error-code': 'invalidStatus' },
+          { minProperties: 1, 'x-error-code': 'invalidStatus', examples: [{ status: 'Available' }] },
         ),
-        response: { 200: ChargerRef, ...errorResponses(400, 401, 403, 404) },
-      },
+        response: { 200: json('The charger, changed', ChargerRef, demoCharger) },
+      }),
     }, async (request) => {
       const { status, serialNumber, chargePointID, location, password, registrationStatus } = request.body;
       const charger = await updateCharger(db, request.params.id, {
@@ -140,7 +202,14 @@ export function chargerRoutes({ db, guards }: HttpContext) {
 
     app.delete('/chargers/:id', {
       onRequest: guards.admin,
-      schema: { tags, summary: 'Remove a charger (admin)', security: bearer, params: ChargerId, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } },
+      schema: operation({
+        id: 'deleteCharger', tag, access: 'admin', summary: 'Remove a charger',
+        description: 'Removes the charger with its reservations and meter readings; its charging sessions are kept (without the charger).',
+        errors: { 400: badId, 404: unknownCharger },
+      }, {
+        params: ChargerId,
+        response: { 204: noContent('Removed') },
+      }),
     }, async (request, reply) => {
       await deleteCharger(db, request.params.id);
       return reply.status(204).send(null);

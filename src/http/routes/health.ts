@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { App, HttpContext } from '../context.ts';
+import { json, operation, TAG } from '../openapi.ts';
 
 const Health = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('unavailable')], {
@@ -19,8 +20,21 @@ const Health = Type.Object({
 /** Liveness, database readiness and the charger-data journal, for load balancers and operators. */
 export function healthRoutes({ database, ingest }: HttpContext) {
   return async (app: App) => {
+    const directIngest = { mode: 'direct' as const, backlog: 0, journalBytes: 0, since: null, rejected: 0 };
     app.get('/health', {
-      schema: { tags: ['operations'], summary: 'Liveness, database readiness and the journal backlog', response: { 200: Health, 503: Health } },
+      schema: operation({
+        id: 'getHealth', tag: TAG.operations, access: 'public', database: false, summary: 'Liveness, database readiness and the journal backlog',
+        description: 'For load balancers and operators: whether the database answers (within 2 s) and where charger data goes. '
+          + '`degraded` while charger data waits in the local journal for the database; 503 `unavailable` while the database does not answer.',
+      }, {
+        response: {
+          200: json('Up: `ok`, or `degraded` while the journal drains', Health, { status: 'ok', database: 'up', uptimeSeconds: 86400, ingest: directIngest }),
+          503: json('The database does not answer; charger data goes to the journal', Health, {
+            status: 'unavailable', database: 'down', uptimeSeconds: 86400,
+            ingest: { mode: 'journal', backlog: 120, journalBytes: 48213, since: '2025-06-02T08:15:00.000Z', rejected: 0 },
+          }),
+        },
+      }),
     }, async (_request, reply) => {
       const up = await database.ping();
       const journal = ingest();

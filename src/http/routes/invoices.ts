@@ -5,7 +5,8 @@ import {
 } from '../../domain/invoices.ts';
 import type { App, HttpContext } from '../context.ts';
 import { renderInvoicePdf } from '../invoicePdf.ts';
-import { bearer, errorResponses } from '../schemas.ts';
+import { EXAMPLE_USER_EMAIL } from '../examples.ts';
+import { json, operation, TAG } from '../openapi.ts';
 
 const InvoiceJson = Type.Object({
   invoiceID: Type.Integer(),
@@ -19,10 +20,16 @@ const InvoiceJson = Type.Object({
   totalSum: Type.Integer({ description: 'öre, VAT included' }),
   vat: Type.Integer({ description: 'öre' }),
   invoiceURL: Type.String({ description: 'The PDF; the link works for 7 days without signing in' }),
-}, { $id: 'Invoice' });
+}, { $id: 'Invoice', description: 'An invoice as the admin GUI lists it; amounts in öre' });
 
 const StatusFilter = Type.Unsafe<'PAID' | 'NOT-PAID'>({ type: 'string', enum: ['PAID', 'NOT-PAID', 'paid', 'unpaid'], 'x-error-code': 'invalidStatus' });
-const tags = ['invoices'];
+const tag = TAG.invoices;
+const exampleInvoice = {
+  invoiceID: 7, number: 1007, userID: '2', email: EXAMPLE_USER_EMAIL, date: '2025-05', createdAt: '2025-06-01T00:05:00.000Z',
+  dueDate: '2025-07-01T00:05:00.000Z', status: 'NOT-PAID', totalSum: 24650, vat: 4930,
+  invoiceURL: 'http://127.0.0.1:8080/invoices/7?token=eyJhbGciOiJIUzI1NiJ9.ZG93bmxvYWQ.c2lnbmF0dXJl',
+};
+const billingExample = { name: 'Alex Lind', address: 'Gjuterigatan 5', postcode: '553 18', town: 'Jönköping' };
 
 /**
  * Monthly invoices: the admin GUI's flat lists, the PDF of one invoice (owner, admin, or
@@ -50,19 +57,24 @@ export function invoiceRoutes({ db, guards, tokens, config }: HttpContext) {
 
   return async (app: App) => {
     app.addSchema(InvoiceJson);
-    const List = { 200: Type.Array(Type.Ref(InvoiceJson)), ...errorResponses(400, 401, 403) };
+    const InvoiceList = json('The invoices, newest first; `[]` when there are none', Type.Array(Type.Ref(InvoiceJson)), [exampleInvoice]);
 
     app.get('/invoices', {
       onRequest: guards.user,
-      schema: {
-        tags, summary: 'Invoices: your own, or all for admins (filter by year, month, status)', security: bearer,
+      schema: operation({
+        id: 'listInvoices', tag, access: 'user', summary: 'Invoices: your own, or all for admins',
+        description: 'A flat list of invoices, filtered by `year`, `month` and `status` (`PAID` / `NOT-PAID`). Each `invoiceURL` '
+          + 'opens the PDF for 7 days without signing in.',
+        who: 'Signed-in users (their own invoices) and admins (all invoices).',
+        errors: { 400: 'Invalid filter (`invalidDateFormat`, `invalidStatus`)' },
+      }, {
         querystring: Type.Object({
           year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, 'x-error-code': 'invalidDateFormat' })),
           month: Type.Optional(Type.Integer({ minimum: 1, maximum: 12, 'x-error-code': 'invalidDateFormat' })),
           status: Type.Optional(StatusFilter),
         }),
-        response: List,
-      },
+        response: { 200: InvoiceList },
+      }),
     }, async (request) => {
       const { year, month, status } = request.query;
       const filter: InvoiceFilter = { year, month, status: statusOf(status), ...(request.auth!.role === 'admin' ? {} : { userId: request.auth!.userId }) };
@@ -72,11 +84,19 @@ export function invoiceRoutes({ db, guards, tokens, config }: HttpContext) {
     const BillingField = (max: number) => Type.String({ minLength: 1, maxLength: max, 'x-error-code': 'invalidBillingDetails' });
     app.post('/invoice-setup', {
       onRequest: guards.user,
-      schema: {
-        tags, summary: 'Where your invoices go: name and postal address', security: bearer,
-        body: Type.Object({ name: BillingField(100), address: BillingField(200), postcode: BillingField(20), town: BillingField(100) }, { 'x-error-code': 'invalidBillingDetails' }),
-        response: { 200: Type.Object({ name: Type.String(), address: Type.String(), postcode: Type.String(), town: Type.String() }), ...errorResponses(400, 401) },
-      },
+      schema: operation({
+        id: 'setInvoiceRecipient', tag, access: 'user', summary: 'Where your invoices go',
+        description: 'The name and postal address your invoices carry, used instead of the profile\'s address.',
+        errors: { 400: 'A field missing, empty or too long (`invalidBillingDetails`)' },
+      }, {
+        body: Type.Object(
+          { name: BillingField(100), address: BillingField(200), postcode: BillingField(20), town: BillingField(100) },
+          { 'x-error-code': 'invalidBillingDetails', examples: [billingExample] },
+        ),
+        response: {
+          200: json('Saved; the details as stored', Type.Object({ name: Type.String(), address: Type.String(), postcode: Type.String(), town: Type.String() }), billingExample),
+        },
+      }),
     }, async (request) => {
       const { name, address, postcode, town } = request.body;
       await setBillingDetails(db, request.auth!.userId, { name, address, postcode, town });
@@ -85,33 +105,65 @@ export function invoiceRoutes({ db, guards, tokens, config }: HttpContext) {
 
     app.post('/invoices/generate', {
       onRequest: guards.admin,
-      schema: {
-        tags, summary: 'Invoice a month now (it also happens by itself after each month) (admin)', security: bearer,
-        body: Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 2100 }), month: Type.Integer({ minimum: 1, maximum: 12 }) }, { 'x-error-code': 'invalidDateFormat' }),
-        response: { 200: Type.Object({ created: Type.Integer() }), ...errorResponses(400, 401, 403) },
-      },
+      schema: operation({
+        id: 'generateInvoices', tag, access: 'admin', summary: 'Invoice a month now',
+        description: 'Invoices the given month\'s sessions payable by invoice that are not invoiced yet (one invoice per user). '
+          + 'It also happens by itself: each hour the previous month is invoiced, once.',
+        errors: { 400: '`year` or `month` missing or out of range (`invalidDateFormat`)' },
+      }, {
+        body: Type.Object(
+          { year: Type.Integer({ minimum: 2000, maximum: 2100 }), month: Type.Integer({ minimum: 1, maximum: 12 }) },
+          { 'x-error-code': 'invalidDateFormat', examples: [{ year: 2025, month: 5 }] },
+        ),
+        response: { 200: json('The number of invoices created', Type.Object({ created: Type.Integer() }), { created: 12 }) },
+      }),
     }, async (request) => ({ created: await generateMonthlyInvoices(db, request.body.year, request.body.month) }));
 
     app.put('/invoices/:id/status', {
       onRequest: guards.admin,
-      schema: {
-        tags, summary: 'Mark an invoice paid or not paid (admin)', security: bearer,
-        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647, 'x-error-code': 'invoiceIdMissing' }) }),
-        body: Type.Object({ status: StatusFilter }, { 'x-error-code': 'invalidStatus' }),
-        response: { 200: Type.Object({ status: Type.String() }), ...errorResponses(400, 401, 403, 404) },
-      },
+      schema: operation({
+        id: 'setInvoiceStatus', tag, access: 'admin', summary: 'Mark an invoice paid or not paid',
+        description: 'Sets the invoice\'s status: `PAID` (or `paid`) or `NOT-PAID` (or `unpaid`).',
+        errors: { 400: 'Not an invoice id (`invoiceIdMissing`) or an unknown status (`invalidStatus`)', 404: 'No invoice has this id' },
+      }, {
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647, 'x-error-code': 'invoiceIdMissing', examples: [7] }) }),
+        body: Type.Object({ status: StatusFilter }, { 'x-error-code': 'invalidStatus', examples: [{ status: 'PAID' }] }),
+        response: { 200: json('The new status', Type.Object({ status: Type.String() }), { status: 'PAID' }) },
+      }),
     }, async (request) => {
       await setInvoiceStatus(db, request.params.id, statusOf(request.body.status)!);
       return { status: statusOf(request.body.status) === 'paid' ? 'PAID' : 'NOT-PAID' };
     });
 
     app.get('/invoices/:ref', {
-      schema: {
-        tags, security: bearer,
-        summary: 'An invoice as PDF (owner, admin, or ?token= from its invoiceURL); for admins asking for JSON, the invoices of a user id or e-mail',
-        params: Type.Object({ ref: Type.String({ minLength: 1, maxLength: 254, 'x-error-code': 'invoiceIdMissing' }) }),
-        querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 1000 })) }),
-      },
+      schema: operation({
+        id: 'getInvoice', tag, access: 'user', summary: 'An invoice as PDF, or (admins, JSON) the invoices of a user',
+        description: 'With an invoice id: the invoice as PDF. With a user id or e-mail address and `Accept: application/json` '
+          + '(as the admin GUI sends), the invoices of that user as JSON; an id with `Accept: application/json` and no `token` '
+          + 'is taken as a user id.',
+        who: 'The PDF: the invoice\'s owner or an admin (`Authorization: Bearer`), or anyone with the `token` of its `invoiceURL` '
+          + '(valid 7 days). The JSON list: admins only.',
+        security: [{ bearerAuth: [] }, {}],
+        errors: {
+          400: '`ref` longer than 254 characters or `token` longer than 1000 (`invoiceIdMissing`)',
+          403: 'The JSON list, asked by someone not an admin',
+          404: 'No such invoice, or not the caller\'s',
+        },
+      }, {
+        params: Type.Object({
+          ref: Type.String({ minLength: 1, maxLength: 254, 'x-error-code': 'invoiceIdMissing', description: 'An invoice id (PDF), or a user id or e-mail address (JSON)', examples: ['7'] }),
+        }),
+        querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 1000, description: 'The download token of an `invoiceURL`' })) }),
+        response: {
+          200: {
+            description: 'The invoice as PDF; or, for `Accept: application/json`, the user\'s invoices',
+            content: {
+              'application/pdf': { schema: Type.Unsafe<Buffer>({ type: 'string', contentMediaType: 'application/pdf' }) },
+              'application/json': { schema: Type.Array(Type.Ref(InvoiceJson)), example: [exampleInvoice] },
+            },
+          },
+        },
+      }),
     }, async (request, reply) => {
       const { ref } = request.params;
       const numeric = /^\d{1,9}$/.test(ref);

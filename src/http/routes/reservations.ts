@@ -3,7 +3,9 @@ import {
   ACTIVE_RESERVATION, cancelReservation, getReservation, listReservations, reserveForUser, type Reservation,
 } from '../../domain/reservations.ts';
 import type { App, HttpContext } from '../context.ts';
-import { bearer, ChargerIdField, errorResponses, IdParam } from '../schemas.ts';
+import { DEMO_CHARGER_ID } from '../examples.ts';
+import { json, operation, TAG } from '../openapi.ts';
+import { ChargerIdField, IdParam } from '../schemas.ts';
 
 function reservationJson(row: Reservation, now = new Date()) {
   const lapsed = (ACTIVE_RESERVATION as readonly string[]).includes(row.status) && row.expires_at <= now;
@@ -24,27 +26,44 @@ const ReservationJson = Type.Object({
   status: Type.String({ description: 'Requested, Accepted, Rejected, Cancelled, Expired or Used' }),
   expiresAt: Type.String({ format: 'date-time' }),
   expiryTimestamp: Type.Integer({ description: 'Epoch seconds' }),
-}, { $id: 'Reservation' });
+}, { $id: 'Reservation', description: 'A reservation of a charger' });
 
-const tags = ['reservations'];
+const tag = TAG.reservations;
+const example = {
+  reservationID: 17, connectorID: DEMO_CHARGER_ID, userID: '2', status: 'Accepted', expiresAt: '2025-06-02T08:30:00.000Z', expiryTimestamp: 1748853000,
+};
+const own = 'Signed-in users for their own reservations; admins for any (someone else\'s is answered 404).';
+const badId = '`id` is not a reservationID (an integer)';
+const unknownReservation = 'No such reservation, or not the caller\'s';
 
 /** Reserving a charger ahead of a session (ReserveNow), listing and cancelling reservations. */
 export function reservationRoutes({ db, guards, gateway, config }: HttpContext) {
   return async (app: App) => {
     app.addSchema(ReservationJson);
     const Ref = Type.Ref(ReservationJson);
-    const Id = IdParam('invalidReservationID', 'reservationID');
+    const Id = IdParam('invalidReservationID', 'reservationID', 17);
 
     app.post('/reservations', {
       onRequest: guards.user,
-      schema: {
-        tags, summary: 'Reserve a charger for yourself (ReserveNow)', security: bearer,
+      schema: operation({
+        id: 'createReservation', tag, access: 'user', summary: 'Reserve a charger for yourself',
+        description: 'Holds an Available, online charger for you (OCPP ReserveNow) for `minutes`; a session you create on it '
+          + 'within that time uses the reservation.',
+        errors: {
+          400: 'Invalid connectorID or minutes (`invalidconnectorID`, `invalidEndValue`)',
+          404: 'No charger has this connectorID',
+          409: 'The charger is offline (`chargerOffline`), reserved (`chargerReserved`), not Available (`chargerNotAvailable`) '
+            + 'or refused (`couldNotReserveCharger`)',
+          502: 'The charger answered ReserveNow with an error',
+          504: 'The charger did not answer in time',
+        },
+      }, {
         body: Type.Object({
           connectorID: ChargerIdField,
           minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440, 'x-error-code': 'invalidEndValue', description: `Default ${config.sessions.reservationMinutes}` })),
-        }, { 'x-error-code': 'invalidconnectorID' }),
-        response: { 201: Ref, ...errorResponses(400, 401, 404, 409, 502, 504) },
-      },
+        }, { 'x-error-code': 'invalidconnectorID', examples: [{ connectorID: DEMO_CHARGER_ID, minutes: 15 }] }),
+        response: { 201: json('Reserved', Ref, example) },
+      }),
     }, async (request, reply) => {
       const reservation = await reserveForUser(db, gateway, request.body.connectorID, request.auth!.userId, request.body.minutes ?? config.sessions.reservationMinutes);
       return reply.status(201).send(reservationJson(reservation));
@@ -52,17 +71,37 @@ export function reservationRoutes({ db, guards, gateway, config }: HttpContext) 
 
     app.get('/reservations', {
       onRequest: guards.user,
-      schema: { tags, summary: 'Your reservations (all of them for admins)', security: bearer, response: { 200: Type.Array(Ref), ...errorResponses(401) } },
+      schema: operation({
+        id: 'listReservations', tag, access: 'user', summary: 'Your reservations',
+        description: 'Reservations, newest first; a lapsed one shows as `Expired`.',
+        who: 'Signed-in users (their own reservations) and admins (all of them).',
+      }, {
+        response: { 200: json('The reservations; `[]` when there are none', Type.Array(Ref), [example]) },
+      }),
     }, async (request) => (await listReservations(db, request.auth!)).map((row) => reservationJson(row)));
 
     app.get('/reservations/:id', {
       onRequest: guards.user,
-      schema: { tags, summary: 'One reservation', security: bearer, params: Id, response: { 200: Ref, ...errorResponses(400, 401, 404) } },
+      schema: operation({
+        id: 'getReservation', tag, access: 'user', who: own, summary: 'One reservation',
+        description: 'The reservation; a lapsed one shows as `Expired`.',
+        errors: { 400: badId, 404: unknownReservation },
+      }, {
+        params: Id,
+        response: { 200: json('The reservation', Ref, example) },
+      }),
     }, async (request) => reservationJson(await getReservation(db, request.params.id, request.auth!)));
 
     app.delete('/reservations/:id', {
       onRequest: guards.user,
-      schema: { tags, summary: 'Cancel a reservation (CancelReservation)', security: bearer, params: Id, response: { 200: Ref, ...errorResponses(400, 401, 404, 409) } },
+      schema: operation({
+        id: 'cancelReservation', tag, access: 'user', who: own, summary: 'Cancel a reservation',
+        description: 'Cancels the reservation on the server and, when the charger is online, on the charger (CancelReservation, best effort).',
+        errors: { 400: badId, 404: unknownReservation, 409: 'The reservation is no longer active (`reservationNotActive`)' },
+      }, {
+        params: Id,
+        response: { 200: json('Cancelled', Ref, { ...example, status: 'Cancelled' }) },
+      }),
     }, async (request) => reservationJson(await cancelReservation(db, gateway, request.params.id, request.auth!)));
   };
 }

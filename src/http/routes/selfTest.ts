@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { SelfTestResult } from '../../selftest/index.ts';
+import { SELF_TEST_NAMES } from '../../selftest/types.ts';
 import type { App, HttpContext } from '../context.ts';
-import { bearer, errorResponses } from '../schemas.ts';
+import { json, operation, TAG } from '../openapi.ts';
 
 const TestNames = Type.Array(Type.String());
 
@@ -20,15 +21,19 @@ export function selfTestRoutes({ guards }: HttpContext, run: () => Promise<SelfT
   return async (app: App) => {
     app.get('/tests/ocpp', {
       onRequest: guards.admin,
-      schema: {
-        tags: ['operations'],
-        summary: 'Run the OCPP self-test (admin); takes a few seconds',
+      schema: operation({
+        id: 'runOcppSelfTest', tag: TAG.operations, access: 'admin', summary: 'Run the OCPP self-test; takes a few seconds',
         description: 'BootNotification, RemoteStartTransaction, RemoteStopTransaction, ReserveNow, ChargerMemoryLeak : ChargerTests, '
           + 'MeterValues, UserMemoryLeak and ChargerMemoryLeak : LiveMetricsTests, run with a simulated FlexiCharge charger and a '
-          + 'temporary user against this server. A request during a run gets that run\'s result.',
-        security: bearer,
-        response: { 200: SelfTestJson, ...errorResponses(401, 403) },
-      },
+          + 'temporary user against this server (removed afterwards). A request during a run gets that run\'s result.',
+      }, {
+        response: {
+          200: json('The names of the tests that failed and that passed', SelfTestJson, {
+            failedTests: [],
+            successfulTests: [...SELF_TEST_NAMES],
+          }),
+        },
+      }),
     }, async () => run());
   };
 }

@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { SessionView } from '../../domain/sessions.ts';
 import type { App, HttpContext } from '../context.ts';
-import { bearer, ChargerIdField, errorResponses, IdParam } from '../schemas.ts';
+import { DEMO_CHARGER_ID } from '../examples.ts';
+import { json, operation, TAG } from '../openapi.ts';
+import { ChargerIdField, IdParam } from '../schemas.ts';
 
 const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : undefined);
 
@@ -59,11 +61,24 @@ const TransactionJson = Type.Object(
     klarnaClientToken: Type.String(),
     klarnaSessionID: Type.String(),
   },
-  { $id: 'Transaction' },
+  { $id: 'Transaction', description: 'A charging session as the apps read it; unknown values are left out' },
 );
 
-const TransactionId = IdParam('invalidTransactionID', 'transactionID');
-const tags = ['transaction'];
+const TransactionId = IdParam('invalidTransactionID', 'transactionID', 42);
+const tag = TAG.transaction;
+const charging = {
+  transactionID: 42, connectorID: DEMO_CHARGER_ID, userID: '2', status: 'Charging', startTimestamp: 1748852100, startTimstamp: 1748852100,
+  kwhTransferred: 12, energyWh: 12480, currentChargePercentage: 64, chargingPowerW: 11000, pricePerKWh: 461, pricePerKwh: 461,
+  price: 5753, discount: 0, paymentMethod: 'invoice', klarnaClientToken: '', klarnaSessionID: '',
+};
+const completed = {
+  ...charging, status: 'Completed', endTimestamp: 1748858400, endTimstamp: 1748858400, kwhTransferred: 20, energyWh: 20100,
+  currentChargePercentage: 92, price: 9266, paymentStatus: 'Invoiced',
+};
+const own = 'Signed-in users for their own sessions; admins for any (someone else\'s session is answered 404).';
+const badId = '`id` is not a transactionID (an integer)';
+const unknownSession = 'No such session, or not the caller\'s';
+const chargerUnreachable = { 502: 'The charger answered the command with an error, or the payment provider failed', 504: 'The charger did not answer in time' };
 
 /** The charging flow of the current apps: create → start → poll → stop. */
 export function transactionRoutes({ guards, sessions }: HttpContext) {
@@ -73,17 +88,30 @@ export function transactionRoutes({ guards, sessions }: HttpContext) {
 
     app.post('/transaction', {
       onRequest: guards.user,
-      schema: {
-        tags, summary: 'Create a charging session: checks and reserves the charger and opens the payment', security: bearer,
+      schema: operation({
+        id: 'createTransaction', tag, access: 'user', summary: 'Create a charging session',
+        description: 'Checks that the charger is online and Available (or reserved by you), reserves it (ReserveNow) and opens the '
+          + 'payment for the charge point\'s `klarnaReservationAmount`. Start it with `PUT /transaction/start/{id}`.',
+        errors: {
+          400: 'Invalid connectorID or paymentType, or the payment provider refused',
+          404: 'No charger has this connectorID',
+          409: 'The charger is offline (`chargerOffline`), reserved by someone else (`chargerReserved`), not Available (`chargerNotAvailable`) '
+            + 'or refused the reservation (`couldNotReserveCharger`)',
+          ...chargerUnreachable,
+        },
+      }, {
         body: Type.Object({
           connectorID: ChargerIdField,
-          paymentType: Type.Optional(Type.String({ maxLength: 40, 'x-error-code': 'invalidPaymentMethod' })),
-        }, { 'x-error-code': 'invalidconnectorID' }),
+          paymentType: Type.Optional(Type.String({ maxLength: 40, 'x-error-code': 'invalidPaymentMethod', description: 'As the apps send it, e.g. `klarna`' })),
+        }, { 'x-error-code': 'invalidconnectorID', examples: [{ connectorID: DEMO_CHARGER_ID, paymentType: 'klarna' }] }),
         response: {
-          201: Type.Object({ klarnaClientToken: Type.String(), klarnaSessionID: Type.String(), transactionID: Type.Integer() }),
-          ...errorResponses(400, 401, 404, 409, 502, 504),
+          201: json(
+            'The session, created; with a payment provider, the client token and session id for its widget (else empty strings)',
+            Type.Object({ klarnaClientToken: Type.String(), klarnaSessionID: Type.String(), transactionID: Type.Integer() }),
+            { klarnaClientToken: '', klarnaSessionID: '', transactionID: 42 },
+          ),
         },
-      },
+      }),
     }, async (request, reply) => {
       const session = await sessions.create(request.body.connectorID, request.auth!.userId, request.body.paymentType ?? 'klarna');
       return reply.status(201).send({ klarnaClientToken: session.klarnaClientToken, klarnaSessionID: session.klarnaSessionId, transactionID: session.id });
@@ -91,55 +119,98 @@ export function transactionRoutes({ guards, sessions }: HttpContext) {
 
     app.put('/transaction/start/:id', {
       onRequest: guards.user,
-      schema: {
-        tags, summary: 'Start charging: RemoteStartTransaction, then waits for the charger to begin', security: bearer,
+      schema: operation({
+        id: 'startTransaction', tag, access: 'user', who: own, summary: 'Start charging',
+        description: 'Sends RemoteStartTransaction and waits (up to OCPP_START_TIMEOUT) for the charger\'s StartTransaction; with a '
+          + 'payment provider, `authorization_token` from its widget turns into a hold on the amount. A body is optional.',
+        errors: {
+          400: `${badId}, or the payment is not authorized (\`klarnaNotAuthorized\`)`, 404: unknownSession,
+          409: 'The session cannot start (`sessionNotStartable`) or the charger refused (`couldNotStartTransaction`)', ...chargerUnreachable,
+        },
+      }, {
         params: TransactionId,
         body: Type.Object({
           authorization_token: Type.Optional(Type.String({ maxLength: 4096, description: 'From the Klarna widget' })),
           transactionID: Type.Optional(Type.Unknown({ description: 'Ignored; the path names the session' })),
-        }),
-        response: { 200: TransactionRef, ...errorResponses(400, 401, 404, 409, 502, 504) },
-      },
+        }, { examples: [{}] }),
+        response: { 200: json('Charging', TransactionRef, charging) },
+      }),
     }, async (request) => transactionJson(await sessions.start(request.params.id, request.auth!, request.body.authorization_token)));
 
     app.get('/transaction/:id', {
       onRequest: guards.user,
-      schema: { tags, summary: 'A session, live while it charges', security: bearer, params: TransactionId, response: { 200: TransactionRef, ...errorResponses(400, 401, 404) } },
+      schema: operation({
+        id: 'getTransaction', tag, access: 'user', who: own, summary: 'A session, live while it charges',
+        description: 'The session with its energy, charge level and running price; the apps poll it every few seconds while charging.',
+        errors: { 400: badId, 404: unknownSession },
+      }, {
+        params: TransactionId,
+        response: { 200: json('The session', TransactionRef, charging) },
+      }),
     }, async (request) => transactionJson(await sessions.get(request.params.id, request.auth!)));
 
     app.put('/transaction/stop/:id', {
       onRequest: guards.user,
-      schema: {
-        tags, summary: 'Stop charging: RemoteStopTransaction, waits for the charger, prices and settles', security: bearer,
-        params: TransactionId, response: { 200: TransactionRef, ...errorResponses(400, 401, 404, 409, 502, 504) },
-      },
+      schema: operation({
+        id: 'stopTransaction', tag, access: 'user', who: own, summary: 'Stop charging',
+        description: 'Sends RemoteStopTransaction, waits for the charger\'s StopTransaction, prices the energy and settles the payment '
+          + '(captured, or invoiced monthly).',
+        errors: {
+          400: badId, 404: unknownSession,
+          409: 'The session is not charging (`sessionNotStoppable`) or the charger refused (`couldNotStopTransaction`)', ...chargerUnreachable,
+        },
+      }, {
+        params: TransactionId,
+        response: { 200: json('Stopped, priced and settled', TransactionRef, completed) },
+      }),
     }, async (request) => transactionJson(await sessions.stop(request.params.id, request.auth!)));
 
     app.post('/transaction/:id/refund', {
       onRequest: guards.admin,
-      schema: {
-        tags, summary: "Refund part or all of a session's captured payment (admin)", security: bearer, params: TransactionId,
-        body: Type.Object({ amount: Type.Integer({ minimum: 1, maximum: 100_000_000, 'x-error-code': 'invalidRefund', description: 'öre' }) }, { 'x-error-code': 'invalidRefund' }),
-        response: { 200: TransactionRef, ...errorResponses(400, 401, 403, 404, 409, 502) },
-      },
+      schema: operation({
+        id: 'refundTransaction', tag, access: 'admin', summary: "Refund part or all of a session's captured payment",
+        description: 'Refunds `amount` öre of the payment captured for the session. `{id}` is a transactionID (an integer), so '
+          + '`/transaction/start/…`, `/transaction/stop/…`, `/transaction/userTransactions/…` and `/transaction/chargerTransactions/…` '
+          + 'are other routes, not refunds.',
+        errors: {
+          400: `${badId}, or an invalid amount (\`invalidRefund\`)`, 404: 'The session has no payment',
+          409: 'Nothing was captured (`refundNotPossible`): sessions payable by invoice are credited on the invoice',
+          502: 'The payment provider refused or failed',
+        },
+      }, {
+        params: TransactionId,
+        body: Type.Object(
+          { amount: Type.Integer({ minimum: 1, maximum: 100_000_000, 'x-error-code': 'invalidRefund', description: 'öre' }) },
+          { 'x-error-code': 'invalidRefund', examples: [{ amount: 2500 }] },
+        ),
+        response: { 200: json('The session after the refund', TransactionRef, { ...completed, paymentMethod: 'klarna', paymentStatus: 'Captured' }) },
+      }),
     }, async (request) => transactionJson(await sessions.refund(request.params.id, request.body.amount)));
 
     app.get('/transaction/userTransactions/:userID', {
       onRequest: guards.user,
-      schema: {
-        tags, summary: "A user's sessions (own, or any for admins)", security: bearer,
-        params: Type.Object({ userID: Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidUserID' }) }),
-        response: { 200: Type.Array(TransactionRef), ...errorResponses(400, 401, 403) },
-      },
+      schema: operation({
+        id: 'listUserTransactions', tag, access: 'user', summary: "A user's sessions",
+        description: 'The user\'s sessions, newest first.',
+        who: 'Signed-in users for their own id; admins for anyone\'s.',
+        errors: { 400: '`userID` is not an integer (`invalidUserID`)', 403: 'Not the caller\'s own user id' },
+      }, {
+        params: Type.Object({ userID: Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidUserID', examples: [2] }) }),
+        response: { 200: json('The sessions; `[]` when there are none', Type.Array(TransactionRef), [completed]) },
+      }),
     }, async (request) => (await sessions.listForUser(request.params.userID, request.auth!)).map(transactionJson));
 
     app.get('/transaction/chargerTransactions/:connectorID', {
       onRequest: guards.user,
-      schema: {
-        tags, summary: "A charger's sessions (all for admins, own for users)", security: bearer,
-        params: Type.Object({ connectorID: ChargerIdField }),
-        response: { 200: Type.Array(TransactionRef), ...errorResponses(400, 401) },
-      },
+      schema: operation({
+        id: 'listChargerTransactions', tag, access: 'user', summary: "A charger's sessions",
+        description: 'The charger\'s sessions, newest first.',
+        who: 'Signed-in users (their own sessions at the charger) and admins (all of them).',
+        errors: { 400: '`connectorID` is not an integer (`invalidconnectorID`)' },
+      }, {
+        params: Type.Object({ connectorID: { ...ChargerIdField, examples: [DEMO_CHARGER_ID] } }),
+        response: { 200: json('The sessions; `[]` when there are none', Type.Array(TransactionRef), [completed]) },
+      }),
     }, async (request) => (await sessions.listForCharger(request.params.connectorID, request.auth!)).map(transactionJson));
   };
 }
