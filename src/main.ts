@@ -64,19 +64,22 @@ try {
 
 const apiUrl = config.publicUrl || system.httpUrl;
 const ocppBase = `ws://${new URL(apiUrl).hostname}:${new URL(system.ocppUrl).port}`;
-console.log(`
+const banner = `
 FlexiCharge is running
   API          ${apiUrl}
   Swagger UI   ${apiUrl}/swagger
   OCPP         ${ocppBase}/charger/<serial number>
   Live metrics ${ocppBase}/user/<user id>?token=<access token>
   Database     ${config.database.kind === 'embedded' ? `embedded, ${config.database.dataDir}` : 'PostgreSQL server'}
-`);
-if (system.initialAdmin?.generatedPassword) {
-  console.log(`================================================================
+`;
+const adminBlock = system.initialAdmin?.generatedPassword
+  ? `================================================================
   First admin created: ${system.initialAdmin.email} / ${system.initialAdmin.generatedPassword}
   This password is shown only now; set ADMIN_EMAIL and ADMIN_PASSWORD to choose your own,
   or give an admin a new one later with: npm run admin -- reset-password <e-mail>
 ================================================================
-`);
-}
+`
+  : '';
+// One write: whoever reads the start-up output (a person, a process manager) gets the
+// addresses and the one-time password together.
+console.log(banner + adminBlock);

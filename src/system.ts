@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { openConfiguredDatabase, type DatabaseHandle } from './db/connection.ts';
@@ -37,6 +38,8 @@ import { startControlSocket } from './operator/controlSocket.ts';
 
 export interface RunningSystem {
   httpUrl: string;
+  /** Answers an HTTP request in-process, without a socket (light-my-request). */
+  injectHttp: FastifyInstance['inject'];
   ocppUrl: string;
   database: DatabaseHandle;
   tokens: AccessTokens;
@@ -155,6 +158,7 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     let closing: Promise<void> | undefined;
     return {
       httpUrl: `http://${hostName}:${httpPort}`,
+      injectHttp: http.inject.bind(http),
       ocppUrl: `ws://${hostName}:${ocpp.port}`,
       database,
       tokens,

@@ -81,19 +81,19 @@ describe('authorization of every route', () => {
   afterAll(() => t?.close());
 
   it.each(PROTECTED)('%s %s without a token → 401 with a JSON body', async (method, url) => {
-    const response = await t.request(method, url, { body: method === 'GET' ? undefined : {} });
+    const response = await t.inject(method, url, { body: method === 'GET' ? undefined : {} });
     expect(response.status).toBe(401);
     expect(response.body).toMatchObject({ status: 401, code: 'unauthorizedError' });
   });
 
   it.each(PROTECTED.filter(([, , admin]) => admin))('%s %s as a user → 403', async (method, url) => {
-    const response = await t.request(method, url, { token: user, body: method === 'GET' ? undefined : {} });
+    const response = await t.inject(method, url, { token: user, body: method === 'GET' ? undefined : {} });
     expect(response.status).toBe(403);
     expect(response.body.code).toBe('forbiddenError');
   });
 
   it.each(PUBLIC)('GET %s is public, even with a stale token', async (url) => {
-    expect((await t.request('GET', url)).status).toBe(200);
-    expect((await t.request('GET', url, { token: 'stale.token.value' })).status).toBe(200);
+    expect((await t.inject('GET', url)).status).toBe(200);
+    expect((await t.inject('GET', url, { token: 'stale.token.value' })).status).toBe(200);
   });
 });

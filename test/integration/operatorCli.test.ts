@@ -12,9 +12,9 @@ interface CliRun {
   stderr: string;
 }
 
-/** `npm run admin -- …` as an operator types it (from the sources). */
+/** `npm run admin -- …` as an operator types it (the compiled CLI, built from src/ by the global setup). */
 function admin(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', ...args], {
+  const child = spawn(process.execPath, ['dist/cli/admin.js', ...args], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,21 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { openDatabase } from '../../src/db/connection.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A directory holding a migrated, empty embedded database cluster. */
+    embeddedTemplate: string;
+    /** The name of a migrated, empty PostgreSQL database to create test databases from. */
+    postgresTemplate: string;
+  }
+}
 
 /** The newest modification time of any file below `dir`. */
 function newest(dir: string): number {
@@ -12,10 +27,52 @@ function newest(dir: string): number {
 }
 
 /**
- * Once per test run: tests that start the server as `npm start` does need the compiled
- * JavaScript of the sources being tested, so dist/ is built again when src/ is newer.
+ * Tests that start the server as `npm start` does need the compiled JavaScript of the
+ * sources being tested, so dist/ is built again when src/ is newer.
  */
-export default function setup(): void {
+function buildWhenStale(): void {
   const built = fs.existsSync('dist/main.js') ? newest('dist') : 0;
   if (built < newest('src')) execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+}
+
+async function onServer(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A migrated embedded cluster, made once per run; each test copies it (a cluster takes seconds to create). */
+async function embeddedTemplate(project: TestProject): Promise<() => void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flexicharge-template-'));
+  const handle = await openDatabase({ kind: 'embedded', dataDir: dir });
+  await migrateToLatest(handle.db);
+  await handle.close();
+  project.provide('embeddedTemplate', dir);
+  return () => fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** A migrated PostgreSQL database, made once per run; each test file's database is created from it. */
+async function postgresTemplate(project: TestProject): Promise<() => Promise<void>> {
+  const serverUrl = process.env.TEST_DATABASE_URL!;
+  const name = `fc_template_${randomBytes(4).toString('hex')}`;
+  await onServer(serverUrl, `create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const handle = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 2 });
+  await migrateToLatest(handle.db);
+  await handle.close();
+  project.provide('postgresTemplate', name);
+  return () => onServer(serverUrl, `drop database if exists ${name} with (force)`);
+}
+
+/** Once per project of a run (the projects are named in vitest.config.ts). */
+export default async function setup(project: TestProject): Promise<(() => void | Promise<void>) | void> {
+  if (project.name === 'unit') return;
+  buildWhenStale();
+  if (project.name === 'integration:embedded') return embeddedTemplate(project);
+  if (project.name === 'integration:postgres') return postgresTemplate(project);
 }

@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
+import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { openDatabase } from '../../src/db/connection.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
 import { startSystem, type RunningSystem } from '../../src/system.ts';
 
 export const ADMIN = { email: 'admin@test.flexicharge', password: 'admin-password-1' };
@@ -19,14 +17,17 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** `fresh`: an embedded database starts as an empty directory, as on a new machine. */
+/**
+ * A copy of the run's migrated template (made by globalSetup.ts), or with `fresh` an empty
+ * database (an embedded one as an empty directory), as on a new machine.
+ */
 export async function createTestDatabase({ fresh = false } = {}): Promise<TestDatabase> {
   if (process.env.TEST_DATABASE === 'postgres') {
     const serverUrl = process.env.TEST_DATABASE_URL!;
     const name = `fc_test_${process.pid}_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: serverUrl });
     await admin.connect();
-    await admin.query(`create database ${name}`);
+    await admin.query(`create database ${name}${fresh ? '' : ` template ${inject('postgresTemplate')}`}`);
     await admin.end();
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
@@ -44,27 +45,8 @@ export async function createTestDatabase({ fresh = false } = {}): Promise<TestDa
     };
   }
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flexicharge-test-'));
-  if (!fresh) await fs.cp(await embeddedTemplate(), path.join(dataDir, 'pg'), { recursive: true });
+  if (!fresh) await fs.cp(inject('embeddedTemplate'), path.join(dataDir, 'pg'), { recursive: true });
   return { env: { DATA_DIR: dataDir }, drop: () => fs.rm(dataDir, { recursive: true, force: true }) };
-}
-
-let template: Promise<string> | undefined;
-
-/**
- * A migrated, empty embedded database made once per test worker; copying it is about
- * three times faster than creating a cluster. (The process test still starts from an
- * empty directory.)
- */
-function embeddedTemplate(): Promise<string> {
-  template ??= (async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flexicharge-template-'));
-    const handle = await openDatabase({ kind: 'embedded', dataDir: dir });
-    await migrateToLatest(handle.db);
-    await handle.close();
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    return dir;
-  })();
-  return template;
 }
 
 export interface RequestOptions {
@@ -86,6 +68,8 @@ export interface TestSystem {
   system: RunningSystem;
   env: Record<string, string>;
   request<T = any>(method: string, url: string, options?: RequestOptions): Promise<TestResponse<T>>;
+  /** The same request answered in-process, for checks that need no socket. */
+  inject<T = any>(method: string, url: string, options?: RequestOptions): Promise<TestResponse<T>>;
   /** Signs in as the configured admin and returns the access token. */
   adminToken(): Promise<string>;
   /** Creates an end user and returns its id and access token. */
@@ -96,7 +80,8 @@ export interface TestSystem {
   restart(extraEnv?: Record<string, string>): Promise<TestSystem>;
 }
 
-export async function sendRequest(baseUrl: string, method: string, url: string, options: RequestOptions = {}): Promise<TestResponse> {
+/** Headers and body of a request as a client sends it. */
+function encodeRequest(options: RequestOptions): { headers: Record<string, string>; body?: string } {
   const headers: Record<string, string> = { ...options.headers };
   let body: string | undefined;
   if (options.rawBody !== undefined) body = options.rawBody;
@@ -108,11 +93,29 @@ export async function sendRequest(baseUrl: string, method: string, url: string, 
     body = JSON.stringify(options.body);
   }
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const response = await fetch(baseUrl + url, { method, headers, body, redirect: 'manual' });
-  const text = await response.text();
+  return { headers, body };
+}
+
+function decodeResponse(status: number, headers: Headers, text: string): TestResponse {
   let parsed: unknown = text;
-  if (response.headers.get('content-type')?.includes('application/json')) parsed = JSON.parse(text);
-  return { status: response.status, headers: response.headers, body: parsed, text };
+  if (headers.get('content-type')?.includes('application/json')) parsed = JSON.parse(text);
+  return { status, headers, body: parsed, text };
+}
+
+export async function sendRequest(baseUrl: string, method: string, url: string, options: RequestOptions = {}): Promise<TestResponse> {
+  const { headers, body } = encodeRequest(options);
+  const response = await fetch(baseUrl + url, { method, headers, body, redirect: 'manual' });
+  return decodeResponse(response.status, response.headers, await response.text());
+}
+
+async function injectRequest(system: RunningSystem, method: string, url: string, options: RequestOptions = {}): Promise<TestResponse> {
+  const { headers, body } = encodeRequest(options);
+  const response = await system.injectHttp({ method: method as 'GET', url, headers, payload: body });
+  const responseHeaders = new Headers();
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined) responseHeaders.set(name, String(value));
+  }
+  return decodeResponse(response.statusCode, responseHeaders, response.body);
 }
 
 let userCounter = 0;
@@ -125,6 +128,7 @@ async function launch(database: TestDatabase, env: Record<string, string>): Prom
     system,
     env,
     request,
+    inject: (method, url, options) => injectRequest(system, method, url, options),
     async adminToken() {
       const response = await request('POST', '/admin/sign-in', { body: { username: ADMIN.email, password: ADMIN.password } });
       if (response.status !== 200) throw new Error(`admin sign-in failed: ${response.text}`);
@@ -178,6 +182,7 @@ export async function startTestSystem(
     get system() { return current.system; },
     get env() { return current.env; },
     request: (...args: Parameters<TestSystem['request']>) => current.request(...args),
+    inject: (...args: Parameters<TestSystem['inject']>) => current.inject(...args),
     adminToken: () => current.adminToken(),
     createUser: (email?: string, password?: string) => current.createUser(email, password),
     stop: () => current.stop(),
