@@ -1,13 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { RawCharger } from '../support/rawCharger.ts';
-import { freePort, portIsFree, runNpmStart, runServer as run, serverStarted as started } from '../support/serverProcess.ts';
+import { freePort, killServersLeftRunning, portIsFree, runNpmStart, runServer as run, serverStarted as started } from '../support/serverProcess.ts';
 import { createTestDatabase, type TestDatabase } from '../support/testSystem.ts';
 import { until } from '../support/until.ts';
 
 describe('the server process', () => {
   let database: TestDatabase;
   beforeAll(async () => { database = await createTestDatabase({ fresh: true }); });
+  afterEach(killServersLeftRunning);
   afterAll(() => database?.drop());
 
   it('starts, prints its URLs and a one-time admin password, serves the seed, and stops cleanly on SIGTERM', async () => {

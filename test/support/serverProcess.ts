@@ -8,18 +8,42 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs the compiled server as `npm start` does (the run's global setup builds dist/ from src/). */
-export function runServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', OCPP_PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Each started in a process group of its own, so that npm start's server ends with npm. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => killServersLeftRunning());
+
+/** Output collected and exit observed; the process is remembered until it exits. */
+function watch(child: ChildProcess): ServerProcess {
+  running.add(child);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => { stdout += chunk; });
   child.stderr!.on('data', (chunk) => { stderr += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    running.delete(child);
+    resolve(code);
+  }));
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Ends the server processes a failed test left running (npm start's child too, by its process group). */
+export function killServersLeftRunning(): void {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  }
+}
+
+/** Runs the compiled server as `npm start` does (the run's global setup builds dist/ from src/). */
+export function runServer(env: Record<string, string>): ServerProcess {
+  return watch(spawn(process.execPath, ['dist/main.js'], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', OCPP_PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  }));
 }
 
 /** Waits until the server prints its URLs; returns the API's. */
@@ -44,16 +68,11 @@ export async function freePort(): Promise<number> {
 
 /** `npm start` as an operator (or a process manager) runs it: the compiled server under npm. */
 export function runNpmStart(env: Record<string, string>): ServerProcess {
-  const child = spawn('npm', ['start', '--silent'], {
+  return watch(spawn('npm', ['start', '--silent'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => { stdout += chunk; });
-  child.stderr!.on('data', (chunk) => { stderr += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+    detached: true,
+  }));
 }
 
 /** True when nothing listens on the port any more. */
