@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.ts';
-import { runServer, serverStarted, type ServerProcess } from '../support/serverProcess.ts';
+import { PROCESS_TEST_TIMEOUT_MS, runServer, type ServerProcess, serverStarted } from '../support/serverProcess.ts';
 import { createTestDatabase, type TestDatabase } from '../support/testSystem.ts';
 
 interface CliRun {
@@ -27,7 +27,7 @@ function admin(env: Record<string, string>, ...args: string[]): Promise<CliRun> 
 
 const onPostgres = process.env.TEST_DATABASE === 'postgres';
 
-describe('the operator CLI (npm run admin)', () => {
+describe('the operator CLI (npm run admin)', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   let database: TestDatabase;
   let server: ServerProcess | undefined;
   let api: string;

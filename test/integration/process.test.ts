@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { RawCharger } from '../support/rawCharger.ts';
-import { freePort, killServersLeftRunning, portIsFree, runNpmStart, runServer as run, serverStarted as started } from '../support/serverProcess.ts';
+import { freePort, killServersLeftRunning, portIsFree, PROCESS_TEST_TIMEOUT_MS, runNpmStart, runServer as run, serverStarted as started } from '../support/serverProcess.ts';
 import { createTestDatabase, type TestDatabase } from '../support/testSystem.ts';
 import { until } from '../support/until.ts';
 
-describe('the server process', () => {
+describe('the server process', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   let database: TestDatabase;
   beforeAll(async () => { database = await createTestDatabase({ fresh: true }); });
   afterEach(killServersLeftRunning);

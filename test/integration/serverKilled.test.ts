@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.ts';
 import { QueueingCharger } from '../support/queueingCharger.ts';
-import { freePort, runServer, serverStarted, type ServerProcess } from '../support/serverProcess.ts';
+import { freePort, PROCESS_TEST_TIMEOUT_MS, runServer, type ServerProcess, serverStarted } from '../support/serverProcess.ts';
 import { expectStoredExactlyOnce } from '../support/storedSessions.ts';
 import { TcpProxy } from '../support/tcpProxy.ts';
 import { createTestDatabase, type TestDatabase } from '../support/testSystem.ts';
@@ -17,7 +17,7 @@ async function health(api: string): Promise<any> {
   return (await fetch(`${api}/health`)).json();
 }
 
-describe(`the server killed with SIGKILL while chargers report${onPostgres ? ', during a database outage' : ''}`, () => {
+describe(`the server killed with SIGKILL while chargers report${onPostgres ? ', during a database outage' : ''}`, { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   let database: TestDatabase;
   let proxy: TcpProxy | undefined;
   let env: Record<string, string>;

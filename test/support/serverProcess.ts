@@ -8,6 +8,13 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
+/**
+ * A test that starts server processes (some creating a database cluster, some started
+ * twice) waits on several process starts in a row; on a loaded machine each can take
+ * several times its usual few seconds.
+ */
+export const PROCESS_TEST_TIMEOUT_MS = 120_000;
+
 /** Each started in a process group of its own, so that npm start's server ends with npm. */
 const running = new Set<ChildProcess>();
 process.once('exit', () => killServersLeftRunning());
