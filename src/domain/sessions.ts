@@ -79,7 +79,10 @@ export class SessionService {
     const reservation = await activeReservation(this.db, chargerId);
     const ownReservation = reservation?.user_id === userId;
     if (reservation && !ownReservation) throw new DomainError('conflict', ['chargerReserved'], `Charger ${chargerId} is reserved by someone else`);
-    if (charger.status !== 'Available' && !(charger.status === 'Reserved' && ownReservation)) {
+    // Reserved with no reservation of someone else's: the user's own, or one just cancelled or
+    // expired whose StatusNotification Available the charger has not sent yet (only this
+    // central system reserves its chargers).
+    if (charger.status !== 'Available' && charger.status !== 'Reserved') {
       throw new DomainError('conflict', ['chargerNotAvailable'], `Charger ${chargerId} is ${charger.status}`);
     }
 
