@@ -10,8 +10,8 @@ import { nextEvent, type ChargingEvents } from './events.ts';
 import { createPayment, createPayments, paymentOf, paymentsOfSessions, setPayment, setPayments, type PaymentProvider } from './payments.ts';
 import { currentPricePerKwh } from './pricing.ts';
 import { activeReservation, reserveCharger, setReservationStatus } from './reservations.ts';
-import { amountFor, hoursOf, loadTariffs, loadUnpriced, priceOf } from './sessionPrice.ts';
-import type { SessionSummaries } from './sessionSummaries.ts';
+import { amountFor, hoursOf, loadTariffs, loadUnpriced, priceOf } from './sessions/price.ts';
+import type { SessionSummaries } from './sessions/summaries.ts';
 import type { AccessClaims } from './tokens.ts';
 import type { ChargerId, UserId } from './units.ts';
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/connection.ts';
-import type { SessionCloseFlag } from './chargingFacts.ts';
-import type { ChargerId, ConnectorId, UserId, Wh } from './units.ts';
+import type { Db } from '../../db/connection.ts';
+import type { SessionCloseFlag } from '../chargingFacts.ts';
+import type { ChargerId, ConnectorId, UserId, Wh } from '../units.ts';
 
 /** A session as the charger side needs it to tell what a message is about. */
 export interface KnownSession {

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { Db } from '../db/connection.ts';
-import type { SessionCloseFlag } from './chargingFacts.ts';
-import type { TransactionRecorder } from './transactions.ts';
-import type { ChargerId } from './units.ts';
+import type { Db } from '../../db/connection.ts';
+import type { SessionCloseFlag } from '../chargingFacts.ts';
+import type { TransactionRecorder } from './transactionRecorder.ts';
+import type { ChargerId } from '../units.ts';
 
 /** Completed sessions still without a price this long after they ended were missed by their stop's pricing. */
 const UNPRICED_AFTER = '10 seconds';
