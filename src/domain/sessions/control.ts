@@ -6,18 +6,18 @@ import { DomainError } from '../errors.ts';
 import { nextEvent, type ChargingEvents } from '../events.ts';
 import { paymentOf } from '../payments.ts';
 import { currentPricePerKwh } from '../pricing.ts';
-import { activeReservation, reserveCharger, setReservationStatus } from '../reservations.ts';
+import { reservationLifecycle } from '../reservationStatus.ts';
+import { activeReservation, advanceReservation, reserveCharger } from '../reservations.ts';
 import type { AccessClaims } from '../tokens.ts';
 import type { ChargerId, UserId } from '../units.ts';
 import type { SessionSettlement } from './settlement.ts';
+import { FINISHED_SESSION_STATUSES, RUNNING_SESSION_STATUSES, sessionLifecycle } from './status.ts';
 import type { SessionView, SessionViews } from './views.ts';
 
 export interface SessionSettings {
   startTimeoutMs: number;
   reservationMinutes: number;
 }
-
-const FINISHED = ['Completed', 'Failed', 'Cancelled'];
 
 /** The idTag a session started from the app presents to the charger: its own id, digits only. */
 const sessionIdTag = (sessionId: number) => String(sessionId);
@@ -51,7 +51,7 @@ export class SessionControl {
 
     const session = await this.db
       .insertInto('charging_sessions')
-      .values({ charger_id: chargerId, connector_id: 1, user_id: userId, status: 'Created', payment_method: this.settlement.method })
+      .values({ charger_id: chargerId, connector_id: 1, user_id: userId, status: sessionLifecycle.to('created'), payment_method: this.settlement.method })
       .returning('id')
       .executeTakeFirstOrThrow();
     // On a charger the user reserved, the session presents the reservation's tag (the one the charger holds).
@@ -74,12 +74,12 @@ export class SessionControl {
 
   async start(sessionId: number, caller: AccessClaims, authorizationToken?: string): Promise<SessionView> {
     const session = await this.views.owned(sessionId, caller);
-    if (session.status !== 'Created') throw new DomainError('conflict', ['sessionNotStartable'], `Session ${sessionId} is ${session.status}`);
+    if (!sessionLifecycle.next(session.status, 'startRequested')) throw new DomainError('conflict', ['sessionNotStartable'], `Session ${sessionId} is ${session.status}`);
     const claimed = await this.db
       .updateTable('charging_sessions')
-      .set({ status: 'Starting', updated_at: new Date() })
+      .set({ status: sessionLifecycle.to('startRequested'), updated_at: new Date() })
       .where('id', '=', sessionId)
-      .where('status', '=', 'Created')
+      .where('status', 'in', sessionLifecycle.from('startRequested'))
       .executeTakeFirst();
     if (claimed.numUpdatedRows === 0n) throw new DomainError('conflict', ['sessionNotStartable'], `Session ${sessionId} is already starting`);
 
@@ -100,18 +100,19 @@ export class SessionControl {
       await this.#fail(sessionId, error instanceof Error ? error.message : 'start failed');
       throw error;
     }
-    if (session.reservation_id) await setReservationStatus(this.db, session.reservation_id, 'Used');
+    if (session.reservation_id) await advanceReservation(this.db, session.reservation_id, 'used');
     return this.views.view(sessionId);
   }
 
   async stop(sessionId: number, caller: AccessClaims): Promise<SessionView> {
     const session = await this.views.owned(sessionId, caller);
-    if (FINISHED.includes(session.status)) return this.views.view(sessionId);
+    if (FINISHED_SESSION_STATUSES.includes(session.status)) return this.views.view(sessionId);
+    // Only a session no start request has claimed yet is cancelled; one that is starting cannot be stopped before its charger begins.
     if (session.status === 'Created') {
       await this.#cancel(sessionId);
       return this.views.view(sessionId);
     }
-    if (session.status !== 'Charging' && session.status !== 'Stopping') {
+    if (!RUNNING_SESSION_STATUSES.includes(session.status)) {
       throw new DomainError('conflict', ['sessionNotStoppable'], `Session ${sessionId} is ${session.status}`);
     }
     const stopped = nextEvent(this.events, 'sessionStopped', (event) => event.sessionId === sessionId, this.settings.startTimeoutMs);
@@ -131,30 +132,31 @@ export class SessionControl {
   }
 
   async #fail(sessionId: number, reason: string): Promise<void> {
-    await this.#close(sessionId, 'Failed', reason);
+    await this.#close(sessionId, 'startFailed', reason);
   }
 
   async #cancel(sessionId: number): Promise<void> {
-    await this.#close(sessionId, 'Cancelled', 'cancelled before start');
+    await this.#close(sessionId, 'cancelled', 'cancelled before start');
   }
 
   /** Ends a session that has not begun: its reservation is cancelled (on the charger too) and its payment released. */
-  async #close(sessionId: number, status: 'Failed' | 'Cancelled', reason: string): Promise<void> {
+  async #close(sessionId: number, event: 'startFailed' | 'cancelled', reason: string): Promise<void> {
+    const status = sessionLifecycle.to(event);
     const session = await this.db
       .updateTable('charging_sessions')
       .set({ status, stop_reason: reason, updated_at: new Date() })
       .where('id', '=', sessionId)
-      .where('status', 'in', ['Created', 'Starting'])
+      .where('status', 'in', sessionLifecycle.from(event))
       .returning(['reservation_id'])
       .executeTakeFirst();
     if (!session) return;
     if (session.reservation_id) {
       const reservation = await this.db.selectFrom('reservations').select(['charger_id', 'status']).where('id', '=', session.reservation_id).executeTakeFirst();
-      if (reservation && (reservation.status === 'Accepted' || reservation.status === 'Requested')) {
+      if (reservation && reservationLifecycle.next(reservation.status, 'cancelled')) {
         if (this.gateway.isConnected(reservation.charger_id) && this.gateway.supportsReservations(reservation.charger_id)) {
           await this.gateway.send(reservation.charger_id, 'CancelReservation', { reservationId: session.reservation_id }).catch(() => undefined);
         }
-        await setReservationStatus(this.db, session.reservation_id, 'Cancelled');
+        await advanceReservation(this.db, session.reservation_id, 'cancelled');
       }
     }
     await this.settlement.release(sessionId);

@@ -6,6 +6,7 @@ import type { ChargePointId } from '../units.ts';
 import { notFound } from '../errors.ts';
 import type { ChargingEvents } from '../events.ts';
 import { createPayment, createPayments, paymentOf, paymentsOfSessions, setPayment, setPayments, type PaymentProvider } from '../payments.ts';
+import { paymentLifecycle } from '../paymentStatus.ts';
 import type { AccessClaims } from '../tokens.ts';
 import { hoursOf, loadTariffs, loadUnpriced, priceOf } from './price.ts';
 import type { SessionView, SessionViews } from './views.ts';
@@ -56,7 +57,7 @@ export class SessionSettlement {
   /** A session starts: its payment is authorized with the token from the provider's widget. */
   async authorize(paymentId: number, authorizationToken: string | undefined): Promise<void> {
     await this.payments.authorize(paymentId, authorizationToken);
-    await setPayment(this.db, paymentId, { status: 'Authorized' });
+    await setPayment(this.db, paymentId, { status: paymentLifecycle.to('authorized') });
   }
 
   /** A session that ended before it began owes nothing: its hold is given back. */
@@ -64,7 +65,7 @@ export class SessionSettlement {
     const payment = await paymentOf(this.db, sessionId);
     if (!payment) return;
     await this.payments.release(payment.id).catch((error: unknown) => this.logger.error({ err: error, sessionId }, 'could not release the payment'));
-    await setPayment(this.db, payment.id, { status: 'Released' });
+    await setPayment(this.db, payment.id, { status: paymentLifecycle.to('released') });
   }
 
   /**
@@ -103,12 +104,12 @@ export class SessionSettlement {
     const outcomes = await Promise.all([...existing, ...created].map(async (payment) => {
       const amount = prices.get(payment.session_id)!.totalOre;
       try {
-        const status = await this.payments.settle(payment.id, amount);
-        return { paymentId: payment.id, status, capturedOre: status === 'Captured' ? amount : 0 };
+        const settled = await this.payments.settle(payment.id, amount);
+        return { paymentId: payment.id, status: paymentLifecycle.to(settled), capturedOre: settled === 'captured' ? amount : 0 };
       } catch (error) {
         // Left visibly unpaid for an admin; the session itself is complete.
         this.logger.error({ err: error, sessionId: payment.session_id }, 'payment settlement failed');
-        return { paymentId: payment.id, status: 'SettlementFailed', capturedOre: null };
+        return { paymentId: payment.id, status: paymentLifecycle.to('settlementFailed'), capturedOre: null };
       }
     }));
     await setPayments(this.db, outcomes);

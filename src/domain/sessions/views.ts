@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../../db/connection.ts';
-import type { ChargingSessionsTable } from '../../db/schema.ts';
+import type { ChargingSessionsTable, PaymentStatus, SessionStatus } from '../../db/schema.ts';
 import { DomainError, notFound } from '../errors.ts';
 import type { AccessClaims } from '../tokens.ts';
 import type { ChargerId, UserId } from '../units.ts';
@@ -12,7 +12,7 @@ export interface SessionView {
   id: number;
   chargerId: ChargerId | null;
   userId: UserId | null;
-  status: string;
+  status: SessionStatus;
   startedAt: Date | null;
   stoppedAt: Date | null;
   energyWh: number;
@@ -26,7 +26,7 @@ export interface SessionView {
   paymentMethod: string;
   klarnaClientToken: string;
   klarnaSessionId: string;
-  paymentStatus: string | null;
+  paymentStatus: PaymentStatus | null;
   paymentReference: string | null;
   createdAt: Date;
 }

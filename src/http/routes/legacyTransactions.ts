@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { DomainError } from '../../domain/errors.ts';
+import { SETTLED_PAYMENT_STATUSES } from '../../domain/paymentStatus.ts';
 import { correctMeter } from '../../domain/sessions/meterCorrection.ts';
 import type { SessionView } from '../../domain/sessions/views.ts';
 import type { AccessClaims } from '../../domain/tokens.ts';
@@ -7,8 +8,6 @@ import type { App, HttpContext } from '../context.ts';
 import { DEMO_CHARGER_ID } from '../examples.ts';
 import { json, operation, TAG, type OperationDoc } from '../openapi.ts';
 import { ChargerIdField, IdParam } from '../schemas.ts';
-
-const SETTLED = new Set(['Captured', 'Invoiced', 'NothingOwed']);
 
 /** A session in the 2022 `/transactions` row shape that the older apps read. */
 export function legacyTransactionJson(session: SessionView) {
@@ -23,7 +22,7 @@ export function legacyTransactionJson(session: SessionView) {
     userID: session.userId === null ? null : String(session.userId),
     session_id: session.klarnaSessionId || null,
     klarna_consumer_token: session.klarnaClientToken || null,
-    paymentConfirmed: session.paymentStatus !== null && SETTLED.has(session.paymentStatus),
+    paymentConfirmed: session.paymentStatus !== null && SETTLED_PAYMENT_STATUSES.includes(session.paymentStatus),
     meterStart: session.meterStartWh,
     connectorID: session.chargerId,
     status: session.status,
