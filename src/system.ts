@@ -9,17 +9,19 @@ import { migrateToLatest } from './db/migrate.ts';
 import { seedDatabase } from './db/seed.ts';
 import type { ChargerGateway } from './domain/chargerGateway.ts';
 import { Authorizer } from './domain/authorization.ts';
-import { ChargerSessions } from './domain/chargerSessions.ts';
+import { ChargerSessions } from './domain/sessions/chargerSessions.ts';
 import { announceStored, ChargingEvents } from './domain/events.ts';
-import { SessionSweeper } from './domain/sessionSweeper.ts';
-import { TransactionIds } from './domain/transactionIds.ts';
-import { TransactionRecorder } from './domain/transactions.ts';
+import { SessionSweeper } from './domain/sessions/sweeper.ts';
+import { TransactionIds } from './domain/sessions/transactionIds.ts';
+import { TransactionRecorder } from './domain/sessions/transactionRecorder.ts';
 import { IngestPipeline } from './ingest/pipeline.ts';
 import { generateMonthlyInvoices } from './domain/invoices.ts';
 import { InvoicePaymentProvider, recordPaymentEvent } from './domain/payments.ts';
 import { expireReservations } from './domain/reservations.ts';
-import { SessionService } from './domain/sessions.ts';
-import { SessionSummaries } from './domain/sessionSummaries.ts';
+import { SessionControl } from './domain/sessions/control.ts';
+import { SessionSettlement } from './domain/sessions/settlement.ts';
+import { SessionViews } from './domain/sessions/views.ts';
+import { SessionSummaries } from './domain/sessions/summaries.ts';
 import { Accounts } from './domain/accounts.ts';
 import { UserAdmin } from './domain/userAdmin.ts';
 import { AccessTokens, resolveTokenSecret, type AccessClaims } from './domain/tokens.ts';
@@ -45,7 +47,7 @@ export interface RunningSystem {
   tokens: AccessTokens;
   gateway: ChargerGateway;
   events: ChargingEvents;
-  sessions: SessionService;
+  sessions: SessionControl;
   live: LiveMetrics;
   summaries: SessionSummaries;
   ingest: IngestPipeline;
@@ -105,7 +107,10 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     const payments = config.klarna.bypass
       ? new InvoicePaymentProvider()
       : new KlarnaPaymentProvider(db, new KlarnaClient(config.klarna.baseUrl, config.klarna.token, (...event) => recordPaymentEvent(db, ...event), logger.child({ component: 'klarna' })));
-    const sessions = new SessionService(db, ocpp.gateway, events, summaries, payments, config.sessions, logger.child({ component: 'sessions' }));
+    const sessionLogger = logger.child({ component: 'sessions' });
+    const sessionViews = new SessionViews(db, summaries);
+    const settlement = new SessionSettlement(db, events, payments, sessionViews, sessionLogger);
+    const sessions = new SessionControl(db, ocpp.gateway, events, settlement, sessionViews, config.sessions, sessionLogger);
 
     // The OCPP self-test (GET /tests/ocpp, RUN_OCPP_TEST): aborted and awaited on close, before the database goes.
     const selfTestAbort = new AbortController();
@@ -117,7 +122,7 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     started.unshift({ close: async () => { selfTestAbort.abort(); await selfTestRun?.catch(() => undefined); } });
 
     const userAdmin = new UserAdmin(db, accounts);
-    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, accounts, userAdmin, ingest: () => sink.status() }, logger, runSelfTest);
+    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, sessionViews, settlement, accounts, userAdmin, ingest: () => sink.status() }, logger, runSelfTest);
     started.push(http);
     // npm run admin cannot open the embedded database while this process holds it: its commands come here.
     if (config.database.kind === 'embedded') {
@@ -134,7 +139,7 @@ export async function startSystem(config: Config, logger: Logger, opening = open
       expireReservations(db).catch((error: unknown) => logger.warn({ err: error }, 'could not expire reservations'));
     }, RESERVATION_SWEEP_MS);
     reservationSweep.unref();
-    const sweeper = new SessionSweeper(db, transactions, (sessionId) => sessions.finalize(sessionId), config.sessions.orphanGraceMs, logger.child({ component: 'sweeper' }));
+    const sweeper = new SessionSweeper(db, transactions, (sessionId) => settlement.finalize(sessionId), config.sessions.orphanGraceMs, logger.child({ component: 'sweeper' }));
     let sweeping: Promise<void> | undefined;
     const sessionSweep = setInterval(() => {
       sweeping ??= sweeper.sweep()

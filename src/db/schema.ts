@@ -26,15 +26,28 @@ export interface ChargePointsTable {
   updated_at: UpdatedAt;
 }
 
+/**
+ * The OCPP 1.6 ChargePointStatus values: what a connector reports, and the charger
+ * statuses the apps see (the CHECK on chargers.status allows exactly these).
+ */
+export const CHARGER_STATUSES = [
+  'Available', 'Preparing', 'Charging', 'SuspendedEVSE', 'SuspendedEV', 'Finishing', 'Reserved', 'Unavailable', 'Faulted',
+] as const;
+export type ChargerStatus = (typeof CHARGER_STATUSES)[number];
+
+/** Whether a charger may work with the central system (OCPP BootNotification's answer); chargers.registration_status. */
+export const REGISTRATION_STATUSES = ['Accepted', 'Pending', 'Rejected'] as const;
+export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
+
 export interface ChargersTable {
   id: Generated<number>;
   serial_number: string;
   charge_point_id: number | null;
   latitude: number | null;
   longitude: number | null;
-  status: Generated<string>;
+  status: Generated<ChargerStatus>;
   dialect: Generated<string>;
-  registration_status: Generated<string>;
+  registration_status: Generated<RegistrationStatus>;
   password_hash: string | null;
   vendor: string | null;
   model: string | null;
@@ -57,7 +70,8 @@ export interface ChargersTable {
 export interface ConnectorsTable {
   charger_id: number;
   connector_id: number;
-  status: Generated<string>;
+  /** Written from StatusNotifications only; the column has no CHECK, so what is read is not vouched for (see chargerStatusOf). */
+  status: ColumnType<string, ChargerStatus | undefined, ChargerStatus>;
   error_code: Generated<string>;
   info: string | null;
   vendor_id: string | null;
@@ -101,17 +115,23 @@ export interface IdTagsTable {
   created_at: CreatedAt;
 }
 
+/** reservations.status (its CHECK allows exactly these); the lifecycle is domain/reservationStatus.ts. */
+export type ReservationStatus = 'Requested' | 'Accepted' | 'Rejected' | 'Cancelled' | 'Expired' | 'Used';
+
 export interface ReservationsTable {
   id: Generated<number>;
   charger_id: number;
   connector_id: Generated<number>;
   user_id: number | null;
   id_tag: string;
-  status: Generated<string>;
+  status: Generated<ReservationStatus>;
   expires_at: Timestamp;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
+
+/** charging_sessions.status (its CHECK allows exactly these); the lifecycle is domain/sessions/status.ts. */
+export type SessionStatus = 'Created' | 'Starting' | 'Charging' | 'Stopping' | 'Completed' | 'Failed' | 'Cancelled';
 
 export interface ChargingSessionsTable {
   id: Generated<number>;
@@ -120,7 +140,7 @@ export interface ChargingSessionsTable {
   user_id: number | null;
   id_tag: string | null;
   reservation_id: number | null;
-  status: Generated<string>;
+  status: Generated<SessionStatus>;
   payment_method: Generated<string>;
   meter_start_wh: BigIntColumn | null;
   meter_stop_wh: BigIntColumn | null;
@@ -170,11 +190,15 @@ export interface ElectricityTariffsTable {
   currency: Generated<string>;
 }
 
+/** payments.status; the lifecycle is domain/paymentStatus.ts. */
+export type PaymentStatus = 'Open' | 'Authorized' | 'Released' | 'Captured' | 'Invoiced' | 'NothingOwed' | 'SettlementFailed';
+
 export interface PaymentsTable {
   id: Generated<number>;
   session_id: number;
   provider: 'klarna' | 'invoice';
-  status: Generated<string>;
+  /** Always written: the column's default ('Created') is none of these. */
+  status: PaymentStatus;
   authorized_ore: Generated<number>;
   captured_ore: Generated<number>;
   refunded_ore: Generated<number>;

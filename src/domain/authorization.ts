@@ -1,7 +1,7 @@
 import type { Db } from '../db/connection.ts';
 import { Batcher } from '../db/batcher.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
-import type { ChargerSessions } from './chargerSessions.ts';
+import type { ChargerSessions } from './sessions/chargerSessions.ts';
 import { authorizationOf, lookupCards, type CardRecord, type IdTagInfo } from './idTags.ts';
 import type { UserId } from './units.ts';
 

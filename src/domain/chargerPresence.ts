@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
+import type { RegistrationStatus } from '../db/schema.ts';
 import { CHARGER_STATUSES, type ChargerId, type ChargerStatus, type ConnectorId, type Dialect } from './units.ts';
 
 /** What the OCPP server needs to admit a connecting charger. */
@@ -7,7 +8,7 @@ export interface ChargerAdmission {
   id: ChargerId;
   identity: string;
   passwordHash: string | null;
-  registrationStatus: 'Accepted' | 'Pending' | 'Rejected';
+  registrationStatus: RegistrationStatus;
   dialect: Dialect;
 }
 
@@ -22,7 +23,7 @@ export async function findChargersByIdentity(db: Db, identities: string[]): Prom
     id: row.id,
     identity: row.serial_number,
     passwordHash: row.password_hash,
-    registrationStatus: row.registration_status as ChargerAdmission['registrationStatus'],
+    registrationStatus: row.registration_status,
     dialect: row.dialect as Dialect,
   }]));
   return identities.map((identity) => byIdentity.get(identity));
@@ -72,7 +73,7 @@ export async function setConnected(db: Db, changes: Presence[]): Promise<void> {
     }
     const ids: number[] = [];
     const online: boolean[] = [];
-    const statuses: string[] = [];
+    const statuses: ChargerStatus[] = [];
     const times: string[] = [];
     for (const change of latest.values()) {
       ids.push(change.chargerId);
@@ -154,13 +155,13 @@ const BOOT_COLUMNS = [
  * Stores what BootNotifications said, many in one update; returns each charger's
  * registration status to answer with (Rejected for one that no longer exists).
  */
-export async function recordBoots(db: Db, records: BootRecord[]): Promise<ChargerAdmission['registrationStatus'][]> {
+export async function recordBoots(db: Db, records: BootRecord[]): Promise<RegistrationStatus[]> {
   const ids = records.map((record) => record.chargerId);
   const times = records.map((record) => record.at.toISOString());
   const columns = BOOT_COLUMNS.map(([column, field]) => ({ column, values: records.map((record) => record.boot[field] ?? null) }));
   const rows = await db.transaction().execute(async (trx) => {
     await lockChargers(trx, ids);
-    return sql<{ id: number; registration_status: string }>`
+    return sql<{ id: number; registration_status: RegistrationStatus }>`
     update chargers set ${sql.join(columns.map(({ column }) => sql`${sql.ref(column)} = boot.${sql.ref(column)}`))},
       booted_at = boot.at, last_seen_at = boot.at
     from (select unnest(${ids}::int[]) as id, unnest(${times}::timestamptz[]) as at,
@@ -168,7 +169,7 @@ export async function recordBoots(db: Db, records: BootRecord[]): Promise<Charge
     where chargers.id = boot.id
     returning chargers.id, chargers.registration_status`.execute(trx);
   });
-  const statusById = new Map(rows.rows.map((row) => [row.id, row.registration_status as ChargerAdmission['registrationStatus']]));
+  const statusById = new Map(rows.rows.map((row) => [row.id, row.registration_status]));
   return ids.map((id) => statusById.get(id) ?? 'Rejected');
 }
 

@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.ts';
-import type { ChargerRow } from '../db/schema.ts';
+import type { ChargerRow, RegistrationStatus } from '../db/schema.ts';
 import { DomainError, notFound } from './errors.ts';
 import { hashPassword } from './passwords.ts';
 import type { ChargePointId, ChargerId, ChargerStatus, Location } from './units.ts';
@@ -13,8 +13,6 @@ export interface NewChargerInput {
   chargePointId: ChargePointId;
   location: Location;
 }
-
-export type RegistrationStatus = 'Accepted' | 'Pending' | 'Rejected';
 
 export interface ChargerChanges {
   serialNumber?: string;

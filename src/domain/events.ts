@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ChargingFact } from './chargingFacts.ts';
-import type { LiveSummary } from './sessionSummaries.ts';
+import type { LiveSummary } from './sessions/summaries.ts';
 import type { ChargerId, ConnectorId } from './units.ts';
 
 /** A MeterValues of a running session, after it was stored, with the session's summary so far. */

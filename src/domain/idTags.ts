@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
+import { literalList } from '../db/literals.ts';
+import type { SessionStatus } from '../db/schema.ts';
+import { NOT_BEGUN_SESSION_STATUSES } from './sessions/status.ts';
 import type { UserId } from './units.ts';
 
 export type IdTagStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
@@ -38,8 +41,8 @@ export async function lookupCards(db: Db, idTags: string[]): Promise<CardRecord[
   }>`
     select t.i, card.id is not null as known, card.status, card.expires_at, card.parent_id_tag, card.user_id,
       parent.status as parent_status, parent.expires_at as parent_expires_at,
-      array(select s.id from charging_sessions s where upper(s.id_tag) = upper(t.tag) and s.status = 'Charging' limit 5) as charging,
-      exists(select 1 from charging_sessions s where upper(s.id_tag) = upper(t.tag) and s.id_tag = t.tag and s.status in ('Created', 'Starting')) as app_session
+      array(select s.id from charging_sessions s where upper(s.id_tag) = upper(t.tag) and s.status = ${sql.lit('Charging' satisfies SessionStatus)} limit 5) as charging,
+      exists(select 1 from charging_sessions s where upper(s.id_tag) = upper(t.tag) and s.id_tag = t.tag and s.status in ${literalList(NOT_BEGUN_SESSION_STATUSES)}) as app_session
     from unnest(${idTags}::text[]) with ordinality as t(tag, i)
     left join id_tags card on upper(card.id_tag) = upper(t.tag)
     left join id_tags parent on upper(parent.id_tag) = upper(card.parent_id_tag)`.execute(db);

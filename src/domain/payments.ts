@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
+import type { PaymentStatus } from '../db/schema.ts';
 import { DomainError } from './errors.ts';
+import { paymentLifecycle, type Settlement } from './paymentStatus.ts';
 import type { Ore } from './units.ts';
 
 /** What the app needs to show the provider's payment widget. */
@@ -17,8 +19,8 @@ export interface PaymentProvider {
   readonly name: 'klarna' | 'invoice';
   open(paymentId: number, amount: Ore): Promise<PaymentSession>;
   authorize(paymentId: number, authorizationToken: string | undefined): Promise<void>;
-  /** Returns the payment status after settling `amount`. */
-  settle(paymentId: number, amount: Ore): Promise<string>;
+  /** Settles `amount` (the final price), answering what that came to. */
+  settle(paymentId: number, amount: Ore): Promise<Settlement>;
   release(paymentId: number): Promise<void>;
   /** Gives back part or all of what was captured. */
   refund(paymentId: number, amount: Ore): Promise<void>;
@@ -31,8 +33,8 @@ export class InvoicePaymentProvider implements PaymentProvider {
     return { providerSessionId: '', clientToken: '' };
   }
   async authorize(): Promise<void> {}
-  async settle(_paymentId: number, amount: Ore): Promise<string> {
-    return amount === 0 ? 'NothingOwed' : 'Invoiced';
+  async settle(_paymentId: number, amount: Ore): Promise<Settlement> {
+    return amount === 0 ? 'nothingOwed' : 'invoiced';
   }
   async release(): Promise<void> {}
   async refund(): Promise<void> {
@@ -43,7 +45,7 @@ export class InvoicePaymentProvider implements PaymentProvider {
 export async function createPayment(db: Db, sessionId: number, provider: PaymentProvider, hold: Ore) {
   return db
     .insertInto('payments')
-    .values({ session_id: sessionId, provider: provider.name, status: 'Open', authorized_ore: hold })
+    .values({ session_id: sessionId, provider: provider.name, status: paymentLifecycle.to('opened'), authorized_ore: hold })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -52,7 +54,7 @@ export function paymentOf(db: Db, sessionId: number) {
   return db.selectFrom('payments').selectAll().where('session_id', '=', sessionId).orderBy('id', 'desc').executeTakeFirst();
 }
 
-export async function setPayment(db: Db, paymentId: number, changes: { status?: string; captured_ore?: number; klarna_session_id?: string; klarna_client_token?: string }) {
+export async function setPayment(db: Db, paymentId: number, changes: { status?: PaymentStatus; captured_ore?: number; klarna_session_id?: string; klarna_client_token?: string }) {
   await db.updateTable('payments').set({ ...changes, updated_at: new Date() }).where('id', '=', paymentId).execute();
 }
 
@@ -81,12 +83,12 @@ export async function paymentsOfSessions(db: Db, sessionIds: number[]) {
 /** Payments (nothing held) for sessions that had none, e.g. started with a card at the charger; one insert. */
 export async function createPayments(db: Db, sessionIds: number[], provider: PaymentProvider) {
   if (sessionIds.length === 0) return [];
-  return db.insertInto('payments').values(sessionIds.map((sessionId) => ({ session_id: sessionId, provider: provider.name, status: 'Open', authorized_ore: 0 })))
+  return db.insertInto('payments').values(sessionIds.map((sessionId) => ({ session_id: sessionId, provider: provider.name, status: paymentLifecycle.to('opened'), authorized_ore: 0 })))
     .returningAll().execute();
 }
 
 /** Settlement outcomes of many payments in one statement; a null capture leaves what was captured. */
-export async function setPayments(db: Db, outcomes: { paymentId: number; status: string; capturedOre: number | null }[]): Promise<void> {
+export async function setPayments(db: Db, outcomes: { paymentId: number; status: PaymentStatus; capturedOre: number | null }[]): Promise<void> {
   if (outcomes.length === 0) return;
   await sql`
     update payments p set status = f.status, captured_ore = coalesce(f.captured, p.captured_ore), updated_at = now()

@@ -4,10 +4,9 @@ import type { Db } from '../db/connection.ts';
 import type { ReservationsTable } from '../db/schema.ts';
 import type { ChargerGateway } from './chargerGateway.ts';
 import { DomainError, notFound } from './errors.ts';
+import { ACTIVE_RESERVATION_STATUSES, reservationLifecycle, type ReservationEvent } from './reservationStatus.ts';
 import type { AccessClaims } from './tokens.ts';
 import type { ChargerId, UserId } from './units.ts';
-
-export const ACTIVE_RESERVATION = ['Requested', 'Accepted'] as const;
 
 export type Reservation = Selectable<ReservationsTable>;
 
@@ -30,31 +29,35 @@ export async function reserveCharger(db: Db, gateway: ChargerGateway, request: R
   const expiresAt = new Date(Date.now() + request.minutes * 60_000);
   const reservation = await db
     .insertInto('reservations')
-    .values({ charger_id: request.chargerId, connector_id: 1, user_id: request.userId, id_tag: request.idTag, expires_at: expiresAt })
+    .values({
+      charger_id: request.chargerId, connector_id: 1, user_id: request.userId, id_tag: request.idTag, expires_at: expiresAt,
+      status: reservationLifecycle.to('requested'),
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
-  let status = 'Accepted';
+  let answer: 'accepted' | 'rejected' = 'accepted';
   if (gateway.supportsReservations(request.chargerId)) {
     try {
-      const answer = await gateway.send(request.chargerId, 'ReserveNow', {
+      const reply = await gateway.send(request.chargerId, 'ReserveNow', {
         connectorId: 1, expiryDate: expiresAt.toISOString(), idTag: request.idTag, reservationId: reservation.id,
       });
-      if (REFUSALS.has(answer.status)) status = 'Rejected';
+      if (REFUSALS.has(reply.status)) answer = 'rejected';
     } catch (error) {
       const unsupported = error instanceof DomainError && (error.codes.includes('NotImplemented') || error.codes.includes('NotSupported'));
       if (!unsupported) {
-        await setReservationStatus(db, reservation.id, 'Rejected');
+        await advanceReservation(db, reservation.id, 'rejected');
         throw error;
       }
     }
   }
-  await setReservationStatus(db, reservation.id, status);
-  if (status === 'Rejected') throw new DomainError('conflict', ['couldNotReserveCharger'], `Charger ${request.chargerId} refused the reservation`);
-  return { ...reservation, status };
+  await advanceReservation(db, reservation.id, answer);
+  if (answer === 'rejected') throw new DomainError('conflict', ['couldNotReserveCharger'], `Charger ${request.chargerId} refused the reservation`);
+  return { ...reservation, status: reservationLifecycle.to(answer) };
 }
 
-export async function setReservationStatus(db: Db, id: number, status: string): Promise<void> {
-  await db.updateTable('reservations').set({ status, updated_at: new Date() }).where('id', '=', id).execute();
+/** A reservation takes the status `event` leads to (see reservationStatus.ts). */
+export async function advanceReservation(db: Db, id: number, event: ReservationEvent): Promise<void> {
+  await db.updateTable('reservations').set({ status: reservationLifecycle.to(event), updated_at: new Date() }).where('id', '=', id).execute();
 }
 
 /**
@@ -77,7 +80,7 @@ export function activeReservation(db: Db, chargerId: ChargerId) {
     .selectFrom('reservations')
     .selectAll()
     .where('charger_id', '=', chargerId)
-    .where('status', 'in', [...ACTIVE_RESERVATION])
+    .where('status', 'in', ACTIVE_RESERVATION_STATUSES)
     .where('expires_at', '>', new Date())
     .orderBy('id', 'desc')
     .executeTakeFirst();
@@ -98,22 +101,21 @@ export function listReservations(db: Db, caller: AccessClaims) {
 /** Cancels on the charger (CancelReservation, best effort) and on the server. */
 export async function cancelReservation(db: Db, gateway: ChargerGateway, id: number, caller: AccessClaims) {
   const reservation = await getReservation(db, id, caller);
-  if (!(ACTIVE_RESERVATION as readonly string[]).includes(reservation.status)) {
-    throw new DomainError('conflict', ['reservationNotActive'], `Reservation ${id} is ${reservation.status}`);
-  }
+  const status = reservationLifecycle.next(reservation.status, 'cancelled');
+  if (!status) throw new DomainError('conflict', ['reservationNotActive'], `Reservation ${id} is ${reservation.status}`);
   if (gateway.isConnected(reservation.charger_id) && gateway.supportsReservations(reservation.charger_id)) {
     await gateway.send(reservation.charger_id, 'CancelReservation', { reservationId: id }).catch(() => undefined);
   }
-  await setReservationStatus(db, id, 'Cancelled');
-  return { ...reservation, status: 'Cancelled' };
+  await advanceReservation(db, id, 'cancelled');
+  return { ...reservation, status };
 }
 
 /** Marks reservations past their expiry as Expired (the charger lets them go by itself). */
 export async function expireReservations(db: Db, now = new Date()): Promise<number> {
   const result = await db
     .updateTable('reservations')
-    .set({ status: 'Expired', updated_at: now })
-    .where('status', 'in', [...ACTIVE_RESERVATION])
+    .set({ status: reservationLifecycle.to('expired'), updated_at: now })
+    .where('status', 'in', reservationLifecycle.from('expired'))
     .where('expires_at', '<=', now)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);

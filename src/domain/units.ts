@@ -14,11 +14,8 @@ export interface Location {
   longitude: number;
 }
 
-/** The OCPP 1.6 ChargePointStatus values, which are also the charger statuses the apps see. */
-export const CHARGER_STATUSES = [
-  'Available', 'Preparing', 'Charging', 'SuspendedEVSE', 'SuspendedEV', 'Finishing', 'Reserved', 'Unavailable', 'Faulted',
-] as const;
-export type ChargerStatus = (typeof CHARGER_STATUSES)[number];
+// Declared with the column that holds them (db/schema.ts), and known here with the domain's other values.
+export { CHARGER_STATUSES, type ChargerStatus } from '../db/schema.ts';
 
 /** How a charger frames its OCPP messages: standard 1.6-J, or the FlexiCharge charger's variant. */
 export type Dialect = 'ocpp1.6' | 'flexicharge';

@@ -4,7 +4,9 @@ import type { Config } from '../config.ts';
 import type { DatabaseHandle, Db } from '../db/connection.ts';
 import type { Accounts } from '../domain/accounts.ts';
 import type { ChargerGateway } from '../domain/chargerGateway.ts';
-import type { SessionService } from '../domain/sessions.ts';
+import type { SessionControl } from '../domain/sessions/control.ts';
+import type { SessionSettlement } from '../domain/sessions/settlement.ts';
+import type { SessionViews } from '../domain/sessions/views.ts';
 import type { AccessTokens } from '../domain/tokens.ts';
 import type { UserAdmin } from '../domain/userAdmin.ts';
 import type { IngestStatus } from '../ingest/pipeline.ts';
@@ -18,7 +20,9 @@ export interface HttpContext {
   tokens: AccessTokens;
   guards: Guards;
   gateway: ChargerGateway;
-  sessions: SessionService;
+  sessions: SessionControl;
+  sessionViews: SessionViews;
+  settlement: SessionSettlement;
   accounts: Accounts;
   userAdmin: UserAdmin;
   /** Where charger data goes now, and what waits in the journal. */

@@ -1,7 +1,10 @@
 import { sql, type RawBuilder } from 'kysely';
+import { literalList } from '../db/literals.ts';
+import type { PaymentStatus } from '../db/schema.ts';
 import type {
   ChargingFact, MeterSamples, SessionClosed, SessionStarted, SessionStopped, SessionSummary,
 } from '../domain/chargingFacts.ts';
+import { RUNNING_SESSION_STATUSES, sessionLifecycle } from '../domain/sessions/status.ts';
 
 /**
  * The statements that store decided facts: one multi-row statement per kind for the whole
@@ -48,7 +51,13 @@ const hourOf = (iso: string) => new Date(Math.floor(Date.parse(iso) / HOUR_MS) *
 const joinFlags = (flags: string[]) => flags.join(',');
 const flagsOf = (column: RawBuilder<unknown>) => sql`coalesce(string_to_array(nullif(${column}, ''), ','), '{}'::text[])`;
 
-const OPEN = sql`('Starting', 'Charging', 'Stopping')`;
+/** The statuses a close, and a stop, complete a session in (a stop also a Completed one: see `complete`). */
+const OPEN = literalList(sessionLifecycle.from('closed'));
+const COMPLETED = sql.lit(sessionLifecycle.to('chargerStopped'));
+const CLOSED = sql.lit(sessionLifecycle.to('closed'));
+const CAPTURED = sql.lit('Captured' satisfies PaymentStatus);
+/** A start with an accepted card charges; one with a refused card stays open until its charger stops it. */
+const startStatus = (fact: SessionStarted) => sessionLifecycle.to(fact.accepted ? 'chargerStarted' : 'chargerStartRefused');
 const CLOSE_FLAGS = sql`array['closedByNewTransaction', 'closedByConnectorStatus', 'closedAfterRefusedStart']`;
 
 /** A register reading a meter can have: what else a charger sends is stored, but never counted. */
@@ -69,7 +78,7 @@ function insertStarts(facts: SessionStarted[]): RawBuilder<unknown> {
            ${flagsOf(sql`f.flags`)} || case when f.reservation_id is not null and r.id is null then array['unknownReservation'] else '{}'::text[] end,
            f.received_at, f.received_at
     from unnest(${facts.map((f) => f.sessionId)}::int[], ${facts.map((f) => f.chargerId)}::int[], ${facts.map((f) => f.connectorId)}::int[],
-                ${facts.map((f) => f.idTag)}::text[], ${facts.map((f) => f.reservationId)}::int[], ${facts.map((f) => (f.accepted ? 'Charging' : 'Stopping'))}::text[],
+                ${facts.map((f) => f.idTag)}::text[], ${facts.map((f) => f.reservationId)}::int[], ${facts.map(startStatus)}::text[],
                 ${facts.map((f) => f.meterStartWh)}::bigint[], ${facts.map((f) => f.startedAt)}::timestamptz[], ${facts.map((f) => hourOf(f.startedAt))}::timestamptz[],
                 ${facts.map((f) => joinFlags(f.flags))}::text[], ${facts.map((f) => f.receivedAt)}::timestamptz[])
       as f(id, charger_id, connector_id, id_tag, reservation_id, status, meter_start, started_at, hour, flags, received_at)
@@ -91,7 +100,7 @@ function updateRequestedStarts(facts: SessionStarted[]): RawBuilder<unknown> {
     from (
       select f.*, r.id as valid_reservation
       from unnest(${facts.map((f) => f.sessionId)}::int[], ${facts.map((f) => f.chargerId)}::int[], ${facts.map((f) => f.reservationId)}::int[],
-                  ${facts.map((f) => (f.accepted ? 'Charging' : 'Stopping'))}::text[], ${facts.map((f) => f.meterStartWh)}::bigint[],
+                  ${facts.map(startStatus)}::text[], ${facts.map((f) => f.meterStartWh)}::bigint[],
                   ${facts.map((f) => f.startedAt)}::timestamptz[], ${facts.map((f) => joinFlags(f.flags))}::text[], ${facts.map((f) => f.receivedAt)}::timestamptz[])
         as f(id, charger_id, reservation_id, status, meter_start, started_at, flags, received_at)
       left join reservations r on r.id = f.reservation_id and r.charger_id = f.charger_id
@@ -137,17 +146,17 @@ function applyStops(facts: SessionStopped[]): RawBuilder<unknown>[] {
     as f(id, charger_id, meter_stop, stopped_at, reason, id_tag, flags, soc, power, received_at)`;
   const complete = sql`
     update charging_sessions s set
-      status = 'Completed',
+      status = ${COMPLETED},
       meter_stop_wh = f.meter_stop,
       energy_wh = coalesce(greatest(0, f.stop_register - coalesce(s.meter_start_wh, ${registerReading(sql`s.id`, 'asc')}, f.stop_register)), s.energy_wh),
       stopped_at = f.stopped_at,
       stop_reason = f.reason,
       state_of_charge_percent = coalesce(f.soc, s.state_of_charge_percent),
       power_w = coalesce(f.power, s.power_w),
-      price_ore = case when s.status = 'Completed' then null else s.price_ore end,
-      price_breakdown = case when s.status = 'Completed' then null else s.price_breakdown end,
+      price_ore = case when s.status = ${COMPLETED} then null else s.price_ore end,
+      price_breakdown = case when s.status = ${COMPLETED} then null else s.price_breakdown end,
       flags = s.flags || ${flagsOf(sql`f.flags`)}
-        || case when s.status = 'Completed' then array['stoppedAfterClose'] else '{}'::text[] end
+        || case when s.status = ${COMPLETED} then array['stoppedAfterClose'] else '{}'::text[] end
         || case when f.meter_stop < s.meter_start_wh then array['meterStopBelowMeterStart'] else '{}'::text[] end
         || case when f.meter_stop < f.last_reading then array['meterStopBelowLastReading'] else '{}'::text[] end,
       updated_at = f.received_at
@@ -158,12 +167,12 @@ function applyStops(facts: SessionStopped[]): RawBuilder<unknown>[] {
       left join lateral (select ${registerReading(sql`f.id`, 'desc')} as reading) last on true
     ) as f
     where s.id = f.id and (s.status in ${OPEN} or (
-      s.status = 'Completed' and s.flags && ${CLOSE_FLAGS} and not 'stoppedAfterClose' = any(s.flags)
+      s.status = ${COMPLETED} and s.flags && ${CLOSE_FLAGS} and not 'stoppedAfterClose' = any(s.flags)
       and not exists (select 1 from invoice_lines l where l.session_id = s.id)
-      and not exists (select 1 from payments p where p.session_id = s.id and p.status = 'Captured')))`;
+      and not exists (select 1 from payments p where p.session_id = s.id and p.status = ${CAPTURED})))`;
   const orphans = sql`
     insert into charging_sessions (id, charger_id, status, id_tag, meter_stop_wh, stopped_at, stop_reason, flags, created_at, updated_at)
-    select f.id, c.id, 'Completed', f.id_tag, f.meter_stop, f.stopped_at, f.reason,
+    select f.id, c.id, ${COMPLETED}, f.id_tag, f.meter_stop, f.stopped_at, f.reason,
            case when 'unknownTransaction' = any(${flagsOf(sql`f.flags`)}) then ${flagsOf(sql`f.flags`)} else ${flagsOf(sql`f.flags`)} || array['unknownTransaction'] end,
            f.received_at, f.received_at
     from ${input}
@@ -177,7 +186,7 @@ function applyStops(facts: SessionStopped[]): RawBuilder<unknown>[] {
 function applyCloses(facts: SessionClosed[]): RawBuilder<unknown> {
   return sql`
     update charging_sessions s set
-      status = 'Completed',
+      status = ${CLOSED},
       meter_stop_wh = f.reading,
       energy_wh = coalesce(greatest(0, f.reading - coalesce(s.meter_start_wh, ${registerReading(sql`s.id`, 'asc')}, f.reading)), s.energy_wh),
       stopped_at = greatest(s.started_at, coalesce(f.reading_at, f.closed_at)),
@@ -201,5 +210,5 @@ function applySummaries(facts: SessionSummary[]): RawBuilder<unknown> {
     update charging_sessions s set energy_wh = f.energy, power_w = f.power, state_of_charge_percent = f.soc, updated_at = now()
     from unnest(${facts.map((f) => f.sessionId)}::int[], ${facts.map((f) => f.energyWh)}::bigint[], ${facts.map((f) => f.powerW)}::int[],
                 ${facts.map((f) => f.socPercent)}::smallint[]) as f(id, energy, power, soc)
-    where s.id = f.id and s.status in ('Charging', 'Stopping')`;
+    where s.id = f.id and s.status in ${literalList(RUNNING_SESSION_STATUSES)}`;
 }

@@ -13,7 +13,7 @@ import {
 } from '../domain/chargerPresence.ts';
 import type { Authorizer } from '../domain/authorization.ts';
 import type { ChargingEvents } from '../domain/events.ts';
-import type { TransactionRecorder } from '../domain/transactions.ts';
+import type { TransactionRecorder } from '../domain/sessions/transactionRecorder.ts';
 import { verifyPassword } from '../domain/passwords.ts';
 import type { Dialect } from '../domain/units.ts';
 import { OcppGateway } from './commands.ts';

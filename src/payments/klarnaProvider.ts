@@ -1,6 +1,7 @@
 import type { Db } from '../db/connection.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { PaymentProvider, PaymentSession } from '../domain/payments.ts';
+import type { Settlement } from '../domain/paymentStatus.ts';
 import type { Ore } from '../domain/units.ts';
 import { VAT_PERCENT, vatOf } from '../domain/invoices.ts';
 import type { KlarnaClient } from './klarnaClient.ts';
@@ -47,19 +48,19 @@ export class KlarnaPaymentProvider implements PaymentProvider {
     await this.db.updateTable('payments').set({ klarna_order_id: created.order_id, updated_at: new Date() }).where('id', '=', paymentId).execute();
   }
 
-  async settle(paymentId: number, amount: Ore): Promise<string> {
+  async settle(paymentId: number, amount: Ore): Promise<Settlement> {
     const payment = await this.#payment(paymentId);
     const orderId = payment.klarna_order_id;
     if (!orderId) throw new DomainError('badGateway', ['klarnaOrderNotFound'], 'No Klarna order to settle');
     if (amount === 0) {
       await this.client.call(paymentId, 'cancel', 'POST', `/ordermanagement/v1/orders/${orderId}/cancel`, undefined, [204]);
-      return 'NothingOwed';
+      return 'nothingOwed';
     }
     if (amount !== payment.authorized_ore) {
       await this.client.call(paymentId, 'updateAuthorization', 'PATCH', `/ordermanagement/v1/orders/${orderId}/authorization`, order(amount), [204]);
     }
     await this.client.call(paymentId, 'capture', 'POST', `/ordermanagement/v1/orders/${orderId}/captures`, { captured_amount: amount, description: 'Electric vehicle charging' }, [201]);
-    return 'Captured';
+    return 'captured';
   }
 
   async release(paymentId: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
+import type { SessionStatus } from '../db/schema.ts';
 import { createUser } from '../domain/users.ts';
 import type { SelfTestLogger } from './types.ts';
 import { describeError, type Waits } from './waits.ts';
@@ -113,7 +114,7 @@ export async function insertReservation(db: Db, fixture: Fixture, idTag: string,
   return row.id;
 }
 
-export async function sessionStatus(db: Db, sessionId: number): Promise<string | undefined> {
+export async function sessionStatus(db: Db, sessionId: number): Promise<SessionStatus | undefined> {
   const row = await db.selectFrom('charging_sessions').select('status').where('id', '=', sessionId).executeTakeFirst();
   return row?.status;
 }

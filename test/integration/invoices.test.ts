@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PaymentStatus } from '../../src/db/schema.ts';
 import { vatOf } from '../../src/domain/invoices.ts';
 import { startTestSystem } from '../support/testSystem.ts';
 
@@ -21,7 +22,7 @@ describe('monthly invoices', () => {
   let bob: { id: number; email: string; token: string };
   const db = () => t.system.database.db;
 
-  async function completedSession(userId: number, priceOre: number, stoppedAt: string, status = 'Invoiced') {
+  async function completedSession(userId: number, priceOre: number, stoppedAt: string, status: PaymentStatus = 'Invoiced') {
     const session = await db().insertInto('charging_sessions').values({
       charger_id: 100001, connector_id: 1, user_id: userId, status: 'Completed', energy_wh: priceOre * 2, price_ore: priceOre,
       started_at: new Date(Date.parse(stoppedAt) - 3_600_000), stopped_at: stoppedAt,

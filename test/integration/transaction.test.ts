@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { amountFor } from '../../src/domain/sessionPrice.ts';
+import { amountFor } from '../../src/domain/sessions/price.ts';
 import { CallError, ChargerSimulator, type SimulatorOptions } from '../../src/sim/index.ts';
 import { startTestSystem } from '../support/testSystem.ts';
 import { until } from '../support/until.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChargerSessions, type KnownSession } from '../../src/domain/chargerSessions.ts';
+import { ChargerSessions, type KnownSession } from '../../src/domain/sessions/chargerSessions.ts';
 
 const session = (id: number, extra: Partial<KnownSession> = {}): KnownSession => ({
   id, connectorId: 1, idTag: 'CARD', userId: null, meterStartWh: 0, startedAt: id * 1000, accepted: true, open: true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amountFor, energyPerHour, hoursOf, priceOf, roundToTotal, type PricingInput } from '../../src/domain/sessionPrice.ts';
+import { amountFor, energyPerHour, hoursOf, priceOf, roundToTotal, type PricingInput } from '../../src/domain/sessions/price.ts';
 import { tariffRange } from '../../src/domain/tariffs.ts';
 
 const HOUR = 3_600_000;

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { REGISTRATION_STATUSES, type RegistrationStatus } from '../../db/schema.ts';
 import {
   createCharger, deleteCharger, getCharger, getChargerBySerial, listChargers, listUnplacedChargers, updateCharger, type Charger,
 } from '../../domain/chargers.ts';
@@ -178,8 +179,8 @@ export function chargerRoutes({ db, guards }: HttpContext) {
               Type.String({ minLength: 16, maxLength: 40, 'x-error-code': 'invalidPassword', description: 'OCPP Basic Auth password (security profile 1), 16–40 characters' }),
               Type.Null(),
             ], { 'x-error-code': 'invalidPassword' })),
-            registrationStatus: Type.Optional(Type.Unsafe<'Accepted' | 'Pending' | 'Rejected'>({
-              type: 'string', enum: ['Accepted', 'Pending', 'Rejected'], 'x-error-code': 'invalidRegistrationStatus',
+            registrationStatus: Type.Optional(Type.Unsafe<RegistrationStatus>({
+              type: 'string', enum: [...REGISTRATION_STATUSES], 'x-error-code': 'invalidRegistrationStatus',
               description: 'Answer to the charger\'s BootNotification',
             })),
           },

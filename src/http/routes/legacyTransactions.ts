@@ -1,13 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { DomainError } from '../../domain/errors.ts';
-import type { SessionView } from '../../domain/sessions.ts';
+import { SETTLED_PAYMENT_STATUSES } from '../../domain/paymentStatus.ts';
+import { correctMeter } from '../../domain/sessions/meterCorrection.ts';
+import type { SessionView } from '../../domain/sessions/views.ts';
 import type { AccessClaims } from '../../domain/tokens.ts';
 import type { App, HttpContext } from '../context.ts';
 import { DEMO_CHARGER_ID } from '../examples.ts';
 import { json, operation, TAG, type OperationDoc } from '../openapi.ts';
 import { ChargerIdField, IdParam } from '../schemas.ts';
-
-const SETTLED = new Set(['Captured', 'Invoiced', 'NothingOwed']);
 
 /** A session in the 2022 `/transactions` row shape that the older apps read. */
 export function legacyTransactionJson(session: SessionView) {
@@ -22,7 +22,7 @@ export function legacyTransactionJson(session: SessionView) {
     userID: session.userId === null ? null : String(session.userId),
     session_id: session.klarnaSessionId || null,
     klarna_consumer_token: session.klarnaClientToken || null,
-    paymentConfirmed: session.paymentStatus !== null && SETTLED.has(session.paymentStatus),
+    paymentConfirmed: session.paymentStatus !== null && SETTLED_PAYMENT_STATUSES.includes(session.paymentStatus),
     meterStart: session.meterStartWh,
     connectorID: session.chargerId,
     status: session.status,
@@ -91,7 +91,7 @@ function chargerOf(body: { connectorID?: number; chargerID?: number }): number {
  * create (plain or with a payment session), start, stop, read, list, record the payment
  * reference, and an admin's meter correction.
  */
-export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
+export function legacyTransactionRoutes({ db, guards, sessions, sessionViews, settlement }: HttpContext) {
   return async (app: App) => {
     app.addSchema(LegacyTransaction);
     const Ref = Type.Ref(LegacyTransaction);
@@ -188,7 +188,7 @@ export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
         params: Id,
         response: { 200: json('The session', Ref, example) },
       }),
-    }, async (request) => legacyTransactionJson(await sessions.get(request.params.id, request.auth!)));
+    }, async (request) => legacyTransactionJson(await sessionViews.get(request.params.id, request.auth!)));
 
     app.get('/transactions/userTransactions/:userID', {
       onRequest: guards.user,
@@ -201,7 +201,7 @@ export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
         params: Type.Object({ userID: Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidUserID', examples: [2] }) }),
         response: { 200: json('The sessions; `[]` when there are none', Type.Array(Ref), [example]) },
       }),
-    }, async (request) => (await sessions.listForUser(request.params.userID, request.auth!)).map(legacyTransactionJson));
+    }, async (request) => (await sessionViews.listForUser(request.params.userID, request.auth!)).map(legacyTransactionJson));
 
     app.get('/transactions/chargerTransactions/:connectorID', {
       onRequest: guards.user,
@@ -214,7 +214,7 @@ export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
         params: Type.Object({ connectorID: { ...ChargerIdField, examples: [DEMO_CHARGER_ID] } }),
         response: { 200: json('The sessions; `[]` when there are none', Type.Array(Ref), [example]) },
       }),
-    }, async (request) => (await sessions.listForCharger(request.params.connectorID, request.auth!)).map(legacyTransactionJson));
+    }, async (request) => (await sessionViews.listForCharger(request.params.connectorID, request.auth!)).map(legacyTransactionJson));
 
     app.put('/transactions/payment/:id', {
       onRequest: guards.user,
@@ -230,7 +230,7 @@ export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
         ),
         response: { 200: json('The session with its paymentID', Ref, { ...example, paymentID: 'f3b2c1d0-1a2b-4c3d-8e9f-0a1b2c3d4e5f' }) },
       }),
-    }, async (request) => legacyTransactionJson(await sessions.setPaymentReference(request.params.id, request.auth!, request.body.paymentID)));
+    }, async (request) => legacyTransactionJson(await settlement.setPaymentReference(request.params.id, request.auth!, request.body.paymentID)));
 
     app.put('/transactions/meter/:id', {
       onRequest: guards.admin,
@@ -247,9 +247,12 @@ export function legacyTransactionRoutes({ guards, sessions }: HttpContext) {
         }, { minProperties: 1, 'x-error-code': 'invalidMeterValue', examples: [{ kwhTransfered: 12.5 }] }),
         response: { 200: json('The session, corrected', Ref, example) },
       }),
-    }, async (request) => legacyTransactionJson(await sessions.correctMeter(request.params.id, {
-      energyWh: request.body.kwhTransfered === undefined ? undefined : Math.round(request.body.kwhTransfered * 1000),
-      socPercent: request.body.currentChargePercentage,
-    })));
+    }, async (request) => {
+      await correctMeter(db, request.params.id, {
+        energyWh: request.body.kwhTransfered === undefined ? undefined : Math.round(request.body.kwhTransfered * 1000),
+        socPercent: request.body.currentChargePercentage,
+      });
+      return legacyTransactionJson(await sessionViews.view(request.params.id));
+    });
   };
 }

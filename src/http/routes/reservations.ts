@@ -1,19 +1,19 @@
 import { Type } from '@sinclair/typebox';
-import {
-  ACTIVE_RESERVATION, cancelReservation, getReservation, listReservations, reserveForUser, type Reservation,
-} from '../../domain/reservations.ts';
+import { cancelReservation, getReservation, listReservations, reserveForUser, type Reservation } from '../../domain/reservations.ts';
+import { reservationLifecycle } from '../../domain/reservationStatus.ts';
 import type { App, HttpContext } from '../context.ts';
 import { DEMO_CHARGER_ID } from '../examples.ts';
 import { json, operation, TAG } from '../openapi.ts';
 import { ChargerIdField, IdParam } from '../schemas.ts';
 
 function reservationJson(row: Reservation, now = new Date()) {
-  const lapsed = (ACTIVE_RESERVATION as readonly string[]).includes(row.status) && row.expires_at <= now;
+  // One past its time shows as the next expiry sweep will store it.
+  const lapsed = row.expires_at <= now ? reservationLifecycle.next(row.status, 'expired') : undefined;
   return {
     reservationID: row.id,
     connectorID: row.charger_id,
     userID: row.user_id === null ? null : String(row.user_id),
-    status: lapsed ? 'Expired' : row.status,
+    status: lapsed ?? row.status,
     expiresAt: row.expires_at.toISOString(),
     expiryTimestamp: Math.floor(row.expires_at.getTime() / 1000),
   };

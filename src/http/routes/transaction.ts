@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { SessionView } from '../../domain/sessions.ts';
+import type { SessionView } from '../../domain/sessions/views.ts';
 import type { App, HttpContext } from '../context.ts';
 import { DEMO_CHARGER_ID } from '../examples.ts';
 import { json, operation, TAG } from '../openapi.ts';
@@ -81,7 +81,7 @@ const unknownSession = 'No such session, or not the caller\'s';
 const chargerUnreachable = { 502: 'The charger answered the command with an error, or the payment provider failed', 504: 'The charger did not answer in time' };
 
 /** The charging flow of the current apps: create → start → poll → stop. */
-export function transactionRoutes({ guards, sessions }: HttpContext) {
+export function transactionRoutes({ guards, sessions, sessionViews, settlement }: HttpContext) {
   return async (app: App) => {
     app.addSchema(TransactionJson);
     const TransactionRef = Type.Ref(TransactionJson);
@@ -147,7 +147,7 @@ export function transactionRoutes({ guards, sessions }: HttpContext) {
         params: TransactionId,
         response: { 200: json('The session', TransactionRef, charging) },
       }),
-    }, async (request) => transactionJson(await sessions.get(request.params.id, request.auth!)));
+    }, async (request) => transactionJson(await sessionViews.get(request.params.id, request.auth!)));
 
     app.put('/transaction/stop/:id', {
       onRequest: guards.user,
@@ -185,7 +185,7 @@ export function transactionRoutes({ guards, sessions }: HttpContext) {
         ),
         response: { 200: json('The session after the refund', TransactionRef, { ...completed, paymentMethod: 'klarna', paymentStatus: 'Captured' }) },
       }),
-    }, async (request) => transactionJson(await sessions.refund(request.params.id, request.body.amount)));
+    }, async (request) => transactionJson(await settlement.refund(request.params.id, request.body.amount)));
 
     app.get('/transaction/userTransactions/:userID', {
       onRequest: guards.user,
@@ -198,7 +198,7 @@ export function transactionRoutes({ guards, sessions }: HttpContext) {
         params: Type.Object({ userID: Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidUserID', examples: [2] }) }),
         response: { 200: json('The sessions; `[]` when there are none', Type.Array(TransactionRef), [completed]) },
       }),
-    }, async (request) => (await sessions.listForUser(request.params.userID, request.auth!)).map(transactionJson));
+    }, async (request) => (await sessionViews.listForUser(request.params.userID, request.auth!)).map(transactionJson));
 
     app.get('/transaction/chargerTransactions/:connectorID', {
       onRequest: guards.user,
@@ -211,6 +211,6 @@ export function transactionRoutes({ guards, sessions }: HttpContext) {
         params: Type.Object({ connectorID: { ...ChargerIdField, examples: [DEMO_CHARGER_ID] } }),
         response: { 200: json('The sessions; `[]` when there are none', Type.Array(TransactionRef), [completed]) },
       }),
-    }, async (request) => (await sessions.listForCharger(request.params.connectorID, request.auth!)).map(transactionJson));
+    }, async (request) => (await sessionViews.listForCharger(request.params.connectorID, request.auth!)).map(transactionJson));
   };
 }

@@ -4,7 +4,7 @@ import type { Db } from '../../db/connection.ts';
 import type { BootInfo } from '../../domain/chargerPresence.ts';
 import type { Authorizer } from '../../domain/authorization.ts';
 import type { ChargingEvents } from '../../domain/events.ts';
-import type { TransactionRecorder } from '../../domain/transactions.ts';
+import type { TransactionRecorder } from '../../domain/sessions/transactionRecorder.ts';
 import type { Dialect } from '../../domain/units.ts';
 import type { CallOutcome, ChargerConnection } from '../connection.ts';
 import type { MessageId } from '../protocol/frames.ts';

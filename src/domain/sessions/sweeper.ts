@@ -1,13 +1,22 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { Db } from '../db/connection.ts';
-import type { SessionCloseFlag } from './chargingFacts.ts';
-import type { TransactionRecorder } from './transactions.ts';
-import type { ChargerId } from './units.ts';
+import type { Db } from '../../db/connection.ts';
+import { literalList } from '../../db/literals.ts';
+import type { ChargerStatus } from '../../db/schema.ts';
+import type { SessionCloseFlag } from '../chargingFacts.ts';
+import type { TransactionRecorder } from './transactionRecorder.ts';
+import type { ChargerId } from '../units.ts';
+import { RUNNING_SESSION_STATUSES, sessionLifecycle } from './status.ts';
 
 /** Completed sessions still without a price this long after they ended were missed by their stop's pricing. */
 const UNPRICED_AFTER = '10 seconds';
 const BATCH = 200;
+/** Sessions a sweep may close: their charger began them and has not stopped them. */
+const RUNNING = literalList(RUNNING_SESSION_STATUSES);
+/** A session whose card the charger refused, which the charger should stop by itself. */
+const REFUSED = sql.lit(sessionLifecycle.to('chargerStartRefused'));
+/** A connector in these runs no transaction (Preparing: a new plug-in). */
+const IDLE_CONNECTOR = literalList(['Available', 'Preparing'] satisfies ChargerStatus[]);
 
 /**
  * Housekeeping so that no session stays open that cannot be running, and none stays
@@ -43,12 +52,12 @@ export class SessionSweeper {
   async #orphans(): Promise<{ chargerId: ChargerId; sessionId: number; flag: SessionCloseFlag }[]> {
     const grace = `${Math.round(this.graceMs)} milliseconds`;
     const { rows } = await sql<{ id: number; charger_id: number; flag: SessionCloseFlag }>`
-      select s.id, s.charger_id, case when s.status = 'Stopping' then 'closedAfterRefusedStart' else 'closedByConnectorStatus' end as flag
+      select s.id, s.charger_id, case when s.status = ${REFUSED} then 'closedAfterRefusedStart' else 'closedByConnectorStatus' end as flag
       from charging_sessions s
       left join connectors c on c.charger_id = s.charger_id and c.connector_id = s.connector_id
-      where s.status in ('Charging', 'Stopping') and s.started_at is not null and s.charger_id is not null and (
-        (s.status = 'Stopping' and s.updated_at < now() - ${grace}::interval)
-        or (c.status in ('Available', 'Preparing') and c.received_at < now() - ${grace}::interval
+      where s.status in ${RUNNING} and s.started_at is not null and s.charger_id is not null and (
+        (s.status = ${REFUSED} and s.updated_at < now() - ${grace}::interval)
+        or (c.status in ${IDLE_CONNECTOR} and c.received_at < now() - ${grace}::interval
             and c.received_at > coalesce(s.start_received_at, s.created_at)))
       order by s.id limit ${BATCH}`.execute(this.db);
     return rows.map((row) => ({ chargerId: row.charger_id, sessionId: row.id, flag: row.flag }));

@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
-import type { Db } from '../db/connection.ts';
-import { Batcher } from '../db/batcher.ts';
-import { isDatabaseUnavailable } from '../db/errors.ts';
-import type { Authorization, Authorizer } from './authorization.ts';
-import type { MeterReport, StartReport, StopReport } from './chargerReports.ts';
+import type { Db } from '../../db/connection.ts';
+import { Batcher } from '../../db/batcher.ts';
+import { isDatabaseUnavailable } from '../../db/errors.ts';
+import type { Authorization, Authorizer } from '../authorization.ts';
+import type { MeterReport, StartReport, StopReport } from '../chargerReports.ts';
 import { loadChargerSession, loadChargerSessions, type ChargerSessions, type KnownSession } from './chargerSessions.ts';
-import type { ChargingFact, FactSink, SessionClosed, SessionCloseFlag } from './chargingFacts.ts';
-import type { IdTagInfo } from './idTags.ts';
-import { latestReading, toSamples, type SessionReading } from './meterValues.ts';
-import type { LiveSummary, SessionSummaries } from './sessionSummaries.ts';
+import type { ChargingFact, FactSink, SessionClosed, SessionCloseFlag } from '../chargingFacts.ts';
+import type { IdTagInfo } from '../idTags.ts';
+import { latestReading, toSamples, type SessionReading } from '../meterValues.ts';
+import type { LiveSummary, SessionSummaries } from './summaries.ts';
 import type { TransactionIds } from './transactionIds.ts';
-import type { ChargerId, ConnectorId } from './units.ts';
+import type { ChargerId, ConnectorId } from '../units.ts';
 
 /**
  * The charger's side of a charging session (OCPP StartTransaction, StopTransaction,
@@ -224,7 +224,7 @@ export class TransactionRecorder {
   }
 
   /**
-   * Ends sessions the central system found cannot be running (see sessionSweeper.ts),
+   * Ends sessions the central system found cannot be running (see sweeper.ts),
    * unless their charger has stopped them meanwhile.
    */
   async close(targets: { chargerId: ChargerId; sessionId: number; flag: SessionCloseFlag }[], at = new Date()): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { FactSink, SessionSummary } from './chargingFacts.ts';
-import type { SessionReading } from './meterValues.ts';
-import type { UserId } from './units.ts';
+import type { FactSink, SessionSummary } from '../chargingFacts.ts';
+import type { SessionReading } from '../meterValues.ts';
+import type { UserId } from '../units.ts';
 
 /** What a running session has delivered so far, as the live views show it. */
 export interface LiveSummary {

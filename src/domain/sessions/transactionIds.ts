@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/connection.ts';
+import type { Db } from '../../db/connection.ts';
 
 const BLOCK = 256;
 const RETRY_MS = 1000;

@@ -1,6 +1,6 @@
-import type { Db } from '../db/connection.ts';
-import type { PriceLine } from '../db/schema.ts';
-import type { Ore, Wh } from './units.ts';
+import type { Db } from '../../db/connection.ts';
+import type { PriceLine } from '../../db/schema.ts';
+import type { Ore, Wh } from '../units.ts';
 
 const HOUR_MS = 3_600_000;
 /**

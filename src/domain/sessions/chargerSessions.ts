@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/connection.ts';
-import type { SessionCloseFlag } from './chargingFacts.ts';
-import type { ChargerId, ConnectorId, UserId, Wh } from './units.ts';
+import type { Db } from '../../db/connection.ts';
+import { literalList } from '../../db/literals.ts';
+import type { SessionStatus } from '../../db/schema.ts';
+import type { SessionCloseFlag } from '../chargingFacts.ts';
+import type { ChargerId, ConnectorId, UserId, Wh } from '../units.ts';
+import { APP_ONLY_SESSION_STATUSES, OPEN_SESSION_STATUSES } from './status.ts';
 
 /** A session as the charger side needs it to tell what a message is about. */
 export interface KnownSession {
@@ -29,7 +32,6 @@ const RECENT_FINISHED = 8;
 /** A charger that names ever new unknown ids is asked about them again after this many. */
 const MAX_FOREIGN_IDS = 16;
 export const CLOSE_FLAGS: readonly SessionCloseFlag[] = ['closedByNewTransaction', 'closedByConnectorStatus', 'closedAfterRefusedStart'];
-const OPEN_STATUSES = ['Starting', 'Charging', 'Stopping'];
 
 const tagKey = (idTag: string) => idTag.toUpperCase();
 
@@ -149,19 +151,21 @@ export class ChargerSessions {
 
 interface SessionRow {
   id: number; charger_id: number; connector_id: number | null; id_tag: string | null; user_id: number | null;
-  meter_start_wh: number | null; started_at: Date | null; status: string; stopped_at: Date | null; meter_stop_wh: number | null; flags: string[];
+  meter_start_wh: number | null; started_at: Date | null; status: SessionStatus; stopped_at: Date | null; meter_stop_wh: number | null; flags: string[];
 }
 
 const COLUMNS = sql`id, charger_id, connector_id, id_tag, user_id, meter_start_wh, started_at, status, stopped_at, meter_stop_wh, flags`;
+/** Sessions no charger has reported on are the app's alone: a charger's messages never name them. */
+const APP_ONLY = literalList(APP_ONLY_SESSION_STATUSES);
 
 /** The open and latest finished sessions of these chargers, from the database. */
 export async function loadChargerSessions(db: Db, chargerIds: ChargerId[]): Promise<Map<ChargerId, KnownSession[]>> {
   const { rows } = await sql<SessionRow>`
     select s.* from unnest(${chargerIds}::int[]) as c(id)
     cross join lateral (
-      (select ${COLUMNS} from charging_sessions where charger_id = c.id and status not in ('Created', 'Failed', 'Cancelled') order by id desc limit ${RECENT_FINISHED})
+      (select ${COLUMNS} from charging_sessions where charger_id = c.id and status not in ${APP_ONLY} order by id desc limit ${RECENT_FINISHED})
       union
-      (select ${COLUMNS} from charging_sessions where charger_id = c.id and status = any(${OPEN_STATUSES}::text[]) and started_at is not null)
+      (select ${COLUMNS} from charging_sessions where charger_id = c.id and status = any(${OPEN_SESSION_STATUSES}::text[]) and started_at is not null)
     ) as s`.execute(db);
   const byCharger = new Map<ChargerId, KnownSession[]>(chargerIds.map((id) => [id, []]));
   for (const row of rows) {
@@ -174,7 +178,7 @@ export async function loadChargerSessions(db: Db, chargerIds: ChargerId[]): Prom
 /** One session of a charger by id (an old one a late message names), if it is the charger's. */
 export async function loadChargerSession(db: Db, chargerId: ChargerId, sessionId: number): Promise<KnownSession | undefined> {
   const { rows } = await sql<SessionRow>`
-    select ${COLUMNS} from charging_sessions where id = ${sessionId} and charger_id = ${chargerId} and status not in ('Created', 'Failed', 'Cancelled')`.execute(db);
+    select ${COLUMNS} from charging_sessions where id = ${sessionId} and charger_id = ${chargerId} and status not in ${APP_ONLY}`.execute(db);
   return rows[0] && knownSession(rows[0]);
 }
 
@@ -190,7 +194,7 @@ function knownSession(row: SessionRow): KnownSession | undefined {
     meterStartWh: row.meter_start_wh === null ? null : Number(row.meter_start_wh),
     startedAt: row.started_at?.getTime() ?? null,
     accepted: startStatus === 'Accepted' && row.status !== 'Stopping',
-    open: OPEN_STATUSES.includes(row.status),
+    open: OPEN_SESSION_STATUSES.includes(row.status),
     stoppedAt: row.stopped_at?.getTime() ?? null,
     meterStopWh: row.meter_stop_wh === null ? null : Number(row.meter_stop_wh),
     closedBy: CLOSE_FLAGS.find((flag) => row.flags.includes(flag) && !row.flags.includes('stoppedAfterClose')) ?? null,

@@ -1,0 +1,168 @@
+import type { Logger } from 'pino';
+import type { Db } from '../../db/connection.ts';
+import type { ChargerGateway } from '../chargerGateway.ts';
+import { getCharger } from '../chargers.ts';
+import { DomainError } from '../errors.ts';
+import { nextEvent, type ChargingEvents } from '../events.ts';
+import { paymentOf } from '../payments.ts';
+import { currentPricePerKwh } from '../pricing.ts';
+import { reservationLifecycle } from '../reservationStatus.ts';
+import { activeReservation, advanceReservation, reserveCharger } from '../reservations.ts';
+import type { AccessClaims } from '../tokens.ts';
+import type { ChargerId, UserId } from '../units.ts';
+import type { SessionSettlement } from './settlement.ts';
+import { FINISHED_SESSION_STATUSES, RUNNING_SESSION_STATUSES, sessionLifecycle } from './status.ts';
+import type { SessionView, SessionViews } from './views.ts';
+
+export interface SessionSettings {
+  startTimeoutMs: number;
+  reservationMinutes: number;
+}
+
+/** The idTag a session started from the app presents to the charger: its own id, digits only. */
+const sessionIdTag = (sessionId: number) => String(sessionId);
+
+/**
+ * Charging sessions as the app drives them, in conversation with the charger: create
+ * (check and reserve the charger, open the payment), start (RemoteStartTransaction, then
+ * wait for the charger's StartTransaction), stop (RemoteStopTransaction, wait for
+ * StopTransaction, then settle).
+ */
+export class SessionControl {
+  constructor(
+    private readonly db: Db,
+    private readonly gateway: ChargerGateway,
+    private readonly events: ChargingEvents,
+    private readonly settlement: SessionSettlement,
+    private readonly views: SessionViews,
+    private readonly settings: SessionSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  async create(chargerId: ChargerId, userId: UserId, paymentType: string): Promise<SessionView> {
+    const charger = await getCharger(this.db, chargerId);
+    if (!this.gateway.isConnected(chargerId)) throw new DomainError('conflict', ['chargerOffline'], `Charger ${chargerId} is offline`);
+    const reservation = await activeReservation(this.db, chargerId);
+    const ownReservation = reservation?.user_id === userId;
+    if (reservation && !ownReservation) throw new DomainError('conflict', ['chargerReserved'], `Charger ${chargerId} is reserved by someone else`);
+    // Reserved with no reservation of someone else's: the user's own, or one just cancelled or
+    // expired whose StatusNotification Available the charger has not sent yet (only this
+    // central system reserves its chargers).
+    if (charger.status !== 'Available' && charger.status !== 'Reserved') {
+      throw new DomainError('conflict', ['chargerNotAvailable'], `Charger ${chargerId} is ${charger.status}`);
+    }
+
+    const session = await this.db
+      .insertInto('charging_sessions')
+      .values({ charger_id: chargerId, connector_id: 1, user_id: userId, status: sessionLifecycle.to('created'), payment_method: this.settlement.method })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // On a charger the user reserved, the session presents the reservation's tag (the one the charger holds).
+    const idTag = ownReservation ? reservation!.id_tag : sessionIdTag(session.id);
+    await this.db.updateTable('charging_sessions').set({ id_tag: idTag }).where('id', '=', session.id).execute();
+
+    try {
+      const held = ownReservation
+        ? reservation!
+        : await reserveCharger(this.db, this.gateway, { chargerId, userId, idTag, minutes: this.settings.reservationMinutes });
+      await this.db.updateTable('charging_sessions').set({ reservation_id: held.id }).where('id', '=', session.id).execute();
+      await this.settlement.open(session.id, charger.charge_point_id);
+      this.logger.info({ sessionId: session.id, chargerId, userId, paymentType }, 'session created');
+    } catch (error) {
+      await this.#fail(session.id, 'reservation or payment failed');
+      throw error;
+    }
+    return this.views.view(session.id);
+  }
+
+  async start(sessionId: number, caller: AccessClaims, authorizationToken?: string): Promise<SessionView> {
+    const session = await this.views.owned(sessionId, caller);
+    if (!sessionLifecycle.next(session.status, 'startRequested')) throw new DomainError('conflict', ['sessionNotStartable'], `Session ${sessionId} is ${session.status}`);
+    const claimed = await this.db
+      .updateTable('charging_sessions')
+      .set({ status: sessionLifecycle.to('startRequested'), updated_at: new Date() })
+      .where('id', '=', sessionId)
+      .where('status', 'in', sessionLifecycle.from('startRequested'))
+      .executeTakeFirst();
+    if (claimed.numUpdatedRows === 0n) throw new DomainError('conflict', ['sessionNotStartable'], `Session ${sessionId} is already starting`);
+
+    const chargerId = session.charger_id!;
+    const payment = await paymentOf(this.db, sessionId);
+    const started = nextEvent(this.events, 'sessionStarted', (event) => event.sessionId === sessionId, this.settings.startTimeoutMs);
+    started.promise.catch(() => undefined);
+    try {
+      if (payment) await this.settlement.authorize(payment.id, authorizationToken);
+      await this.db.updateTable('charging_sessions').set({ price_per_kwh_ore: await currentPricePerKwh(this.db, chargerId) }).where('id', '=', sessionId).execute();
+      const answer = await this.gateway.send(chargerId, 'RemoteStartTransaction', { connectorId: session.connector_id ?? 1, idTag: session.id_tag! });
+      if (answer.status !== 'Accepted') throw new DomainError('conflict', ['couldNotStartTransaction'], `Charger ${chargerId} rejected the start`);
+      await started.promise.catch(() => {
+        throw new DomainError('timeout', ['chargerTimeout'], `Charger ${chargerId} accepted the start but did not begin charging within ${this.settings.startTimeoutMs / 1000} s`);
+      });
+    } catch (error) {
+      started.cancel();
+      await this.#fail(sessionId, error instanceof Error ? error.message : 'start failed');
+      throw error;
+    }
+    if (session.reservation_id) await advanceReservation(this.db, session.reservation_id, 'used');
+    return this.views.view(sessionId);
+  }
+
+  async stop(sessionId: number, caller: AccessClaims): Promise<SessionView> {
+    const session = await this.views.owned(sessionId, caller);
+    if (FINISHED_SESSION_STATUSES.includes(session.status)) return this.views.view(sessionId);
+    // Only a session no start request has claimed yet is cancelled; one that is starting cannot be stopped before its charger begins.
+    if (session.status === 'Created') {
+      await this.#cancel(sessionId);
+      return this.views.view(sessionId);
+    }
+    if (!RUNNING_SESSION_STATUSES.includes(session.status)) {
+      throw new DomainError('conflict', ['sessionNotStoppable'], `Session ${sessionId} is ${session.status}`);
+    }
+    const stopped = nextEvent(this.events, 'sessionStopped', (event) => event.sessionId === sessionId, this.settings.startTimeoutMs);
+    stopped.promise.catch(() => undefined);
+    try {
+      const answer = await this.gateway.send(session.charger_id!, 'RemoteStopTransaction', { transactionId: sessionId });
+      if (answer.status !== 'Accepted') throw new DomainError('conflict', ['couldNotStopTransaction'], `Charger ${session.charger_id} rejected the stop`);
+      await stopped.promise.catch(() => {
+        throw new DomainError('timeout', ['chargerTimeout'], `Charger ${session.charger_id} accepted the stop but has not reported it yet; the session stays open until it does`);
+      });
+    } catch (error) {
+      stopped.cancel();
+      throw error;
+    }
+    await this.settlement.finalize(sessionId);
+    return this.views.view(sessionId);
+  }
+
+  async #fail(sessionId: number, reason: string): Promise<void> {
+    await this.#close(sessionId, 'startFailed', reason);
+  }
+
+  async #cancel(sessionId: number): Promise<void> {
+    await this.#close(sessionId, 'cancelled', 'cancelled before start');
+  }
+
+  /** Ends a session that has not begun: its reservation is cancelled (on the charger too) and its payment released. */
+  async #close(sessionId: number, event: 'startFailed' | 'cancelled', reason: string): Promise<void> {
+    const status = sessionLifecycle.to(event);
+    const session = await this.db
+      .updateTable('charging_sessions')
+      .set({ status, stop_reason: reason, updated_at: new Date() })
+      .where('id', '=', sessionId)
+      .where('status', 'in', sessionLifecycle.from(event))
+      .returning(['reservation_id'])
+      .executeTakeFirst();
+    if (!session) return;
+    if (session.reservation_id) {
+      const reservation = await this.db.selectFrom('reservations').select(['charger_id', 'status']).where('id', '=', session.reservation_id).executeTakeFirst();
+      if (reservation && reservationLifecycle.next(reservation.status, 'cancelled')) {
+        if (this.gateway.isConnected(reservation.charger_id) && this.gateway.supportsReservations(reservation.charger_id)) {
+          await this.gateway.send(reservation.charger_id, 'CancelReservation', { reservationId: session.reservation_id }).catch(() => undefined);
+        }
+        await advanceReservation(this.db, session.reservation_id, 'cancelled');
+      }
+    }
+    await this.settlement.release(sessionId);
+    this.logger.info({ sessionId, status, reason }, 'session closed');
+  }
+}
