@@ -11,13 +11,10 @@ import type { ChargerGateway } from './domain/chargerGateway.ts';
 import { Authorizer } from './domain/authorization.ts';
 import { ChargerSessions } from './domain/sessions/chargerSessions.ts';
 import { announceStored, ChargingEvents } from './domain/events.ts';
-import { SessionSweeper } from './domain/sessions/sweeper.ts';
 import { TransactionIds } from './domain/sessions/transactionIds.ts';
 import { TransactionRecorder } from './domain/sessions/transactionRecorder.ts';
 import { IngestPipeline } from './ingest/pipeline.ts';
-import { generateMonthlyInvoices } from './domain/invoices.ts';
 import { InvoicePaymentProvider, recordPaymentEvent } from './domain/payments.ts';
-import { expireReservations } from './domain/reservations.ts';
 import { SessionControl } from './domain/sessions/control.ts';
 import { SessionSettlement } from './domain/sessions/settlement.ts';
 import { SessionViews } from './domain/sessions/views.ts';
@@ -28,6 +25,7 @@ import { AccessTokens, resolveTokenSecret, type AccessClaims } from './domain/to
 import { ensureInitialAdmin, type InitialAdmin } from './domain/users.ts';
 import { buildHttpApp } from './http/app.ts';
 import { createGuards } from './http/auth.ts';
+import { startJobs } from './jobs.ts';
 import { LiveMetrics } from './live/liveMetrics.ts';
 import { createMailer } from './mail/mailer.ts';
 import { KlarnaClient } from './payments/klarnaClient.ts';
@@ -57,12 +55,9 @@ export interface RunningSystem {
   close(): Promise<void>;
 }
 
-const RESERVATION_SWEEP_MS = 30_000;
-const SESSION_SWEEP_MAX_MS = 30_000;
 const INGEST_CONCURRENCY = 4;
-const INVOICING_CHECK_MS = 3_600_000;
 
-/** The composition root: database (migrated, seeded), domain, OCPP and HTTP servers. */
+/** The composition root: database (migrated, seeded), domain, OCPP and HTTP servers, jobs. */
 /** `opening`: the database, when the caller started opening it already (main.ts does, while the rest loads). */
 export async function startSystem(config: Config, logger: Logger, opening = openConfiguredDatabase(config.database, logger)): Promise<RunningSystem> {
   const database = await opening;
@@ -135,26 +130,9 @@ export async function startSystem(config: Config, logger: Logger, opening = open
       started.unshift(await startDemoCharger(`ws://${urlHost(config.host)}:${ocpp.port}`, logger.child({ component: 'demo' })));
     }
 
-    const reservationSweep = setInterval(() => {
-      expireReservations(db).catch((error: unknown) => logger.warn({ err: error }, 'could not expire reservations'));
-    }, RESERVATION_SWEEP_MS);
-    reservationSweep.unref();
-    const sweeper = new SessionSweeper(db, transactions, (sessionId) => settlement.finalize(sessionId), config.sessions.orphanGraceMs, logger.child({ component: 'sweeper' }));
-    let sweeping: Promise<void> | undefined;
-    const sessionSweep = setInterval(() => {
-      sweeping ??= sweeper.sweep()
-        .catch((error: unknown) => logger.warn({ err: error }, 'could not sweep sessions'))
-        .finally(() => { sweeping = undefined; });
-    }, Math.min(Math.max(config.sessions.orphanGraceMs / 2, 250), SESSION_SWEEP_MAX_MS));
-    sessionSweep.unref();
-    // Each hour, invoice last month (a no-op once done): the month's invoices appear early on the 1st.
-    const invoicing = setInterval(() => {
-      const lastMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1));
-      generateMonthlyInvoices(db, lastMonth.getUTCFullYear(), lastMonth.getUTCMonth() + 1)
-        .then((created) => created && logger.info({ created }, 'monthly invoices created'))
-        .catch((error: unknown) => logger.warn({ err: error }, 'could not create the monthly invoices'));
-    }, INVOICING_CHECK_MS);
-    invoicing.unref();
+    const jobs = startJobs({
+      db, transactions, finalize: (sessionId) => settlement.finalize(sessionId), orphanGraceMs: config.sessions.orphanGraceMs, logger,
+    });
 
     if (config.selfTest.runAtStart) void runSelfTest();
 
@@ -176,11 +154,10 @@ export async function startSystem(config: Config, logger: Logger, opening = open
       initialAdmin,
       close() {
         closing ??= (async () => {
-          clearInterval(reservationSweep);
-          clearInterval(sessionSweep);
-          clearInterval(invoicing);
+          // The timers stop at once; a sweep under way may finish while the servers close.
+          const jobsStopped = jobs.close();
           for (const server of started) await server.close();
-          await sweeping;
+          await jobsStopped;
           await ingest!.close();
           ids.close();
           await database.close();

@@ -6,6 +6,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ChargingEvents, MeterValuesEvent } from '../domain/events.ts';
 import type { AccessClaims, AccessTokens } from '../domain/tokens.ts';
 import type { UserId } from '../domain/units.ts';
+import { PingSweep, type Pingable } from '../ocpp/pingSweep.ts';
+import { Refusal } from '../ocpp/upgradeServer.ts';
 
 /**
  * The frame the original pushed to `/user/<id>` sockets (and Android parsed): a
@@ -25,11 +27,9 @@ export function liveFrame(event: MeterValuesEvent): string {
   }]);
 }
 
-/** Answers an upgrade with an HTTP status and closes. */
-function refuse(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ status, message });
-  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-}
+const NO_TOKEN = new Refusal(401, 'An access token is required (?token= or Authorization: Bearer)');
+const NOT_THIS_USER = new Refusal(401, 'The token does not belong to this user');
+const INVALID_TOKEN = new Refusal(401, 'Invalid or expired access token');
 
 /**
  * `ws://host:1337/user/<userId>`: a signed-in user's devices receive every MeterValues
@@ -37,10 +37,9 @@ function refuse(socket: Duplex, status: number, message: string): void {
  * `Authorization: Bearer`; it must belong to that user.
  */
 export class LiveMetrics {
-  readonly #sockets = new Map<UserId, Set<WebSocket>>();
+  readonly #sockets = new Map<UserId, Set<Pingable>>();
   readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 4096 });
-  readonly #ping: NodeJS.Timeout;
-  readonly #alive = new WeakSet<WebSocket>();
+  readonly #pingSweep: PingSweep<Pingable>;
 
   constructor(
     private readonly tokens: AccessTokens,
@@ -50,8 +49,7 @@ export class LiveMetrics {
     pingIntervalMs: number,
   ) {
     events.on('meterValues', (event) => this.publish(event));
-    this.#ping = setInterval(() => this.#sweep(), pingIntervalMs);
-    this.#ping.unref();
+    this.#pingSweep = new PingSweep(pingIntervalMs, () => this.#watched());
   }
 
   /** Sockets open per user; a user without sockets has no entry. */
@@ -64,55 +62,48 @@ export class LiveMetrics {
     const sockets = userId === null ? undefined : this.#sockets.get(userId);
     if (!sockets) return;
     const frame = liveFrame(event);
-    for (const socket of sockets) socket.send(frame);
+    for (const { socket } of sockets) socket.send(frame);
   }
 
-  async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, pathUserId: string): Promise<void> {
+  /** Serves `/user/<pathUserId>`, or says why not (the OCPP server answers with it). */
+  async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, pathUserId: string): Promise<Refusal | undefined> {
     const userId = Number(pathUserId);
     const url = new URL(request.url ?? '/', 'http://localhost');
     const header = request.headers.authorization;
     const token = url.searchParams.get('token') ?? (header?.toLowerCase().startsWith('bearer ') ? header.slice(7).trim() : undefined);
-    if (!token) return refuse(socket, 401, 'An access token is required (?token= or Authorization: Bearer)');
+    if (!token) return NO_TOKEN;
     try {
       const claims = await this.tokens.verify(token);
-      if (!Number.isInteger(userId) || claims.userId !== userId || !(await this.isActive(claims))) return refuse(socket, 401, 'The token does not belong to this user');
+      if (!Number.isInteger(userId) || claims.userId !== userId || !(await this.isActive(claims))) return NOT_THIS_USER;
     } catch {
-      return refuse(socket, 401, 'Invalid or expired access token');
+      return INVALID_TOKEN;
     }
     this.#wss.handleUpgrade(request, socket, head, (ws) => this.#register(userId, ws));
+    return undefined;
   }
 
   #register(userId: UserId, ws: WebSocket): void {
     let sockets = this.#sockets.get(userId);
     if (!sockets) this.#sockets.set(userId, (sockets = new Set()));
-    sockets.add(ws);
-    this.#alive.add(ws);
-    ws.on('pong', () => this.#alive.add(ws));
+    const entry: Pingable = { socket: ws, alive: true };
+    sockets.add(entry);
+    ws.on('pong', () => { entry.alive = true; });
     // What a user sends on this socket means nothing to us.
     ws.on('message', () => undefined);
     ws.on('error', (error) => this.logger.debug({ err: error, userId }, 'live socket error'));
     ws.on('close', () => {
-      sockets.delete(ws);
+      sockets.delete(entry);
       if (sockets.size === 0 && this.#sockets.get(userId) === sockets) this.#sockets.delete(userId);
     });
   }
 
-  #sweep(): void {
-    for (const sockets of this.#sockets.values()) {
-      for (const ws of sockets) {
-        if (!this.#alive.has(ws)) {
-          ws.terminate();
-          continue;
-        }
-        this.#alive.delete(ws);
-        ws.ping();
-      }
-    }
+  *#watched(): Iterable<Pingable> {
+    for (const sockets of this.#sockets.values()) yield* sockets;
   }
 
   close(): void {
-    clearInterval(this.#ping);
-    for (const sockets of this.#sockets.values()) for (const ws of sockets) ws.close(1001, 'server shutting down');
+    this.#pingSweep.stop();
+    for (const sockets of this.#sockets.values()) for (const { socket } of sockets) socket.close(1001, 'server shutting down');
     this.#wss.close();
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chargerStatusOf } from '../../src/domain/chargerPresence.ts';
+import { chargerStatusOf } from '../../src/domain/chargerStatus.ts';
 import { CHARGER_STATUSES } from '../../src/domain/units.ts';
 import { normalizeRequest } from '../../src/ocpp/dialect/normalize.ts';
 import { checkRequest } from '../../src/ocpp/protocol/schemas.ts';

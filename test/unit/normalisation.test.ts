@@ -4,7 +4,7 @@ import { shapeCommand, startTagOf, supportsReservations } from '../../src/ocpp/d
 import { dialectOfAnswer, dialectOfDeviations, dialectOnConnect, wantsBootData } from '../../src/ocpp/dialect/detection.ts';
 import { normalizeRequest } from '../../src/ocpp/dialect/normalize.ts';
 import { checkRequest } from '../../src/ocpp/protocol/schemas.ts';
-import { identityFromPath } from '../../src/ocpp/server.ts';
+import { identityFromPath } from '../../src/ocpp/admission.ts';
 
 /** The frames of clients.md A.3, exactly as the FlexiCharge charger sends them. */
 const CHARGER = {

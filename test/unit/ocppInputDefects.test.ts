@@ -3,7 +3,7 @@ import { parseIsoTimestamp, toIsoTimestamp } from '../../src/ocpp/dialect/timest
 import { readTime } from '../../src/ocpp/handlers/fields.ts';
 import { recoverMessageId } from '../../src/ocpp/protocol/frames.ts';
 import { checkRequest } from '../../src/ocpp/protocol/schemas.ts';
-import { identityFromPath } from '../../src/ocpp/server.ts';
+import { identityFromPath } from '../../src/ocpp/admission.ts';
 
 function read(value: unknown, fallback: Date) {
   const flags: string[] = [];

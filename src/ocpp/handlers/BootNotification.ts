@@ -1,4 +1,3 @@
-import { currentPricePerKwh } from '../../domain/pricing.ts';
 import { bootDataRequest, refusesBootData } from '../dialect/bootData.ts';
 import { wantsBootData } from '../dialect/detection.ts';
 import type { ChargerConnection } from '../connection.ts';
@@ -17,7 +16,7 @@ export const BootNotification: Handler = async (deps, connection, payload) => {
 
 async function sendBootData(deps: HandlerDeps, connection: ChargerConnection): Promise<void> {
   try {
-    const price = await currentPricePerKwh(deps.db, connection.chargerId);
+    const price = await deps.pricePerKwh(connection.chargerId);
     const answer = await connection.call('DataTransfer', bootDataRequest(connection.chargerId, price));
     if (refusesBootData(answer.status)) deps.setDialect(connection, 'ocpp1.6');
   } catch (error) {

@@ -1,24 +1,24 @@
-import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
-import type { Db } from '../../db/connection.ts';
 import type { BootInfo } from '../../domain/chargerPresence.ts';
+import type { ChargerStatusRecorder } from '../../domain/chargerStatus.ts';
 import type { Authorizer } from '../../domain/authorization.ts';
 import type { ChargingEvents } from '../../domain/events.ts';
 import type { TransactionRecorder } from '../../domain/sessions/transactionRecorder.ts';
-import type { Dialect } from '../../domain/units.ts';
+import type { ChargerId, Dialect, Ore } from '../../domain/units.ts';
 import type { CallOutcome, ChargerConnection } from '../connection.ts';
 import type { MessageId } from '../protocol/frames.ts';
 
-/** What every charger→server handler may use. */
+/** What every charger→server handler may use: domain services, never the database itself. */
 export interface HandlerDeps {
-  db: Db;
   config: Config['ocpp'];
   events: ChargingEvents;
   transactions: TransactionRecorder;
   authorizer: Authorizer;
-  logger: Logger;
+  statuses: ChargerStatusRecorder;
+  /** The price per kWh at the charger now (its site's price plus this hour's tariff). */
+  pricePerKwh(chargerId: ChargerId): Promise<Ore>;
   /** Stores a BootNotification (batched with others) and gives the registration status. */
-  recordBoot(chargerId: number, boot: BootInfo): Promise<'Accepted' | 'Pending' | 'Rejected'>;
+  recordBoot(chargerId: ChargerId, boot: BootInfo): Promise<'Accepted' | 'Pending' | 'Rejected'>;
   /** Records a dialect the charger showed (stored per charger). */
   setDialect(connection: ChargerConnection, dialect: Dialect): void;
 }

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Db } from '../db/connection.ts';
+import { Batcher } from '../db/batcher.ts';
+import { findChargersByIdentity, registerUnknownCharger, type ChargerAdmission } from '../domain/chargerPresence.ts';
+import { verifyPassword } from '../domain/passwords.ts';
+import { Refusal } from './upgradeServer.ts';
+
+/**
+ * What an identity may not hold: `:` (it doubles as the Basic-Auth user name, ocpp-j-rules
+ * §1.1) and control characters (C0, DEL, C1). NUL in particular: PostgreSQL text cannot hold
+ * it, and the lookup batches identities from many upgrades into one statement, so one such
+ * identity would fail every upgrade in its batch.
+ */
+const FORBIDDEN_IN_IDENTITY = /[:\u0000-\u001f\u007f-\u009f]/;
+/** A self-registered identity becomes the charger's serial number, which holds at most 36 characters. */
+const MAX_REGISTERED_IDENTITY = 36;
+
+const NO_IDENTITY = new Refusal(404, 'No charge point identity in the path');
+const UNKNOWN = new Refusal(404, 'Unknown charge point');
+const WRONG_CREDENTIALS = new Refusal(401, 'Wrong or missing credentials', { 'WWW-Authenticate': 'Basic realm="FlexiCharge OCPP"' });
+
+/**
+ * The charge point identity: the last path segment, percent-decoded (`/charger/<id>`,
+ * `/connector/<id>`, `/<any>/<id>`); undefined when there is none or it cannot be one
+ * (the upgrade is then refused with 404, like an unknown identity).
+ */
+export function identityFromPath(url: string): string | undefined {
+  const path = url.split('?')[0] ?? '';
+  const last = path.split('/').filter(Boolean).at(-1);
+  if (!last) return undefined;
+  let identity: string;
+  try {
+    identity = decodeURIComponent(last);
+  } catch {
+    return undefined;
+  }
+  return FORBIDDEN_IN_IDENTITY.test(identity) ? undefined : identity;
+}
+
+/**
+ * OCPP security profile 1: HTTP Basic with the identity as user name. Successful
+ * credentials are remembered (by hash) so a reconnect storm does not re-run argon2
+ * for every charger.
+ */
+class BasicAuth {
+  readonly #verified = new Map<string, string>();
+
+  async check(admission: ChargerAdmission, header: string | undefined): Promise<boolean> {
+    if (!admission.passwordHash) return true;
+    if (!header?.startsWith('Basic ')) return false;
+    const key = `${admission.id}:${createHash('sha256').update(header).digest('base64')}`;
+    if (this.#verified.get(key) === admission.passwordHash) return true;
+    const decoded = Buffer.from(header.slice(6), 'base64').toString();
+    const colon = decoded.indexOf(':');
+    if (colon < 0 || decoded.slice(0, colon) !== admission.identity) return false;
+    const ok = await verifyPassword(admission.passwordHash, decoded.slice(colon + 1));
+    if (ok) this.#verified.set(key, admission.passwordHash);
+    return ok;
+  }
+}
+
+/**
+ * Who may open a charger connection: a known identity (or, with OCPP_AUTO_REGISTER, one
+ * registered now as Pending) with the right credentials when it has a password.
+ */
+export class ChargerAdmissions {
+  readonly #basicAuth = new BasicAuth();
+  // A reconnect storm becomes one lookup per batch instead of one per charger.
+  readonly #lookups: Batcher<string, ChargerAdmission | undefined>;
+
+  constructor(private readonly db: Db, private readonly autoRegister: boolean, batchWindowMs: number) {
+    this.#lookups = new Batcher((identities) => findChargersByIdentity(db, identities), batchWindowMs);
+  }
+
+  /** The charger an upgrade request is from, or why it may not connect. */
+  async admit(request: IncomingMessage): Promise<ChargerAdmission | Refusal> {
+    const identity = identityFromPath(request.url ?? '/');
+    if (!identity) return NO_IDENTITY;
+    let admission = await this.#lookups.add(identity);
+    if (!admission && this.autoRegister && identity.length <= MAX_REGISTERED_IDENTITY) admission = await registerUnknownCharger(this.db, identity);
+    if (!admission) return UNKNOWN;
+    if (!(await this.#basicAuth.check(admission, request.headers.authorization))) return WRONG_CREDENTIALS;
+    return admission;
+  }
+}
