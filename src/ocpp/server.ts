@@ -17,7 +17,6 @@ import type { TransactionRecorder } from '../domain/transactions.ts';
 import { verifyPassword } from '../domain/passwords.ts';
 import type { Dialect } from '../domain/units.ts';
 import { OcppGateway } from './commands.ts';
-import { dialectOnConnect } from './dialect/detection.ts';
 import { ChargerConnection, type ConnectionOptions } from './connection.ts';
 import { createDispatcher } from './handlers/index.ts';
 import { MessageLog } from './messageLog.ts';
@@ -137,15 +136,13 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
 
   await markAllOffline(db);
 
-  function changeDialect(connection: ChargerConnection, dialect: Dialect): void {
-    if (connection.dialect === dialect) return;
-    connection.log.info({ from: connection.dialect, to: dialect }, 'dialect detected');
-    connection.dialect = dialect;
+  /** The charger's next connection starts from the dialect it turned out to speak. */
+  function storeDialect(connection: ChargerConnection, dialect: Dialect): void {
     setDialect(db, connection.chargerId, dialect).catch((error: unknown) => connection.log.warn({ err: error }, 'could not store dialect'));
   }
 
   const dispatch = createDispatcher({
-    db, config: config.ocpp, events, transactions: deps.transactions, authorizer: deps.authorizer, logger, setDialect: changeDialect,
+    db, config: config.ocpp, events, transactions: deps.transactions, authorizer: deps.authorizer, logger,
     recordBoot: (chargerId, boot) => boots.add({ chargerId, boot, at: new Date() }),
   });
   const connectionOptions: ConnectionOptions = {
@@ -154,7 +151,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     logger,
     record: messageLog && ((connection, direction, frame) => messageLog.record(connection, direction, frame)),
     seen: (connection) => lastSeen.seen(connection.chargerId),
-    dialectDetected: changeDialect,
+    dialectChanged: storeDialect,
   };
 
   // Frames above maxFrameBytes get a CALLERROR and the connection stays; only absurd
@@ -172,8 +169,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
       socket.close(1002, `${SUBPROTOCOL} required`);
       return;
     }
-    const dialect = dialectOnConnect(offered, admission.dialect);
-    const connection = new ChargerConnection(socket, admission, dialect, dispatch, connectionOptions);
+    const connection = new ChargerConnection(socket, admission, offered, dispatch, connectionOptions);
     // Its sessions are in memory before its first message is handled.
     connection.handleCallsAfter(deps.transactions.prepare(connection.chargerId));
     const replaced = registry.add(connection);
@@ -182,7 +178,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
       replaced.closedDown();
       replaced.socket.close(1000, 'replaced by a new connection');
     }
-    connection.log.info({ dialect, subprotocol: socket.protocol || null }, 'charger connected');
+    connection.log.info({ dialect: connection.dialect.kind, subprotocol: socket.protocol || null }, 'charger connected');
     markPresence(connection, true);
     socket.on('close', (code) => {
       connection.closedDown();

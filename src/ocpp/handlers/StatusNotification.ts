@@ -1,8 +1,10 @@
 import { recordStatus } from '../../domain/chargerPresence.ts';
-import type { Handler } from './context.ts';
+import type { ChargerConnection } from '../connection.ts';
+import type { ChargerRequest } from '../protocol/chargerMessages.ts';
+import type { Answer, HandlerDeps } from './context.ts';
 
 /** Connector status; connector 0 is the charger as a whole. The charger's API status follows. */
-export const StatusNotification: Handler = async (deps, connection, payload) => {
-  await recordStatus(deps.db, connection.chargerId, payload);
+export async function StatusNotification(deps: HandlerDeps, connection: ChargerConnection, request: ChargerRequest<'StatusNotification'>): Promise<Answer<'StatusNotification'>> {
+  await recordStatus(deps.db, connection.chargerId, request);
   return { response: {} };
-};
+}
