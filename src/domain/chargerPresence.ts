@@ -119,29 +119,21 @@ export class LastSeenTracker {
   }
 }
 
-export interface BootInfo {
-  chargePointVendor: string;
-  chargePointModel: string;
-  chargePointSerialNumber?: string;
-  chargeBoxSerialNumber?: string;
-  firmwareVersion?: string;
-  iccid?: string;
-  imsi?: string;
-  meterType?: string;
-  meterSerialNumber?: string;
-}
+/** The charger's column for each field of a BootNotification. */
+const BOOT_COLUMNS = [
+  ['vendor', 'chargePointVendor'], ['model', 'chargePointModel'], ['charge_point_serial', 'chargePointSerialNumber'],
+  ['charge_box_serial', 'chargeBoxSerialNumber'], ['firmware_version', 'firmwareVersion'], ['iccid', 'iccid'], ['imsi', 'imsi'],
+  ['meter_type', 'meterType'], ['meter_serial', 'meterSerialNumber'],
+] as const;
+
+/** What a BootNotification says about the charger: the fields it stores, each as sent. */
+export type BootInfo = { readonly [Field in (typeof BOOT_COLUMNS)[number][1]]?: string };
 
 export interface BootRecord {
   chargerId: ChargerId;
   boot: BootInfo;
   at: Date;
 }
-
-const BOOT_COLUMNS = [
-  ['vendor', 'chargePointVendor'], ['model', 'chargePointModel'], ['charge_point_serial', 'chargePointSerialNumber'],
-  ['charge_box_serial', 'chargeBoxSerialNumber'], ['firmware_version', 'firmwareVersion'], ['iccid', 'iccid'], ['imsi', 'imsi'],
-  ['meter_type', 'meterType'], ['meter_serial', 'meterSerialNumber'],
-] as const;
 
 /**
  * Stores what BootNotifications said, many in one update; returns each charger's

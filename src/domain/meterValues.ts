@@ -32,7 +32,7 @@ const SCALE: Record<string, (value: number) => number> = {
  * OCPP sends decimal text; Number() would also take "0x10", "Infinity" and blanks, which
  * no meter means.
  */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+export const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A sampled value in its base unit; null when the raw value is not a finite decimal number (SignedData, junk). */
 export function normalizedValue(sample: Pick<ReportedSample, 'raw' | 'format' | 'unit'>): number | null {

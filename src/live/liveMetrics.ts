@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -6,26 +5,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ChargingEvents, MeterValuesEvent } from '../domain/events.ts';
 import type { AccessClaims, AccessTokens } from '../domain/tokens.ts';
 import type { UserId } from '../domain/units.ts';
+import { liveValuesFrame } from '../ocpp/dialect/valuesFrame.ts';
 import { PingSweep, type Pingable } from '../ocpp/pingSweep.ts';
 import { Refusal } from '../ocpp/upgradeServer.ts';
-
-/**
- * The frame the original pushed to `/user/<id>` sockets (and Android parsed): a
- * MeterValues CALL whose `values` hold charge level, power and energy so far.
- */
-export function liveFrame(event: MeterValuesEvent): string {
-  const { summary } = event;
-  return JSON.stringify([2, typeof event.messageId === 'string' && event.messageId.length <= 36 ? event.messageId : randomUUID(), 'MeterValues', {
-    connectorId: event.connectorId,
-    transactionId: summary.sessionId,
-    timestamp: summary.sampledAt.getTime(),
-    values: {
-      chargingPercent: { value: summary.socPercent ?? 0, unit: '%', measurand: 'SoC' },
-      chargingPower: { value: summary.powerW ?? 0, unit: 'W', measurand: 'Power.Active.Import' },
-      chargedSoFar: { value: summary.energyWh, unit: 'Wh', measurand: 'Energy.Active.Import.Interval' },
-    },
-  }]);
-}
 
 const NO_TOKEN = new Refusal(401, 'An access token is required (?token= or Authorization: Bearer)');
 const NOT_THIS_USER = new Refusal(401, 'The token does not belong to this user');
@@ -61,7 +43,7 @@ export class LiveMetrics {
     const userId = event.summary.userId;
     const sockets = userId === null ? undefined : this.#sockets.get(userId);
     if (!sockets) return;
-    const frame = liveFrame(event);
+    const frame = liveValuesFrame(event);
     for (const { socket } of sockets) socket.send(frame);
   }
 

@@ -2,7 +2,6 @@ import type { ChargerGateway, CommandAction, CommandRequest, CommandResponse } f
 import { DomainError } from '../domain/errors.ts';
 import type { ChargerId } from '../domain/units.ts';
 import { CallTimeoutError, ConnectionClosedError } from './connection.ts';
-import { supportsReservations } from './dialect/commands.ts';
 import { OcppError } from './protocol/errors.ts';
 import { checkRequest } from './protocol/schemas.ts';
 import type { ConnectionRegistry } from './registry.ts';
@@ -20,7 +19,7 @@ export class OcppGateway implements ChargerGateway {
 
   supportsReservations(chargerId: ChargerId): boolean {
     const connection = this.registry.get(chargerId);
-    return connection !== undefined && supportsReservations(connection.dialect);
+    return connection !== undefined && connection.dialect.supportsReservations;
   }
 
   async send<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>): Promise<CommandResponse<A>> {

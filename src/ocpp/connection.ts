@@ -4,9 +4,8 @@ import type { WebSocket } from 'ws';
 import type { ChargerAdmission } from '../domain/chargerPresence.ts';
 import { DomainError, fromDatabaseError } from '../domain/errors.ts';
 import type { ChargerId, Dialect } from '../domain/units.ts';
-import { shapeCommand } from './dialect/commands.ts';
-import { dialectOfAnswer, dialectOfDeviations } from './dialect/detection.ts';
-import { normalizeRequest } from './dialect/normalize.ts';
+import { ConnectionDialect } from './dialect/connectionDialect.ts';
+import { TRANSACTION_ACTIONS } from './protocol/chargerMessages.ts';
 import { OcppError } from './protocol/errors.ts';
 import {
   CALL, CALLERROR, CALLRESULT, callFrame, errorFrame, FrameError, MAX_DEPTH, parseFrame, recoverMessageId, resultFrame, type Frame, type MessageId,
@@ -15,12 +14,15 @@ import { checkRequest, checkResponse } from './protocol/schemas.ts';
 import { unstorable } from './protocol/storable.ts';
 
 /** What a handler answers; `after` runs once the CALLRESULT is on the wire (e.g. BootData after Boot). */
-export interface CallOutcome {
-  response: Record<string, unknown>;
+export interface CallOutcome<Response extends object = object> {
+  response: Response;
   after?: () => void;
 }
 
-/** Handles one normalised charger→server CALL; throws OcppError to answer with a CALLERROR. */
+/**
+ * Handles one normalised charger→server CALL, valid against its schema unless it is a
+ * transaction message; throws OcppError to answer with a CALLERROR.
+ */
 export type CallDispatcher = (connection: ChargerConnection, action: string, payload: Record<string, unknown>, id: MessageId) => Promise<CallOutcome>;
 
 export interface ConnectionOptions {
@@ -31,12 +33,11 @@ export interface ConnectionOptions {
   record?: (connection: ChargerConnection, direction: 'in' | 'out', frame: string) => void;
   /** Called for every frame received: proof of life. */
   seen: (connection: ChargerConnection) => void;
-  /** The charger showed which dialect it speaks. */
-  dialectDetected: (connection: ChargerConnection, dialect: Dialect) => void;
+  /** The charger turned out to speak another dialect than the connection assumed. */
+  dialectChanged: (connection: ChargerConnection, dialect: Dialect) => void;
 }
 
-/** Transaction-related messages are never refused for their content (OCPP-J §1.10 of our rules). */
-const TRANSACTION_ACTIONS = new Set(['StartTransaction', 'StopTransaction', 'MeterValues']);
+const TRANSACTIONAL = new Set<string>(TRANSACTION_ACTIONS);
 
 interface Outbound {
   id: string;
@@ -72,18 +73,11 @@ export class ChargerConnection {
   readonly chargerId: ChargerId;
   readonly identity: string;
   registration: ChargerAdmission['registrationStatus'];
-  dialect: Dialect;
+  /** Everything about the FlexiCharge dialect on this connection goes through here. */
+  readonly dialect: ConnectionDialect;
   /** Cleared by the ping sweep, set by any frame or pong. */
   alive = true;
   readonly log: Logger;
-
-  /**
-   * The idTag of the last RemoteStartTransaction per connector: the StartTransaction that
-   * follows is for it, even when the charger leaves the tag out (the FlexiCharge charger).
-   */
-  readonly remoteStartTags = new Map<number, string>();
-  /** The idTag of a reservation this charger accepted on this connection. */
-  reservedIdTag: string | undefined;
 
   #incoming: Promise<void> = Promise.resolve();
   readonly #queue: Outbound[] = [];
@@ -93,15 +87,18 @@ export class ChargerConnection {
   constructor(
     readonly socket: WebSocket,
     admission: ChargerAdmission,
-    dialect: Dialect,
+    offeredProtocols: readonly string[],
     private readonly dispatch: CallDispatcher,
     private readonly options: ConnectionOptions,
   ) {
     this.chargerId = admission.id;
     this.identity = admission.identity;
     this.registration = admission.registrationStatus;
-    this.dialect = dialect;
     this.log = options.logger.child({ charger: admission.identity });
+    this.dialect = new ConnectionDialect(admission.dialect, offeredProtocols, (to, from) => {
+      this.log.info({ from, to }, 'dialect detected');
+      options.dialectChanged(this, to);
+    });
     socket.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
     socket.on('pong', () => { this.alive = true; });
   }
@@ -118,14 +115,11 @@ export class ChargerConnection {
   /** Sends a command and resolves with the charger's (validated) answer. */
   call(action: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (this.#closed) return Promise.reject(new ConnectionClosedError(action));
-    if (action === 'RemoteStartTransaction' && typeof payload.idTag === 'string') {
-      this.remoteStartTags.set(typeof payload.connectorId === 'number' ? payload.connectorId : 1, payload.idTag);
-    }
     return new Promise((resolve, reject) => {
       const id = randomUUID();
-      const frame = callFrame(id, action, shapeCommand(this.dialect, action, payload, this.reservedIdTag));
+      const frame = callFrame(id, action, this.dialect.shapeCommand(action, payload));
       const settle = (answer: Record<string, unknown>) => {
-        if (action === 'ReserveNow' && answer.status === 'Accepted') this.reservedIdTag = String(payload.idTag);
+        this.dialect.commandAnswered(action, payload, answer);
         resolve(answer);
       };
       this.#queue.push({ id, action, frame, resolve: settle, reject });
@@ -207,7 +201,7 @@ export class ChargerConnection {
     clearTimeout(call.timer);
     this.#inFlight = undefined;
     if (frame.type === CALLRESULT) {
-      this.options.dialectDetected(this, dialectOfAnswer(frame.action !== undefined));
+      this.dialect.readAnswer(frame.action !== undefined);
       const problem = checkResponse(call.action, frame.payload);
       if (problem) call.reject(new OcppError(problem.code, `invalid ${call.action} answer: ${problem.description}`));
       else call.resolve(frame.payload);
@@ -218,11 +212,9 @@ export class ChargerConnection {
   }
 
   async #handleCall(id: MessageId, action: string, raw: Record<string, unknown>, pruned: boolean): Promise<void> {
-    const transactional = TRANSACTION_ACTIONS.has(action);
+    const transactional = TRANSACTIONAL.has(action);
     try {
-      const { payload, deviations } = normalizeRequest(action, raw);
-      const shown = dialectOfDeviations(deviations);
-      if (shown) this.options.dialectDetected(this, shown);
+      const payload = this.dialect.readRequest(action, raw);
       if (this.registration !== 'Accepted' && action !== 'BootNotification') {
         throw new OcppError('SecurityError', `The charger is ${this.registration}; only BootNotification is allowed`);
       }

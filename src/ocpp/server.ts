@@ -14,7 +14,6 @@ import type { TransactionRecorder } from '../domain/sessions/transactionRecorder
 import type { Dialect } from '../domain/units.ts';
 import { ChargerAdmissions } from './admission.ts';
 import { OcppGateway } from './commands.ts';
-import { dialectOnConnect } from './dialect/detection.ts';
 import { ChargerConnection, type ConnectionOptions } from './connection.ts';
 import { createDispatcher } from './handlers/index.ts';
 import { MessageLog } from './messageLog.ts';
@@ -63,10 +62,8 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
   const messageLog = config.ocpp.messageLog ? new MessageLog(db, logger) : undefined;
   const boots = new Batcher<BootRecord, ChargerAdmission['registrationStatus']>((records) => recordBoots(db, records), BATCH_WINDOW_MS);
 
-  function changeDialect(connection: ChargerConnection, dialect: Dialect): void {
-    if (connection.dialect === dialect) return;
-    connection.log.info({ from: connection.dialect, to: dialect }, 'dialect detected');
-    connection.dialect = dialect;
+  /** The charger's next connection starts from the dialect it turned out to speak. */
+  function storeDialect(connection: ChargerConnection, dialect: Dialect): void {
     setDialect(db, connection.chargerId, dialect).catch((error: unknown) => connection.log.warn({ err: error }, 'could not store dialect'));
   }
 
@@ -74,7 +71,6 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     config: config.ocpp, events, transactions: deps.transactions, authorizer: deps.authorizer, statuses: new ChargerStatusRecorder(db),
     pricePerKwh: (chargerId) => currentPricePerKwh(db, chargerId),
     recordBoot: (chargerId, boot) => boots.add({ chargerId, boot, at: new Date() }),
-    setDialect: changeDialect,
   });
   const connectionOptions: ConnectionOptions = {
     callTimeoutMs: config.ocpp.callTimeoutMs,
@@ -82,7 +78,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     logger,
     record: messageLog && ((connection, direction, frame) => messageLog.record(connection, direction, frame)),
     seen: (connection) => presence.seen(connection.chargerId),
-    dialectDetected: changeDialect,
+    dialectChanged: storeDialect,
   };
 
   // Frames above maxFrameBytes get a CALLERROR and the connection stays; only absurd
@@ -100,8 +96,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
       socket.close(1002, `${SUBPROTOCOL} required`);
       return;
     }
-    const dialect = dialectOnConnect(offered, admission.dialect);
-    const connection = new ChargerConnection(socket, admission, dialect, dispatch, connectionOptions);
+    const connection = new ChargerConnection(socket, admission, offered, dispatch, connectionOptions);
     // Its sessions are in memory before its first message is handled.
     connection.handleCallsAfter(deps.transactions.prepare(connection.chargerId));
     const replaced = registry.add(connection);
@@ -110,7 +105,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
       replaced.closedDown();
       replaced.socket.close(1000, 'replaced by a new connection');
     }
-    connection.log.info({ dialect, subprotocol: socket.protocol || null }, 'charger connected');
+    connection.log.info({ dialect: connection.dialect.kind, subprotocol: socket.protocol || null }, 'charger connected');
     presence.mark(connection, true);
     socket.on('close', (code) => {
       connection.closedDown();

@@ -86,6 +86,51 @@ describe('live metrics on /user/<userId>', () => {
     await t.request('PUT', `/transaction/stop/${id}`, { token: owner.token });
   });
 
+  it('reads the FlexiCharge chargedSoFar as energy since the start: register meterStart + chargedSoFar, the live frame the charger\'s own value', async () => {
+    const phone = await userSocket(owner.id, owner.token);
+    const charger = await RawCharger.connect(`${t.system.ocppUrl}/charger/abc112`);
+    sockets.push(charger);
+    const sameId = '0jdsEnnyo2kpCP8FLfHlNpbvQXosR5ZNlh8v';
+    charger.send([2, sameId, 'BootNotification', { chargePointVendor: 'AVT-Company', chargePointModel: 'AVT-Express' }]);
+    await charger.answerTo(sameId);
+    const bootData = await charger.nextCall('DataTransfer');
+    charger.send([3, bootData[1], 'DataTransfer', { status: 'Accepted' }]);
+
+    const id = (await t.request('POST', '/transaction', { token: owner.token, body: { connectorID: 100002 } })).body.transactionID;
+    const starting = t.request('PUT', `/transaction/start/${id}`, { token: owner.token });
+    const remoteStart = await charger.nextCall('RemoteStartTransaction');
+    charger.send([3, remoteStart[1], 'RemoteStartTransaction', { status: 'Accepted' }]);
+    charger.send([2, sameId, 'StartTransaction', { connectorId: '1', id_tag: null, meterStart: 1000, timestamp: Date.now() / 1000, reservationId: null }]);
+    expect((await charger.answerTo(sameId))[2].transactionId).toBe(id);
+    expect((await starting).status).toBe(200);
+
+    const meterId = `100002MeterValues${Date.now()}`;
+    charger.send([2, meterId, 'MeterValues', {
+      connectorId: 1, transactionId: 1, timestamp: Date.now(),
+      values: {
+        chargingPercent: { value: 30, unit: '%', measurand: 'SoC' },
+        chargingPower: { value: 7400, unit: 'W', measurand: 'Power.Active,Import' },
+        chargedSoFar: { value: 500, unit: 'Wh', measurand: 'Energy.Active.Import' },
+      },
+    }]);
+    expect(await charger.answerTo(meterId)).toEqual([3, meterId, {}]);
+    const frame = await phone.next((f) => f[2] === 'MeterValues' && f[3].transactionId === id);
+    expect(frame[3].values.chargedSoFar).toEqual({ value: 500, unit: 'Wh', measurand: 'Energy.Active.Import.Interval' });
+    expect(t.system.summaries.live(id)?.energyWh).toBe(500);
+    const register = await t.system.database.db.selectFrom('meter_values').select(['value', 'raw_value'])
+      .where('session_id', '=', id).where('measurand', '=', 'Energy.Active.Import.Register').executeTakeFirstOrThrow();
+    expect(register).toEqual({ value: 1500, raw_value: '1500' });
+
+    const stopping = t.request('PUT', `/transaction/stop/${id}`, { token: owner.token });
+    const remoteStop = await charger.nextCall('RemoteStopTransaction');
+    charger.send([3, remoteStop[1], 'RemoteStopTransaction', { status: 'Accepted' }]);
+    charger.send([2, sameId, 'StopTransaction', { idTag: null, meterStop: 1700, timestamp: Date.now() / 1000, transactionId: 1, reason: 'Remote', transactionData: null }]);
+    expect((await stopping).status).toBe(200);
+    const session = await t.system.database.db.selectFrom('charging_sessions').select(['meter_start_wh', 'meter_stop_wh', 'energy_wh'])
+      .where('id', '=', id).executeTakeFirstOrThrow();
+    expect(session).toEqual({ meter_start_wh: 1000, meter_stop_wh: 1700, energy_wh: 700 });
+  });
+
   it('keeps no per-user state once the sockets close', async () => {
     for (const socket of sockets.splice(0)) await socket.close();
     for (let i = 0; i < 100 && t.system.live.users > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,4 +1,6 @@
+import type { ConnectorId, Wh } from '../../domain/units.ts';
 import { toIsoTimestamp } from './timestamps.ts';
+import { meterValueOfValues } from './valuesFrame.ts';
 
 /**
  * Rewrites what a charger sent into standard OCPP 1.6 shapes, so handlers see one model.
@@ -18,7 +20,14 @@ const DIGITS = /^\s*\d+\s*$/;
 /** Actions whose connectorId defaults to 1 when a FlexiCharge charger leaves it out. */
 const CONNECTOR_REQUIRED = new Set(['StatusNotification', 'StartTransaction', 'MeterValues']);
 
-export function normalizeRequest(action: string, input: Payload): Normalized {
+const NO_METER_STARTS: ReadonlyMap<ConnectorId, Wh> = new Map();
+
+/**
+ * `meterStarts`: the meterStart of the last StartTransaction per connector on this
+ * connection, which a FlexiCharge `values` object counts its energy from (0 when unknown,
+ * as the real charger always reports).
+ */
+export function normalizeRequest(action: string, input: Payload, meterStarts = NO_METER_STARTS): Normalized {
   const payload: Payload = { ...input };
   // A plain array, not a closure: this runs for every frame.
   const deviations: string[] = [];
@@ -64,7 +73,7 @@ export function normalizeRequest(action: string, input: Payload): Normalized {
     case 'MeterValues':
       if (typeof payload.transactionId === 'string' && DIGITS.test(payload.transactionId)) payload.transactionId = Number(payload.transactionId);
       if (payload.values && typeof payload.values === 'object' && payload.meterValue === undefined) {
-        payload.meterValue = [legacyMeterValue(payload.values as Payload, payload.timestamp)];
+        payload.meterValue = [meterValueOfValues(payload.values as Payload, payload.timestamp, meterStarts.get(payload.connectorId as ConnectorId) ?? 0)];
         delete payload.values;
         delete payload.timestamp;
         deviations.push('FlexiCharge values object');
@@ -117,25 +126,4 @@ function normalizeMeterValue(meterValue: unknown, deviations: string[]): unknown
     });
   }
   return copy;
-}
-
-/**
- * The FlexiCharge charger's `values` object as a standard meterValue. Its `chargedSoFar`
- * counts Wh from the start of the session, and its StartTransaction always reports
- * meterStart 0, so it is the session's energy register.
- */
-function legacyMeterValue(values: Payload, timestamp: unknown) {
-  const reading = (name: string) => {
-    const entry = values[name];
-    const value = entry && typeof entry === 'object' ? (entry as Payload).value : entry;
-    return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '') ? String(value) : undefined;
-  };
-  const sampledValue = [
-    { measurand: 'Energy.Active.Import.Register', unit: 'Wh', value: reading('chargedSoFar') },
-    { measurand: 'Power.Active.Import', unit: 'W', value: reading('chargingPower') },
-    { measurand: 'SoC', unit: 'Percent', value: reading('chargingPercent') },
-  ]
-    .filter((sample) => sample.value !== undefined)
-    .map((sample) => ({ ...sample, context: 'Sample.Periodic' }));
-  return { timestamp: toIsoTimestamp(timestamp) ?? new Date().toISOString(), sampledValue };
 }

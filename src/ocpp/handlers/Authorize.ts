@@ -1,5 +1,7 @@
-import type { Handler } from './context.ts';
+import type { ChargerConnection } from '../connection.ts';
+import type { ChargerRequest } from '../protocol/chargerMessages.ts';
+import type { Answer, HandlerDeps } from './context.ts';
 
-export const Authorize: Handler = async (deps, _connection, payload) => ({
-  response: { idTagInfo: (await deps.authorizer.authorize(payload.idTag)).info },
-});
+export async function Authorize(deps: HandlerDeps, _connection: ChargerConnection, request: ChargerRequest<'Authorize'>): Promise<Answer<'Authorize'>> {
+  return { response: { idTagInfo: (await deps.authorizer.authorize(request.idTag)).info } };
+}

@@ -1,4 +1,6 @@
-import type { Handler } from './context.ts';
+import type { Answer } from './context.ts';
 
 /** Liveness is tracked for every frame; Heartbeat's own job is the clock. */
-export const Heartbeat: Handler = async () => ({ response: { currentTime: new Date().toISOString() } });
+export async function Heartbeat(): Promise<Answer<'Heartbeat'>> {
+  return { response: { currentTime: new Date().toISOString() } };
+}

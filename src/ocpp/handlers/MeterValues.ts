@@ -1,15 +1,18 @@
-import type { Handler } from './context.ts';
+import type { ChargerConnection } from '../connection.ts';
+import type { ChargerRequest } from '../protocol/chargerMessages.ts';
+import type { MessageId } from '../protocol/frames.ts';
+import type { Answer, HandlerDeps } from './context.ts';
 import { readConnectorId, readMeterValues, readRowId } from './fields.ts';
 
-export const MeterValues: Handler = async (deps, connection, payload, id) => {
+export async function MeterValues(deps: HandlerDeps, connection: ChargerConnection, request: ChargerRequest<'MeterValues'>, id: MessageId): Promise<Answer<'MeterValues'>> {
   const receivedAt = new Date();
-  const connectorId = readConnectorId(payload.connectorId, []);
+  const connectorId = readConnectorId(request.connectorId, []);
   const { live } = await deps.transactions.meterValues(connection.chargerId, {
     connectorId,
-    transactionId: readRowId(payload.transactionId),
-    meterValues: readMeterValues(payload.meterValue, receivedAt),
+    transactionId: readRowId(request.transactionId),
+    meterValues: readMeterValues(request.meterValue, receivedAt),
   }, receivedAt);
   // Pushed once stored, and once only: a resent reading is not news.
   if (live) deps.events.emit('meterValues', { chargerId: connection.chargerId, connectorId: connectorId ?? 0, messageId: id, summary: live });
   return { response: {} };
-};
+}

@@ -1,20 +1,22 @@
-import type { Handler } from './context.ts';
+import type { ChargerConnection } from '../connection.ts';
+import type { ChargerRequest } from '../protocol/chargerMessages.ts';
+import type { Answer, HandlerDeps } from './context.ts';
 import { readIdTag, readMeterValues, readRowId, readText, readTime, readWh } from './fields.ts';
 
-export const StopTransaction: Handler = async (deps, connection, payload) => {
+export async function StopTransaction(deps: HandlerDeps, connection: ChargerConnection, request: ChargerRequest<'StopTransaction'>): Promise<Answer<'StopTransaction'>> {
   const receivedAt = new Date();
   const flags: string[] = [];
-  const { idTag, idTagUsable } = payload.idTag === undefined ? { idTag: null, idTagUsable: false } : readIdTag(payload.idTag, flags);
+  const { idTag, idTagUsable } = request.idTag === undefined ? { idTag: null, idTagUsable: false } : readIdTag(request.idTag, flags);
   const answer = await deps.transactions.stop(connection.chargerId, {
-    transactionId: readRowId(payload.transactionId),
-    meterStopWh: readWh(payload.meterStop, payload.meterStop === undefined ? 'missingMeterStop' : 'invalidMeterStop', flags),
-    stoppedAt: readTime(payload.timestamp, receivedAt, flags),
+    transactionId: readRowId(request.transactionId),
+    meterStopWh: readWh(request.meterStop, request.meterStop === undefined ? 'missingMeterStop' : 'invalidMeterStop', flags),
+    stoppedAt: readTime(request.timestamp, receivedAt, flags),
     // OCPP (errata): a stop without a reason is a local one.
-    reason: readText(payload.reason) ?? 'Local',
+    reason: readText(request.reason) ?? 'Local',
     idTag,
     idTagUsable,
-    transactionData: readMeterValues(payload.transactionData, receivedAt),
+    transactionData: readMeterValues(request.transactionData, receivedAt),
     flags,
   }, receivedAt);
   return { response: answer.idTagInfo ? { idTagInfo: answer.idTagInfo } : {} };
-};
+}

@@ -4,8 +4,9 @@ import type { ChargerStatusRecorder } from '../../domain/chargerStatus.ts';
 import type { Authorizer } from '../../domain/authorization.ts';
 import type { ChargingEvents } from '../../domain/events.ts';
 import type { TransactionRecorder } from '../../domain/sessions/transactionRecorder.ts';
-import type { ChargerId, Dialect, Ore } from '../../domain/units.ts';
+import type { ChargerId, Ore } from '../../domain/units.ts';
 import type { CallOutcome, ChargerConnection } from '../connection.ts';
+import type { ChargerAction, ChargerRequest, ChargerResponse } from '../protocol/chargerMessages.ts';
 import type { MessageId } from '../protocol/frames.ts';
 
 /** What every charger→server handler may use: domain services, never the database itself. */
@@ -19,8 +20,13 @@ export interface HandlerDeps {
   pricePerKwh(chargerId: ChargerId): Promise<Ore>;
   /** Stores a BootNotification (batched with others) and gives the registration status. */
   recordBoot(chargerId: ChargerId, boot: BootInfo): Promise<'Accepted' | 'Pending' | 'Rejected'>;
-  /** Records a dialect the charger showed (stored per charger). */
-  setDialect(connection: ChargerConnection, dialect: Dialect): void;
 }
 
-export type Handler = (deps: HandlerDeps, connection: ChargerConnection, payload: any, id: MessageId) => Promise<CallOutcome>;
+/**
+ * A handler's answer: exactly its schema's response. Handlers declare it as their return
+ * type, since TypeScript refuses a field the response does not have only where the type is
+ * declared (test/types/handlerAnswers.ts).
+ */
+export type Answer<A extends ChargerAction> = CallOutcome<ChargerResponse<A>>;
+
+export type Handler<A extends ChargerAction> = (deps: HandlerDeps, connection: ChargerConnection, request: ChargerRequest<A>, id: MessageId) => Promise<Answer<A>>;
