@@ -21,7 +21,8 @@ const PRICING_WINDOW_MS = 20;
  * and settled. An admin may refund what was captured.
  */
 export class SessionSettlement {
-  readonly #finalizing = new Map<number, Promise<void>>();
+  /** Per session, the latest pricing run asked for, and whether it has begun reading the session. */
+  readonly #finalizing = new Map<number, { done: Promise<void>; begun: boolean }>();
   /** Sessions ending at the same moment (a busy fleet) are priced and settled together, in a few statements. */
   readonly #pricing = new Batcher<number, undefined>(async (sessionIds) => {
     await this.#finalizeMany([...new Set(sessionIds)]);
@@ -69,17 +70,27 @@ export class SessionSettlement {
   }
 
   /**
-   * Prices a completed session hour by hour and settles its payment; once. Callers at the
-   * same time (the stop request and the charger's StopTransaction) share one run, so the
-   * stop answers with the settled payment.
+   * Prices a completed session hour by hour and settles its payment. Callers at the same
+   * time (the stop request and the charger's StopTransaction) share one run, so the stop
+   * answers with the settled payment. A call while a run is under way gets a run of its own
+   * after it: the session may have changed since that run read it (the charger's own stop
+   * after a close makes the price anew), and a finished session is not priced twice anyway.
    */
   finalize(sessionId: number): Promise<void> {
-    let running = this.#finalizing.get(sessionId);
-    if (!running) {
-      running = this.#pricing.add(sessionId).then(() => undefined).finally(() => this.#finalizing.delete(sessionId));
-      this.#finalizing.set(sessionId, running);
-    }
-    return running;
+    const last = this.#finalizing.get(sessionId);
+    if (last && !last.begun) return last.done;
+    const run = { begun: false, done: Promise.resolve() };
+    run.done = (last ? last.done.catch(() => undefined) : Promise.resolve())
+      .then(() => {
+        run.begun = true;
+        return this.#pricing.add(sessionId);
+      })
+      .then(() => undefined)
+      .finally(() => {
+        if (this.#finalizing.get(sessionId) === run) this.#finalizing.delete(sessionId);
+      });
+    this.#finalizing.set(sessionId, run);
+    return run.done;
   }
 
   async #finalizeMany(sessionIds: number[]): Promise<void> {
