@@ -7,7 +7,8 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-async function runOnServer(serverUrl: string, statement: string): Promise<void> {
+/** Runs one statement on the server (creating or dropping a database), on a connection of its own. */
+export async function runOnServer(serverUrl: string, statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {

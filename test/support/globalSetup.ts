@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { runOnServer } from '../../bench/postgres.ts';
 import { openDatabase } from '../../src/db/connection.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 
@@ -35,16 +35,6 @@ function buildWhenStale(): void {
   if (built < newest('src')) execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
 }
 
-async function onServer(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A migrated embedded cluster, made once per run; each test copies it (a cluster takes seconds to create). */
 async function embeddedTemplate(project: TestProject): Promise<() => void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flexicharge-template-'));
@@ -59,14 +49,14 @@ async function embeddedTemplate(project: TestProject): Promise<() => void> {
 async function postgresTemplate(project: TestProject): Promise<() => Promise<void>> {
   const serverUrl = process.env.TEST_DATABASE_URL!;
   const name = `fc_template_${randomBytes(4).toString('hex')}`;
-  await onServer(serverUrl, `create database ${name}`);
+  await runOnServer(serverUrl, `create database ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const handle = await openDatabase({ kind: 'postgres', url: url.toString(), poolSize: 2 });
   await migrateToLatest(handle.db);
   await handle.close();
   project.provide('postgresTemplate', name);
-  return () => onServer(serverUrl, `drop database if exists ${name} with (force)`);
+  return () => runOnServer(serverUrl, `drop database if exists ${name} with (force)`);
 }
 
 /** Once per project of a run (the projects are named in vitest.config.ts). */

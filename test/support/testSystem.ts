@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { pino } from 'pino';
 import { inject } from 'vitest';
+import { runOnServer } from '../../bench/postgres.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startSystem, type RunningSystem } from '../../src/system.ts';
 
@@ -25,10 +25,7 @@ export async function createTestDatabase({ fresh = false } = {}): Promise<TestDa
   if (process.env.TEST_DATABASE === 'postgres') {
     const serverUrl = process.env.TEST_DATABASE_URL!;
     const name = `fc_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}${fresh ? '' : ` template ${inject('postgresTemplate')}`}`);
-    await admin.end();
+    await runOnServer(serverUrl, `create database ${name}${fresh ? '' : ` template ${inject('postgresTemplate')}`}`);
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
     // Local files (the mail outbox) still need a directory of their own.
@@ -36,10 +33,7 @@ export async function createTestDatabase({ fresh = false } = {}): Promise<TestDa
     return {
       env: { DATABASE_URL: url.toString(), DATA_DIR: dataDir },
       async drop() {
-        const client = new pg.Client({ connectionString: serverUrl });
-        await client.connect();
-        await client.query(`drop database if exists ${name} with (force)`);
-        await client.end();
+        await runOnServer(serverUrl, `drop database if exists ${name} with (force)`);
         await fs.rm(dataDir, { recursive: true, force: true });
       },
     };
