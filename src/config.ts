@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { bool, cleanEnv, makeValidator, num, str, url } from 'envalid';
@@ -79,6 +81,11 @@ export const ENVIRONMENT = {
   BYPASS_KLARNA: flag({ default: true, desc: '1: no payment provider, sessions are payable by invoice; 0: Klarna' }),
   KLARNA_TOKEN: str({ default: '', desc: 'Klarna API credentials as username:password (required with BYPASS_KLARNA=0)' }),
   KLARNA_BASE_URL: url({ default: 'https://api.playground.klarna.com', desc: 'Klarna API base URL' }),
+
+  NATS_URL: str({ default: '', desc: 'nats:// URL(s), comma-separated, of the NATS servers several nodes share; empty: one node, no NATS (needs DATABASE_URL)' }),
+  NATS_PREFIX: str({ default: 'flexicharge', desc: 'First token of every NATS subject, so several systems can share one NATS' }),
+  NODE_ID: str({ default: '', desc: 'This node\'s name among the nodes (letters, digits, - and _); generated per start when empty' }),
+  NODE_LEASE_TTL: positiveInt({ default: 15, desc: 'Seconds a node\'s lease lasts unrenewed; its chargers are shown offline this long after it dies' }),
 };
 
 function readEnv(env: Record<string, string | undefined>) {
@@ -126,7 +133,19 @@ export interface Config {
   selfTest: { runAtStart: boolean; intervalMultiplier: number };
   liveMetricsDbUpdateIntervalMs: number;
   klarna: { bypass: boolean; token: string; baseUrl: string };
+  cluster: ClusterConfig;
 }
+
+/** Several nodes share chargers through NATS when `natsUrl` is set. */
+export interface ClusterConfig {
+  natsUrl: string;
+  subjectPrefix: string;
+  nodeId: string;
+  leaseTtlMs: number;
+}
+
+/** Subject tokens: what NATS allows in one, and a name an operator can read in logs. */
+const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
 
 function databaseConfig(env: Env): DatabaseConfig {
   if (env.DATABASE_URL) return { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE };
@@ -150,6 +169,12 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   const env = readEnv(source);
   if (env.JWT_SECRET && env.JWT_SECRET.length < 32) throw new ConfigError('Invalid configuration: JWT_SECRET: must be at least 32 characters');
   if (!env.BYPASS_KLARNA && !env.KLARNA_TOKEN.includes(':')) throw new ConfigError('Invalid configuration: KLARNA_TOKEN: must be "username:password" when BYPASS_KLARNA=0');
+  const database = databaseConfig(env);
+  if (env.NATS_URL && database.kind === 'embedded') {
+    throw new ConfigError('Invalid configuration: NATS_URL: several nodes share one PostgreSQL server; set DATABASE_URL too (the embedded database serves one node)');
+  }
+  if (env.NODE_ID && !SUBJECT_TOKEN.test(env.NODE_ID)) throw new ConfigError('Invalid configuration: NODE_ID: letters, digits, - and _ only (at most 64)');
+  if (!SUBJECT_TOKEN.test(env.NATS_PREFIX)) throw new ConfigError('Invalid configuration: NATS_PREFIX: letters, digits, - and _ only (at most 64)');
   return {
     host: env.HOST,
     httpPort: env.PORT,
@@ -158,7 +183,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT * 1000,
     dataDir: path.resolve(env.DATA_DIR),
-    database: databaseConfig(env),
+    database,
     seed: env.SEED,
     admin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD },
     auth: {
@@ -182,5 +207,11 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     selfTest: { runAtStart: env.RUN_OCPP_TEST, intervalMultiplier: env.OCPP_TEST_INTERVAL_MULTIPLIER },
     liveMetricsDbUpdateIntervalMs: env.LIVEMETRICS_DB_UPDATE_INTERVAL,
     klarna: { bypass: env.BYPASS_KLARNA, token: env.KLARNA_TOKEN, baseUrl: env.KLARNA_BASE_URL },
+    cluster: {
+      natsUrl: env.NATS_URL,
+      subjectPrefix: env.NATS_PREFIX,
+      nodeId: env.NODE_ID || `${os.hostname().replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'node'}-${process.pid}-${randomBytes(3).toString('hex')}`,
+      leaseTtlMs: env.NODE_LEASE_TTL * 1000,
+    },
   };
 }

@@ -57,8 +57,9 @@ try {
   system = await startSystem(config, logger, opening);
 } catch (error) {
   const failure = error instanceof DataDirInUseError ? error.message : listenFailure(error, config);
-  if (!failure) throw error;
-  console.error(failure);
+  if (failure) console.error(failure);
+  // A start that failed ends with a failure status, so a process manager restarts the node.
+  else logger.fatal({ err: error }, 'could not start');
   process.exit(1);
 }
 

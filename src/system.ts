@@ -10,7 +10,8 @@ import { seedDatabase } from './db/seed.ts';
 import type { ChargerGateway } from './domain/chargerGateway.ts';
 import { Authorizer } from './domain/authorization.ts';
 import { ChargerSessions } from './domain/sessions/chargerSessions.ts';
-import { announceStored, ChargingEvents } from './domain/events.ts';
+import type { Bus } from './domain/bus.ts';
+import { announceStored } from './domain/events.ts';
 import { TransactionIds } from './domain/sessions/transactionIds.ts';
 import { TransactionRecorder } from './domain/sessions/transactionRecorder.ts';
 import { IngestPipeline } from './ingest/pipeline.ts';
@@ -26,6 +27,9 @@ import { ensureInitialAdmin, type InitialAdmin } from './domain/users.ts';
 import { buildHttpApp } from './http/app.ts';
 import { createGuards } from './http/auth.ts';
 import { startJobs } from './jobs.ts';
+import type { Cluster } from './cluster/cluster.ts';
+import { NodeLease } from './cluster/nodeLease.ts';
+import { openCluster } from './cluster/openCluster.ts';
 import { LiveMetrics } from './live/liveMetrics.ts';
 import { createMailer } from './mail/mailer.ts';
 import { KlarnaClient } from './payments/klarnaClient.ts';
@@ -44,7 +48,8 @@ export interface RunningSystem {
   database: DatabaseHandle;
   tokens: AccessTokens;
   gateway: ChargerGateway;
-  events: ChargingEvents;
+  bus: Bus;
+  cluster: Cluster;
   sessions: SessionControl;
   live: LiveMetrics;
   summaries: SessionSummaries;
@@ -65,6 +70,8 @@ export async function startSystem(config: Config, logger: Logger, opening = open
   let initialAdmin: InitialAdmin | undefined;
   let ingest: IngestPipeline | undefined;
   let idReserve: TransactionIds | undefined;
+  let cluster: Cluster | undefined;
+  let lease: NodeLease | undefined;
   try {
     const db = database.db;
     const applied = await untilDatabaseAnswers(() => migrateToLatest(db), logger);
@@ -76,9 +83,11 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     initialAdmin = await ensureInitialAdmin(db, config.admin.email, config.admin.password);
     if (initialAdmin) logger.info({ email: initialAdmin.email }, 'first admin created');
 
-    const events = new ChargingEvents();
+    cluster = await openCluster(config.cluster, logger);
+    const { bus } = cluster;
+    logger.info({ nodeId: cluster.nodeId, several: cluster.several }, cluster.several ? 'joined the other nodes' : 'running as a single node');
     // What chargers reported and was not yet stored (the database was away) is stored before chargers are served again.
-    ingest = await IngestPipeline.open(database, path.join(config.dataDir, 'journal'), (facts) => announceStored(events, facts), logger.child({ component: 'ingest' }), {
+    ingest = await IngestPipeline.open(database, path.join(config.dataDir, 'journal'), (facts) => announceStored(bus, facts), logger.child({ component: 'ingest' }), {
       // A server database stores a few batches at once; the embedded one is a single connection.
       concurrency: config.database.kind === 'postgres' ? Math.max(1, Math.min(INGEST_CONCURRENCY, config.database.poolSize - 2)) : 1,
     });
@@ -96,16 +105,23 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     const transactions = new TransactionRecorder({
       db, sink, ids, authorizer, sessions: chargerSessions, summaries, backlogged: () => sink.backlogged, logger: logger.child({ component: 'transactions' }),
     });
-    const live = new LiveMetrics(tokens, isActive, events, logger.child({ component: 'live' }), config.ocpp.pingIntervalMs);
-    const ocpp = await startOcppServer({ db, config, events, transactions, authorizer, logger, userUpgrade: (...args) => live.upgrade(...args) });
+    const live = new LiveMetrics(tokens, isActive, bus, logger.child({ component: 'live' }), config.ocpp.pingIntervalMs);
+    const ocpp = await startOcppServer({
+      db, config, cluster, transactions, authorizer, logger, liveSummary: (sessionId) => summaries.live(sessionId), userUpgrade: (...args) => live.upgrade(...args),
+    });
     started.push({ close: async () => { live.close(); await ocpp.close(); await summaries.close(); } });
+    if (cluster.several) {
+      const ocppServer = ocpp;
+      lease = await NodeLease.start(db, { nodeId: cluster.nodeId, ttlMs: config.cluster.leaseTtlMs, logger: logger.child({ component: 'cluster' }), lapsed: () => ocppServer.reassertPresence() });
+    }
+    const nodeLease = lease;
     const payments = config.klarna.bypass
       ? new InvoicePaymentProvider()
       : new KlarnaPaymentProvider(db, new KlarnaClient(config.klarna.baseUrl, config.klarna.token, (...event) => recordPaymentEvent(db, ...event), logger.child({ component: 'klarna' })));
     const sessionLogger = logger.child({ component: 'sessions' });
-    const sessionViews = new SessionViews(db, summaries);
-    const settlement = new SessionSettlement(db, events, payments, sessionViews, sessionLogger);
-    const sessions = new SessionControl(db, ocpp.gateway, events, settlement, sessionViews, config.sessions, sessionLogger);
+    const sessionViews = new SessionViews(db, (sessionId, chargerId) => ocpp.gateway.summaryOf(sessionId, chargerId));
+    const settlement = new SessionSettlement(db, bus, payments, sessionViews, sessionLogger);
+    const sessions = new SessionControl(db, ocpp.gateway, bus, settlement, sessionViews, config.sessions, sessionLogger);
 
     // The OCPP self-test (GET /tests/ocpp, RUN_OCPP_TEST): aborted and awaited on close, before the database goes.
     const selfTestAbort = new AbortController();
@@ -131,7 +147,8 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     }
 
     const jobs = startJobs({
-      db, transactions, finalize: (sessionId) => settlement.finalize(sessionId), orphanGraceMs: config.sessions.orphanGraceMs, logger,
+      db, transactions, finalize: (sessionId) => settlement.finalize(sessionId), orphanGraceMs: config.sessions.orphanGraceMs,
+      nodeId: cluster.nodeId, housekeeper: () => nodeLease?.housekeeper ?? true, logger,
     });
 
     if (config.selfTest.runAtStart) void runSelfTest();
@@ -146,7 +163,8 @@ export async function startSystem(config: Config, logger: Logger, opening = open
       database,
       tokens,
       gateway: ocpp.gateway,
-      events,
+      bus,
+      cluster,
       sessions,
       live,
       summaries,
@@ -159,6 +177,8 @@ export async function startSystem(config: Config, logger: Logger, opening = open
           for (const server of started) await server.close();
           await jobsStopped;
           await ingest!.close();
+          await nodeLease?.close();
+          await cluster!.close();
           ids.close();
           await database.close();
         })();
@@ -167,6 +187,8 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     };
   } catch (error) {
     await Promise.allSettled(started.map((server) => server.close()));
+    await lease?.close().catch(() => undefined);
+    await cluster?.close().catch(() => undefined);
     idReserve?.close();
     await ingest?.close().catch(() => undefined);
     if (initialAdmin) await database.db.deleteFrom('users').where('email', '=', initialAdmin.email).execute().catch(() => undefined);

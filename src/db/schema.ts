@@ -62,6 +62,10 @@ export interface ChargersTable {
   diagnostics_status: string | null;
   firmware_status: string | null;
   online: Generated<boolean>;
+  /** The node holding its socket while it is online. */
+  node_id: string | null;
+  /** When `online` last changed. */
+  presence_at: Timestamp | null;
   last_seen_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
@@ -277,7 +281,23 @@ export interface IngestCheckpointsTable {
   updated_at: UpdatedAt;
 }
 
+/** A running node's lease; it is alive while `expires_at` is ahead. */
+export interface NodeLeasesTable {
+  node_id: string;
+  started_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+}
+
+/** Who does a once-only job now, until when. */
+export interface JobLeasesTable {
+  name: string;
+  node_id: string;
+  expires_at: Timestamp;
+}
+
 export interface Database {
+  node_leases: NodeLeasesTable;
+  job_leases: JobLeasesTable;
   ingest_checkpoints: IngestCheckpointsTable;
   account_codes: AccountCodesTable;
   refresh_tokens: RefreshTokensTable;

@@ -14,6 +14,8 @@ const TARIFF_BATCH = 1000;
  */
 export async function seedDatabase(db: Db, now = new Date()): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
+    // Nodes starting together on an empty database: one seeds, the others then find it seeded.
+    await sql`lock table server_settings in exclusive mode`.execute(trx);
     const marker = await trx.selectFrom('server_settings').select('key').where('key', '=', SEEDED_SETTING).executeTakeFirst();
     if (marker) return false;
 

@@ -36,14 +36,15 @@ export const COMMAND_ACTIONS: readonly CommandAction[] = [
 ];
 
 /**
- * How the rest of the system reaches a charger. The OCPP server implements it; a command
- * to a charger that is not connected fails at once with a DomainError ('conflict'), one
- * the charger does not answer in time fails with 'timeout', and a CALLERROR answer fails
- * with 'unavailable' carrying the charger's error code.
+ * How the rest of the system reaches a charger, on whichever node holds its socket. The
+ * OCPP server implements it; a command to a charger no node holds fails at once with a
+ * DomainError ('conflict'), one the charger does not answer in time fails with 'timeout',
+ * a CALLERROR answer fails with 'badGateway' carrying the charger's error code, and one
+ * for another node while the nodes cannot reach each other fails with 'unavailable'.
  */
 export interface ChargerGateway {
-  isConnected(chargerId: ChargerId): boolean;
-  /** Whether ReserveNow can be used on this charger (else reservations are kept on the server only). */
-  supportsReservations(chargerId: ChargerId): boolean;
+  isConnected(chargerId: ChargerId): Promise<boolean>;
+  /** Whether the charger is connected and ReserveNow can be used on it (else reservations are kept on the server only). */
+  supportsReservations(chargerId: ChargerId): Promise<boolean>;
   send<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>): Promise<CommandResponse<A>>;
 }

@@ -48,12 +48,15 @@ export interface Presence {
 }
 
 /**
- * Chargers connected or went away. Offline a charger is Unavailable to the apps; back
- * online it has the status its connectors last reported (Available when they never did).
- * Running sessions stay open either way until the charger reports on them. One query
- * for the connectors and one update, however many chargers.
+ * Chargers connected to node `nodeId` or went away from it. Offline a charger is
+ * Unavailable to the apps; back online it has the status its connectors last reported
+ * (Available when they never did). Running sessions stay open either way until the
+ * charger reports on them. A change older than the charger's last one is news that came
+ * late (the charger has moved on, maybe to another node) and changes nothing; nor does
+ * going offline from a node that no longer holds the charger. One query for the
+ * connectors and one update, however many chargers.
  */
-export async function setConnected(db: Db, changes: Presence[]): Promise<void> {
+export async function setConnected(db: Db, nodeId: string, changes: Presence[]): Promise<void> {
   const latest = new Map(changes.map((change) => [change.chargerId, change]));
   await db.transaction().execute(async (trx) => {
     await lockChargers(trx, [...latest.keys()]);
@@ -74,16 +77,18 @@ export async function setConnected(db: Db, changes: Presence[]): Promise<void> {
       times.push(change.at.toISOString());
     }
     await sql`
-      update chargers set online = presence.online, status = presence.status, last_seen_at = presence.at
+      update chargers set online = presence.online, status = presence.status, last_seen_at = presence.at, presence_at = presence.at,
+        node_id = case when presence.online then ${nodeId} end
       from (select unnest(${ids}::int[]) as id, unnest(${online}::boolean[]) as online,
                    unnest(${statuses}::text[]) as status, unnest(${times}::timestamptz[]) as at) as presence
-      where chargers.id = presence.id`.execute(trx);
+      where chargers.id = presence.id and (chargers.presence_at is null or chargers.presence_at <= presence.at)
+        and (presence.online or chargers.node_id is null or chargers.node_id = ${nodeId})`.execute(trx);
   });
 }
 
 /** Every charger offline: after a restart no socket from before is alive. */
 export async function markAllOffline(db: Db): Promise<void> {
-  await db.updateTable('chargers').set({ online: false, status: 'Unavailable' }).where('online', '=', true).execute();
+  await db.updateTable('chargers').set({ online: false, status: 'Unavailable', node_id: null }).where('online', '=', true).execute();
 }
 
 export async function setDialect(db: Db, chargerId: ChargerId, dialect: Dialect): Promise<void> {

@@ -36,7 +36,7 @@ export async function reserveCharger(db: Db, gateway: ChargerGateway, request: R
     .returningAll()
     .executeTakeFirstOrThrow();
   let answer: 'accepted' | 'rejected' = 'accepted';
-  if (gateway.supportsReservations(request.chargerId)) {
+  if (await gateway.supportsReservations(request.chargerId)) {
     try {
       const reply = await gateway.send(request.chargerId, 'ReserveNow', {
         connectorId: 1, expiryDate: expiresAt.toISOString(), idTag: request.idTag, reservationId: reservation.id,
@@ -68,7 +68,7 @@ export async function advanceReservation(db: Db, id: number, event: ReservationE
 export async function reserveForUser(db: Db, gateway: ChargerGateway, chargerId: ChargerId, userId: UserId, minutes: number) {
   const charger = await db.selectFrom('chargers').select(['status', 'charge_point_id']).where('id', '=', chargerId).executeTakeFirst();
   if (!charger || charger.charge_point_id === null) throw notFound(`Charger ${chargerId}`);
-  if (!gateway.isConnected(chargerId)) throw new DomainError('conflict', ['chargerOffline'], `Charger ${chargerId} is offline`);
+  if (!(await gateway.isConnected(chargerId))) throw new DomainError('conflict', ['chargerOffline'], `Charger ${chargerId} is offline`);
   if (await activeReservation(db, chargerId)) throw new DomainError('conflict', ['chargerReserved'], `Charger ${chargerId} is already reserved`);
   if (charger.status !== 'Available') throw new DomainError('conflict', ['chargerNotAvailable'], `Charger ${chargerId} is ${charger.status}`);
   return reserveCharger(db, gateway, { chargerId, userId, idTag: String(randomInt(100_000_000, 1_000_000_000)), minutes });
@@ -103,7 +103,7 @@ export async function cancelReservation(db: Db, gateway: ChargerGateway, id: num
   const reservation = await getReservation(db, id, caller);
   const status = reservationLifecycle.next(reservation.status, 'cancelled');
   if (!status) throw new DomainError('conflict', ['reservationNotActive'], `Reservation ${id} is ${reservation.status}`);
-  if (gateway.isConnected(reservation.charger_id) && gateway.supportsReservations(reservation.charger_id)) {
+  if (await gateway.supportsReservations(reservation.charger_id).catch(() => false)) {
     await gateway.send(reservation.charger_id, 'CancelReservation', { reservationId: id }).catch(() => undefined);
   }
   await advanceReservation(db, id, 'cancelled');

@@ -56,6 +56,12 @@ export async function ensureInitialAdmin(db: Db, email: string, password: string
   const existing = await db.selectFrom('users').select('id').where('role', '=', 'admin').where('deleted_at', 'is', null).executeTakeFirst();
   if (existing) return undefined;
   const generatedPassword = password ? undefined : randomBytes(12).toString('base64url');
-  await createUser(db, { email, password: password || generatedPassword!, role: 'admin', firstName: 'Admin' });
+  try {
+    await createUser(db, { email, password: password || generatedPassword!, role: 'admin', firstName: 'Admin' });
+  } catch (error) {
+    // Another node starting at the same time created it first.
+    if (await db.selectFrom('users').select('id').where('email', '=', email).where('role', '=', 'admin').executeTakeFirst()) return undefined;
+    throw error;
+  }
   return { email, generatedPassword };
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ChargingEvents, MeterValuesEvent } from '../domain/events.ts';
+import type { Bus, MeterValuesEvent } from '../domain/bus.ts';
 import type { AccessClaims, AccessTokens } from '../domain/tokens.ts';
 import type { UserId } from '../domain/units.ts';
 import { liveValuesFrame } from '../ocpp/dialect/valuesFrame.ts';
@@ -13,38 +13,43 @@ const NO_TOKEN = new Refusal(401, 'An access token is required (?token= or Autho
 const NOT_THIS_USER = new Refusal(401, 'The token does not belong to this user');
 const INVALID_TOKEN = new Refusal(401, 'Invalid or expired access token');
 
+interface UserSockets {
+  sockets: Set<Pingable>;
+  /** Stops hearing this user's readings (from any node) once the user's last socket here closes. */
+  unsubscribe: () => void;
+}
+
 /**
  * `ws://host:1337/user/<userId>`: a signed-in user's devices receive every MeterValues
- * of that user's running sessions, at once. The access token comes as `?token=` or as
- * `Authorization: Bearer`; it must belong to that user.
+ * of that user's running sessions, at once, whichever node their charger is on. The
+ * access token comes as `?token=` or as `Authorization: Bearer`; it must belong to that user.
  */
 export class LiveMetrics {
-  readonly #sockets = new Map<UserId, Set<Pingable>>();
+  readonly #users = new Map<UserId, UserSockets>();
   readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 4096 });
   readonly #pingSweep: PingSweep<Pingable>;
 
   constructor(
     private readonly tokens: AccessTokens,
     private readonly isActive: (claims: AccessClaims) => Promise<boolean>,
-    events: ChargingEvents,
+    private readonly bus: Bus,
     private readonly logger: Logger,
     pingIntervalMs: number,
   ) {
-    events.on('meterValues', (event) => this.publish(event));
     this.#pingSweep = new PingSweep(pingIntervalMs, () => this.#watched());
   }
 
   /** Sockets open per user; a user without sockets has no entry. */
   get users(): number {
-    return this.#sockets.size;
+    return this.#users.size;
   }
 
-  publish(event: MeterValuesEvent): void {
+  #publish(event: MeterValuesEvent): void {
     const userId = event.summary.userId;
-    const sockets = userId === null ? undefined : this.#sockets.get(userId);
-    if (!sockets) return;
+    const user = userId === null ? undefined : this.#users.get(userId);
+    if (!user) return;
     const frame = liveValuesFrame(event);
-    for (const { socket } of sockets) socket.send(frame);
+    for (const { socket } of user.sockets) socket.send(frame);
   }
 
   /** Serves `/user/<pathUserId>`, or says why not (the OCPP server answers with it). */
@@ -65,8 +70,12 @@ export class LiveMetrics {
   }
 
   #register(userId: UserId, ws: WebSocket): void {
-    let sockets = this.#sockets.get(userId);
-    if (!sockets) this.#sockets.set(userId, (sockets = new Set()));
+    let user = this.#users.get(userId);
+    if (!user) {
+      user = { sockets: new Set(), unsubscribe: this.bus.subscribe('meterValues', (event) => this.#publish(event), String(userId)) };
+      this.#users.set(userId, user);
+    }
+    const { sockets } = user;
     const entry: Pingable = { socket: ws, alive: true };
     sockets.add(entry);
     ws.on('pong', () => { entry.alive = true; });
@@ -75,17 +84,23 @@ export class LiveMetrics {
     ws.on('error', (error) => this.logger.debug({ err: error, userId }, 'live socket error'));
     ws.on('close', () => {
       sockets.delete(entry);
-      if (sockets.size === 0 && this.#sockets.get(userId) === sockets) this.#sockets.delete(userId);
+      if (sockets.size === 0 && this.#users.get(userId) === user) {
+        user.unsubscribe();
+        this.#users.delete(userId);
+      }
     });
   }
 
   *#watched(): Iterable<Pingable> {
-    for (const sockets of this.#sockets.values()) yield* sockets;
+    for (const { sockets } of this.#users.values()) yield* sockets;
   }
 
   close(): void {
     this.#pingSweep.stop();
-    for (const sockets of this.#sockets.values()) for (const { socket } of sockets) socket.close(1001, 'server shutting down');
+    for (const { sockets, unsubscribe } of this.#users.values()) {
+      unsubscribe();
+      for (const { socket } of sockets) socket.close(1001, 'server shutting down');
+    }
     this.#wss.close();
   }
 }

@@ -38,25 +38,43 @@ export function identityFromPath(url: string): string | undefined {
   return FORBIDDEN_IN_IDENTITY.test(identity) ? undefined : identity;
 }
 
+/** Remembered credentials: a fleet's worth; beyond it the least recently used are forgotten. */
+const MAX_REMEMBERED_CREDENTIALS = 50_000;
+
 /**
  * OCPP security profile 1: HTTP Basic with the identity as user name. Successful
- * credentials are remembered (by hash) so a reconnect storm does not re-run argon2
- * for every charger.
+ * credentials are remembered (by hash, with the password hash they matched, so a changed
+ * password on any node voids them) so a reconnect storm does not re-run argon2 for every
+ * charger.
  */
 class BasicAuth {
+  /** In least-recently-used order: a hit moves its entry to the end. */
   readonly #verified = new Map<string, string>();
 
   async check(admission: ChargerAdmission, header: string | undefined): Promise<boolean> {
     if (!admission.passwordHash) return true;
     if (!header?.startsWith('Basic ')) return false;
     const key = `${admission.id}:${createHash('sha256').update(header).digest('base64')}`;
-    if (this.#verified.get(key) === admission.passwordHash) return true;
+    const remembered = this.#verified.get(key);
+    this.#verified.delete(key);
+    if (remembered === admission.passwordHash) {
+      this.#verified.set(key, remembered);
+      return true;
+    }
     const decoded = Buffer.from(header.slice(6), 'base64').toString();
     const colon = decoded.indexOf(':');
     if (colon < 0 || decoded.slice(0, colon) !== admission.identity) return false;
     const ok = await verifyPassword(admission.passwordHash, decoded.slice(colon + 1));
-    if (ok) this.#verified.set(key, admission.passwordHash);
+    if (ok) this.#remember(key, admission.passwordHash);
     return ok;
+  }
+
+  #remember(key: string, passwordHash: string): void {
+    this.#verified.set(key, passwordHash);
+    for (const oldest of this.#verified.keys()) {
+      if (this.#verified.size <= MAX_REMEMBERED_CREDENTIALS) break;
+      this.#verified.delete(oldest);
+    }
   }
 }
 

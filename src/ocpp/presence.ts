@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Cluster } from '../cluster/cluster.ts';
 import type { Db } from '../db/connection.ts';
 import { Batcher } from '../db/batcher.ts';
 import { LastSeenTracker, markAllOffline, setConnected, type Presence } from '../domain/chargerPresence.ts';
@@ -17,15 +18,19 @@ export class ChargerPresence {
   readonly #lastSeen: LastSeenTracker;
   readonly #flushTimer: NodeJS.Timeout;
 
-  /** Every charger starts offline: after a restart no socket from before is alive. */
-  static async start(db: Db, batchWindowMs: number, logger: Logger): Promise<ChargerPresence> {
-    await markAllOffline(db);
-    return new ChargerPresence(db, batchWindowMs, logger);
+  /**
+   * A single node starts with every charger offline: after a restart no socket from before
+   * is alive. Among several nodes a start changes nothing: the others' chargers are theirs,
+   * and a dead node's go offline when its lease lapses (cluster/nodeLease.ts).
+   */
+  static async start(db: Db, cluster: Pick<Cluster, 'nodeId' | 'several'>, batchWindowMs: number, logger: Logger): Promise<ChargerPresence> {
+    if (!cluster.several) await markAllOffline(db);
+    return new ChargerPresence(db, cluster.nodeId, batchWindowMs, logger);
   }
 
-  private constructor(private readonly db: Db, batchWindowMs: number, logger: Logger) {
+  private constructor(private readonly db: Db, private readonly nodeId: string, batchWindowMs: number, logger: Logger) {
     this.#changes = new Batcher<Presence, void>(async (changes) => {
-      await setConnected(db, changes);
+      await setConnected(db, nodeId, changes);
       return changes.map(() => undefined);
     }, batchWindowMs);
     this.#lastSeen = new LastSeenTracker(db);
@@ -55,7 +60,7 @@ export class ChargerPresence {
     await this.#changes.drain();
     await this.#lastSeen.flush().catch(() => {});
     if (stillConnected.length) {
-      await setConnected(this.db, stillConnected.map((chargerId) => ({ chargerId, online: false, at: new Date() }))).catch(() => {});
+      await setConnected(this.db, this.nodeId, stillConnected.map((chargerId) => ({ chargerId, online: false, at: new Date() }))).catch(() => {});
     }
   }
 }

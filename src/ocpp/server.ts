@@ -8,12 +8,13 @@ import { Batcher } from '../db/batcher.ts';
 import { recordBoots, setDialect, type BootRecord, type ChargerAdmission } from '../domain/chargerPresence.ts';
 import { ChargerStatusRecorder } from '../domain/chargerStatus.ts';
 import type { Authorizer } from '../domain/authorization.ts';
-import type { ChargingEvents } from '../domain/events.ts';
+import type { Cluster } from '../cluster/cluster.ts';
 import { currentPricePerKwh } from '../domain/pricing.ts';
+import type { LiveSummary } from '../domain/sessions/summaries.ts';
 import type { TransactionRecorder } from '../domain/sessions/transactionRecorder.ts';
 import type { Dialect } from '../domain/units.ts';
 import { ChargerAdmissions } from './admission.ts';
-import { OcppGateway } from './commands.ts';
+import { OcppGateway } from './gateway.ts';
 import { ChargerConnection, type ConnectionOptions } from './connection.ts';
 import { createDispatcher } from './handlers/index.ts';
 import { MessageLog } from './messageLog.ts';
@@ -33,14 +34,18 @@ export interface OcppServer {
   port: number;
   gateway: OcppGateway;
   registry: ConnectionRegistry;
+  /** Shows every charger this node holds online again (after its lease lapsed and others showed them offline). */
+  reassertPresence(): void;
   close(): Promise<void>;
 }
 
 export interface OcppServerDeps {
   db: Db;
   config: Config;
-  events: ChargingEvents;
+  cluster: Cluster;
   transactions: TransactionRecorder;
+  /** The in-memory summary of a running session on this node's chargers. */
+  liveSummary(sessionId: number): LiveSummary | undefined;
   authorizer: Authorizer;
   logger: Logger;
   /** Upgrades on `/user/<id>` (live metrics for apps) share the port with chargers. */
@@ -53,11 +58,13 @@ export interface OcppServerDeps {
  * online or offline (presence.ts).
  */
 export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer> {
-  const { db, config, events } = deps;
+  const { db, config, cluster } = deps;
   const logger = deps.logger.child({ component: 'ocpp' });
   const registry = new ConnectionRegistry();
-  const gateway = new OcppGateway(registry);
-  const presence = await ChargerPresence.start(db, BATCH_WINDOW_MS, logger);
+  const gateway = new OcppGateway(registry, cluster.routes, config.ocpp.callTimeoutMs, deps.liveSummary);
+  const presence = await ChargerPresence.start(db, cluster, BATCH_WINDOW_MS, logger);
+  /** How other nodes' asks reach each charger held here; withdrawn when its connection goes. */
+  const holds = new Map<ChargerConnection, () => void>();
   const admissions = new ChargerAdmissions(db, config.ocpp.autoRegister, BATCH_WINDOW_MS);
   const messageLog = config.ocpp.messageLog ? new MessageLog(db, logger) : undefined;
   const boots = new Batcher<BootRecord, ChargerAdmission['registrationStatus']>((records) => recordBoots(db, records), BATCH_WINDOW_MS);
@@ -68,7 +75,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
   }
 
   const dispatch = createDispatcher({
-    config: config.ocpp, events, transactions: deps.transactions, authorizer: deps.authorizer, statuses: new ChargerStatusRecorder(db),
+    config: config.ocpp, bus: cluster.bus, transactions: deps.transactions, authorizer: deps.authorizer, statuses: new ChargerStatusRecorder(db),
     pricePerKwh: (chargerId) => currentPricePerKwh(db, chargerId),
     recordBoot: (chargerId, boot) => boots.add({ chargerId, boot, at: new Date() }),
   });
@@ -100,15 +107,15 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     // Its sessions are in memory before its first message is handled.
     connection.handleCallsAfter(deps.transactions.prepare(connection.chargerId));
     const replaced = registry.add(connection);
-    if (replaced) {
-      replaced.log.info('replaced by a new connection');
-      replaced.closedDown();
-      replaced.socket.close(1000, 'replaced by a new connection');
-    }
+    if (replaced) letGo(replaced, 'replaced by a new connection');
+    holds.set(connection, cluster.routes.hold(connection.chargerId, gateway.serve(connection)));
+    // A node still holding an older socket of this charger (it reconnected here) lets it go.
+    cluster.bus.publish('chargerConnected', { chargerId: connection.chargerId, nodeId: cluster.nodeId });
     connection.log.info({ dialect: connection.dialect.kind, subprotocol: socket.protocol || null }, 'charger connected');
     presence.mark(connection, true);
     socket.on('close', (code) => {
       connection.closedDown();
+      withdraw(connection);
       if (!registry.remove(connection)) return;
       deps.transactions.release(connection.chargerId);
       connection.log.info({ code }, 'charger disconnected');
@@ -116,6 +123,28 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     });
     socket.on('error', (error) => connection.log.warn({ err: error }, 'socket error'));
   }
+
+  function withdraw(connection: ChargerConnection): void {
+    holds.get(connection)?.();
+    holds.delete(connection);
+  }
+
+  /** Closes a connection that is no longer the charger's (its closing then changes nothing else). */
+  function letGo(connection: ChargerConnection, reason: string): void {
+    connection.log.info(reason);
+    withdraw(connection);
+    connection.closedDown();
+    connection.socket.close(1000, reason);
+  }
+
+  const stopListening = cluster.bus.subscribe('chargerConnected', ({ chargerId, nodeId }, { local }) => {
+    if (local || nodeId === cluster.nodeId) return;
+    const stale = registry.get(chargerId);
+    if (!stale || !registry.remove(stale)) return;
+    // Its sessions now live on the other node; this one forgets them without showing the charger offline.
+    deps.transactions.release(chargerId);
+    letGo(stale, `connected to node ${nodeId}`);
+  });
 
   async function chargerUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
     const admission = await admissions.admit(request);
@@ -134,11 +163,16 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     port: server.port,
     gateway,
     registry,
+    reassertPresence() {
+      for (const connection of registry.values()) presence.mark(connection, true);
+    },
     async close() {
+      stopListening();
       pingSweep.stop();
       presence.stop();
       const connections = [...registry.values()];
       for (const connection of connections) {
+        withdraw(connection);
         connection.closedDown();
         connection.socket.close(1001, 'server shutting down');
       }

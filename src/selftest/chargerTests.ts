@@ -23,7 +23,7 @@ export async function runChargerTests(context: TestContext): Promise<void> {
     const conf = await waits.within(sim.boot(), 'answer to BootNotification');
     check(conf?.status === 'Accepted', `BootNotification was answered ${JSON.stringify(conf)}`);
     check(typeof conf.currentTime === 'string' && Number.isInteger(conf.interval), `the BootNotification answer lacks currentTime or interval: ${JSON.stringify(conf)}`);
-    held = gateway.isConnected(chargerId);
+    held = await gateway.isConnected(chargerId);
     check(held, 'the server does not hold the connected charger');
     const bootData = await waits.until(() => sim.bootData, 'the BootData DataTransfer');
     const [transfer] = callsReceived(sim, 'DataTransfer');
@@ -81,6 +81,6 @@ export async function runChargerTests(context: TestContext): Promise<void> {
   await results.run('ChargerMemoryLeak : ChargerTests', async () => {
     check(held, 'the charger never connected, so there is nothing to release');
     sim.terminate();
-    await waits.until(() => !gateway.isConnected(chargerId), 'the server to let go of the dropped charger');
+    await waits.until(async () => !(await gateway.isConnected(chargerId)), 'the server to let go of the dropped charger');
   });
 }

@@ -32,7 +32,7 @@ export async function runLiveMetricsTests(context: TestContext): Promise<void> {
     await waits.within(connect(), 'connection to the OCPP server');
     const conf = await waits.within(sim.boot(), 'answer to BootNotification');
     check(conf?.status === 'Accepted', `BootNotification was answered ${JSON.stringify(conf)}`);
-    held = gateway.isConnected(chargerId);
+    held = await gateway.isConnected(chargerId);
 
     const idTag = uniqueIdTag();
     const id = await insertStartingSession(db, fixture, chargerId, idTag);
@@ -79,6 +79,6 @@ export async function runLiveMetricsTests(context: TestContext): Promise<void> {
   await results.run('ChargerMemoryLeak : LiveMetricsTests', async () => {
     check(held, 'the charger never connected, so there is nothing to release');
     sim.terminate();
-    await waits.until(() => !gateway.isConnected(chargerId), 'the server to let go of the dropped charger');
+    await waits.until(async () => !(await gateway.isConnected(chargerId)), 'the server to let go of the dropped charger');
   });
 }

@@ -7,7 +7,7 @@ describe('the demo charger (DEMO_CHARGER=1)', () => {
   afterAll(() => t?.close());
 
   it("runs the apps' demo flow on connector 100000 as a real session", async () => {
-    expect(t.system.gateway.isConnected(100000)).toBe(true);
+    expect(await t.system.gateway.isConnected(100000)).toBe(true);
     const charger = (await t.request('GET', '/chargers/100000')).body;
     expect(charger).toMatchObject({ serialNumber: 'testchargeralwaysconnected', online: true, status: 'Available' });
     const { token } = await t.createUser();

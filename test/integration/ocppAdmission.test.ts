@@ -49,7 +49,7 @@ describe('OCPP endpoint and admission', () => {
     const socket = new WebSocket(`${ocpp}/charger/abc113`, ['ocpp2.0.1']);
     const error = await new Promise<Error>((resolve) => socket.on('error', resolve));
     expect(error.message).toBe('Server sent no subprotocol');
-    expect(t.system.gateway.isConnected(100003)).toBe(false);
+    expect(await t.system.gateway.isConnected(100003)).toBe(false);
   });
 
   it('requires HTTP Basic Auth (user = identity) for a charger with a password', async () => {
@@ -103,13 +103,13 @@ describe('OCPP endpoint and admission', () => {
     const closed = await silent.closed;
     expect(closed.code).toBe(1006);
     await until(async () => (await charger(100007)).online === false);
-    expect(t.system.gateway.isConnected(100007)).toBe(false);
+    expect(await t.system.gateway.isConnected(100007)).toBe(false);
   });
 
   it('keeps a charger that answers pings even when it sends nothing', async () => {
     const quiet = await RawCharger.connect(`${ocpp}/charger/abc118`);
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    expect(t.system.gateway.isConnected(100008)).toBe(true);
+    expect(await t.system.gateway.isConnected(100008)).toBe(true);
     await quiet.close();
   });
 

@@ -3,7 +3,8 @@ import type { Db } from '../../db/connection.ts';
 import type { ChargerGateway } from '../chargerGateway.ts';
 import { getCharger } from '../chargers.ts';
 import { DomainError } from '../errors.ts';
-import { nextEvent, type ChargingEvents } from '../events.ts';
+import type { Bus } from '../bus.ts';
+import { nextEvent } from '../events.ts';
 import { paymentOf } from '../payments.ts';
 import { currentPricePerKwh } from '../pricing.ts';
 import { reservationLifecycle } from '../reservationStatus.ts';
@@ -32,7 +33,7 @@ export class SessionControl {
   constructor(
     private readonly db: Db,
     private readonly gateway: ChargerGateway,
-    private readonly events: ChargingEvents,
+    private readonly bus: Bus,
     private readonly settlement: SessionSettlement,
     private readonly views: SessionViews,
     private readonly settings: SessionSettings,
@@ -41,7 +42,7 @@ export class SessionControl {
 
   async create(chargerId: ChargerId, userId: UserId, paymentType: string): Promise<SessionView> {
     const charger = await getCharger(this.db, chargerId);
-    if (!this.gateway.isConnected(chargerId)) throw new DomainError('conflict', ['chargerOffline'], `Charger ${chargerId} is offline`);
+    if (!(await this.gateway.isConnected(chargerId))) throw new DomainError('conflict', ['chargerOffline'], `Charger ${chargerId} is offline`);
     const reservation = await activeReservation(this.db, chargerId);
     const ownReservation = reservation?.user_id === userId;
     if (reservation && !ownReservation) throw new DomainError('conflict', ['chargerReserved'], `Charger ${chargerId} is reserved by someone else`);
@@ -88,7 +89,7 @@ export class SessionControl {
 
     const chargerId = session.charger_id!;
     const payment = await paymentOf(this.db, sessionId);
-    const started = nextEvent(this.events, 'sessionStarted', (event) => event.sessionId === sessionId, this.settings.startTimeoutMs);
+    const started = nextEvent(this.bus, 'sessionStarted', String(sessionId), (event) => event.sessionId === sessionId, this.settings.startTimeoutMs);
     started.promise.catch(() => undefined);
     try {
       if (payment) await this.settlement.authorize(payment.id, authorizationToken);
@@ -118,7 +119,7 @@ export class SessionControl {
     if (!RUNNING_SESSION_STATUSES.includes(session.status)) {
       throw new DomainError('conflict', ['sessionNotStoppable'], `Session ${sessionId} is ${session.status}`);
     }
-    const stopped = nextEvent(this.events, 'sessionStopped', (event) => event.sessionId === sessionId, this.settings.startTimeoutMs);
+    const stopped = nextEvent(this.bus, 'sessionStopped', String(sessionId), (event) => event.sessionId === sessionId, this.settings.startTimeoutMs);
     stopped.promise.catch(() => undefined);
     try {
       const answer = await this.gateway.send(session.charger_id!, 'RemoteStopTransaction', { transactionId: sessionId });
@@ -156,7 +157,7 @@ export class SessionControl {
     if (session.reservation_id) {
       const reservation = await this.db.selectFrom('reservations').select(['charger_id', 'status']).where('id', '=', session.reservation_id).executeTakeFirst();
       if (reservation && reservationLifecycle.next(reservation.status, 'cancelled')) {
-        if (this.gateway.isConnected(reservation.charger_id) && this.gateway.supportsReservations(reservation.charger_id)) {
+        if (await this.gateway.supportsReservations(reservation.charger_id).catch(() => false)) {
           await this.gateway.send(reservation.charger_id, 'CancelReservation', { reservationId: session.reservation_id }).catch(() => undefined);
         }
         await advanceReservation(this.db, session.reservation_id, 'cancelled');

@@ -4,7 +4,7 @@ import { Batcher } from '../../db/batcher.ts';
 import type { Db } from '../../db/connection.ts';
 import type { ChargePointId } from '../units.ts';
 import { notFound } from '../errors.ts';
-import type { ChargingEvents } from '../events.ts';
+import type { Bus } from '../bus.ts';
 import { createPayment, createPayments, paymentOf, paymentsOfSessions, setPayment, setPayments, type PaymentProvider } from '../payments.ts';
 import { paymentLifecycle } from '../paymentStatus.ts';
 import type { AccessClaims } from '../tokens.ts';
@@ -31,13 +31,15 @@ export class SessionSettlement {
 
   constructor(
     private readonly db: Db,
-    events: ChargingEvents,
+    bus: Bus,
     private readonly payments: PaymentProvider,
     private readonly views: SessionViews,
     private readonly logger: Logger,
   ) {
-    // Sessions stopped at the charger (RFID, unplugging) are priced and settled too.
-    events.on('sessionStopped', ({ sessionId }) => {
+    // Sessions stopped at the charger (RFID, unplugging) are priced and settled too, by the
+    // node that stored the stop (the others hear of it as well, and leave it to that one).
+    bus.subscribe('sessionStopped', ({ sessionId }, { local }) => {
+      if (!local) return;
       this.finalize(sessionId).catch((error: unknown) => logger.error({ err: error, sessionId }, 'could not price the session'));
     });
   }

@@ -25,7 +25,9 @@ const IDLE_CONNECTOR = literalList(['Available', 'Preparing'] satisfies ChargerS
  * stopped by its charger within `graceMs` (a charger may drop such a transaction without
  * a StopTransaction). The grace leaves room for chargers that report Available just
  * before their StopTransaction, and for stops still queued in a charger that reconnects.
- * Safe on several nodes at once: closing and pricing happen once, whoever gets there first.
+ * Among several nodes each sweeps the sessions of the chargers it holds (their state is
+ * in its memory), and the housekeeper those of chargers no node holds, and the pricing.
+ * Closing and pricing happen once, whoever gets there first.
  */
 export class SessionSweeper {
   constructor(
@@ -33,15 +35,17 @@ export class SessionSweeper {
     private readonly transactions: TransactionRecorder,
     private readonly price: (sessionId: number) => Promise<void>,
     private readonly graceMs: number,
+    private readonly nodeId: string,
     private readonly logger: Logger,
   ) {}
 
-  async sweep(): Promise<void> {
-    const orphans = await this.#orphans();
+  async sweep(housekeeper: boolean): Promise<void> {
+    const orphans = await this.#orphans(housekeeper);
     if (orphans.length) {
       this.logger.info({ sessions: orphans.map((orphan) => orphan.sessionId) }, 'closing sessions that cannot be running');
       await this.transactions.close(orphans.map(({ chargerId, sessionId, flag }) => ({ chargerId, sessionId, flag })));
     }
+    if (!housekeeper) return;
     const unpriced = await this.db.selectFrom('charging_sessions').select('id')
       .where('status', '=', 'Completed').where('price_ore', 'is', null)
       .where('updated_at', '<', sql<Date>`now() - ${UNPRICED_AFTER}::interval`)
@@ -49,13 +53,15 @@ export class SessionSweeper {
     for (const { id } of unpriced) await this.price(id);
   }
 
-  async #orphans(): Promise<{ chargerId: ChargerId; sessionId: number; flag: SessionCloseFlag }[]> {
+  async #orphans(housekeeper: boolean): Promise<{ chargerId: ChargerId; sessionId: number; flag: SessionCloseFlag }[]> {
     const grace = `${Math.round(this.graceMs)} milliseconds`;
     const { rows } = await sql<{ id: number; charger_id: number; flag: SessionCloseFlag }>`
       select s.id, s.charger_id, case when s.status = ${REFUSED} then 'closedAfterRefusedStart' else 'closedByConnectorStatus' end as flag
       from charging_sessions s
+      join chargers ch on ch.id = s.charger_id
       left join connectors c on c.charger_id = s.charger_id and c.connector_id = s.connector_id
-      where s.status in ${RUNNING} and s.started_at is not null and s.charger_id is not null and (
+      where s.status in ${RUNNING} and s.started_at is not null
+        and (ch.node_id = ${this.nodeId} or (${sql.lit(housekeeper)} and not ch.online)) and (
         (s.status = ${REFUSED} and s.updated_at < now() - ${grace}::interval)
         or (c.status in ${IDLE_CONNECTOR} and c.received_at < now() - ${grace}::interval
             and c.received_at > coalesce(s.start_received_at, s.created_at)))

@@ -5,7 +5,8 @@ import { DomainError, notFound } from '../errors.ts';
 import type { AccessClaims } from '../tokens.ts';
 import type { ChargerId, UserId } from '../units.ts';
 import { amountFor } from './price.ts';
-import type { SessionSummaries } from './summaries.ts';
+import { OPEN_SESSION_STATUSES } from './status.ts';
+import type { LiveSummary } from './summaries.ts';
 
 /** A session as the apps read it. */
 export interface SessionView {
@@ -34,11 +35,17 @@ export interface SessionView {
 type SessionRow = Selectable<ChargingSessionsTable>;
 
 /**
+ * The newest summary of a running session, kept in memory by the node its charger is
+ * connected to (the database gets it in intervals); undefined when none has it.
+ */
+export type LiveSummarySource = (sessionId: number, chargerId: ChargerId) => Promise<LiveSummary | undefined>;
+
+/**
  * Sessions as the apps and admins read them: one, a user's, a charger's; with their
  * payment, and live while they charge. Only the owner (or an admin) sees a session.
  */
 export class SessionViews {
-  constructor(private readonly db: Db, private readonly summaries: SessionSummaries) {}
+  constructor(private readonly db: Db, private readonly liveSummary: LiveSummarySource) {}
 
   async get(sessionId: number, caller: AccessClaims): Promise<SessionView> {
     await this.owned(sessionId, caller);
@@ -75,10 +82,12 @@ export class SessionViews {
     if (rows.length === 0) return [];
     const payments = await this.db.selectFrom('payments').selectAll().where('session_id', 'in', rows.map((row) => row.id)).orderBy('id').execute();
     const paymentOf = new Map(payments.map((payment) => [payment.session_id, payment]));
-    return rows.map((row) => {
+    const lives = await Promise.all(rows.map((row) => (OPEN_SESSION_STATUSES.includes(row.status) && row.charger_id !== null
+      ? this.liveSummary(row.id, row.charger_id)
+      : undefined)));
+    return rows.map((row, index) => {
       const payment = paymentOf.get(row.id);
-      // While it charges, the newest reading is in memory (the database gets it in intervals).
-      const live = this.summaries.live(row.id);
+      const live = lives[index];
       return {
         id: row.id,
         chargerId: row.charger_id,

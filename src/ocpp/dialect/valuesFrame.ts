@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MeterValuesEvent } from '../../domain/events.ts';
+import type { MeterValuesEvent } from '../../domain/bus.ts';
 import { DECIMAL } from '../../domain/meterValues.ts';
 import type { Wh } from '../../domain/units.ts';
 import { toIsoTimestamp } from './timestamps.ts';

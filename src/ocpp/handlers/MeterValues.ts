@@ -12,7 +12,10 @@ export async function MeterValues(deps: HandlerDeps, connection: ChargerConnecti
     transactionId: readRowId(request.transactionId),
     meterValues: readMeterValues(request.meterValue, receivedAt),
   }, receivedAt);
-  // Pushed once stored, and once only: a resent reading is not news.
-  if (live) deps.events.emit('meterValues', { chargerId: connection.chargerId, connectorId: connectorId ?? 0, messageId: id, summary: live });
+  // Pushed once stored, and once only: a resent reading is not news. Only a user's sessions
+  // are watched live, on whichever node that user's sockets are.
+  if (live && live.userId !== null) {
+    deps.bus.publish('meterValues', { chargerId: connection.chargerId, connectorId: connectorId ?? 0, messageId: id, summary: live }, String(live.userId));
+  }
   return { response: {} };
 }

@@ -2,7 +2,7 @@ import type { Config } from '../../config.ts';
 import type { BootInfo } from '../../domain/chargerPresence.ts';
 import type { ChargerStatusRecorder } from '../../domain/chargerStatus.ts';
 import type { Authorizer } from '../../domain/authorization.ts';
-import type { ChargingEvents } from '../../domain/events.ts';
+import type { Bus } from '../../domain/bus.ts';
 import type { TransactionRecorder } from '../../domain/sessions/transactionRecorder.ts';
 import type { ChargerId, Ore } from '../../domain/units.ts';
 import type { CallOutcome, ChargerConnection } from '../connection.ts';
@@ -12,7 +12,7 @@ import type { MessageId } from '../protocol/frames.ts';
 /** What every charger→server handler may use: domain services, never the database itself. */
 export interface HandlerDeps {
   config: Config['ocpp'];
-  events: ChargingEvents;
+  bus: Bus;
   transactions: TransactionRecorder;
   authorizer: Authorizer;
   statuses: ChargerStatusRecorder;
