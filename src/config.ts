@@ -38,6 +38,7 @@ export const ENVIRONMENT = {
   HOST: str({ default: '127.0.0.1', desc: 'Address both servers bind to; 0.0.0.0 to accept chargers and apps from the network' }),
   PORT: port({ default: 8080, desc: 'HTTP API port' }),
   OCPP_PORT: port({ default: 1337, desc: 'WebSocket port for chargers (/charger/<serial>) and live metrics (/user/<id>)' }),
+  TRUST_PROXY: str({ default: '', desc: 'Addresses (comma-separated, CIDR allowed) of load balancers whose X-Forwarded-For names the client; 1: trust any' }),
   PUBLIC_URL: str({ default: '', desc: 'Base URL of the API as clients reach it (printed at start-up, used in links); defaults to the listening address' }),
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], desc: 'fatal, error, warn, info, debug, trace or silent' }),
   SHUTDOWN_TIMEOUT: positiveInt({ default: 10, desc: 'Seconds a stop may take (closing sockets, storing what is pending) before the process exits anyway' }),
@@ -112,6 +113,8 @@ export interface Config {
   httpPort: number;
   ocppPort: number;
   publicUrl: string;
+  /** Fastify's trustProxy: false, true, or the proxies' addresses. */
+  trustProxy: boolean | string[];
   logLevel: string;
   shutdownTimeoutMs: number;
   dataDir: string;
@@ -180,6 +183,8 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     httpPort: env.PORT,
     ocppPort: env.OCPP_PORT,
     publicUrl: env.PUBLIC_URL.replace(/\/$/, ''),
+    trustProxy: env.TRUST_PROXY === '' || env.TRUST_PROXY === '0' ? false
+      : env.TRUST_PROXY === '1' ? true : env.TRUST_PROXY.split(',').map((address) => address.trim()).filter(Boolean),
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT * 1000,
     dataDir: path.resolve(env.DATA_DIR),

@@ -83,8 +83,8 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     initialAdmin = await ensureInitialAdmin(db, config.admin.email, config.admin.password);
     if (initialAdmin) logger.info({ email: initialAdmin.email }, 'first admin created');
 
-    cluster = await openCluster(config.cluster, logger);
-    const { bus } = cluster;
+    const joined = (cluster = await openCluster(config.cluster, logger));
+    const { bus } = joined;
     logger.info({ nodeId: cluster.nodeId, several: cluster.several }, cluster.several ? 'joined the other nodes' : 'running as a single node');
     // What chargers reported and was not yet stored (the database was away) is stored before chargers are served again.
     ingest = await IngestPipeline.open(database, path.join(config.dataDir, 'journal'), (facts) => announceStored(bus, facts), logger.child({ component: 'ingest' }), {
@@ -133,7 +133,9 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     started.unshift({ close: async () => { selfTestAbort.abort(); await selfTestRun?.catch(() => undefined); } });
 
     const userAdmin = new UserAdmin(db, accounts);
-    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, sessionViews, settlement, accounts, userAdmin, ingest: () => sink.status() }, logger, runSelfTest);
+    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, sessionViews, settlement, accounts, userAdmin, ingest: () => sink.status(),
+      node: () => ({ id: joined.nodeId, several: joined.several, connected: joined.connected, housekeeper: nodeLease?.housekeeper ?? true, chargers: ocpp.registry.size }),
+    }, logger, runSelfTest);
     started.push(http);
     // npm run admin cannot open the embedded database while this process holds it: its commands come here.
     if (config.database.kind === 'embedded') {

@@ -31,6 +31,8 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    // Behind a load balancer every client would otherwise be the balancer (one sign-in rate limit for all).
+    trustProxy: context.config.trustProxy,
     // Apps and scripts write `/chargers/` as often as `/chargers` (the original's own API tests did).
     routerOptions: { ignoreTrailingSlash: true },
     logController: new RequestLogging(),

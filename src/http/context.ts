@@ -11,6 +11,7 @@ import type { AccessTokens } from '../domain/tokens.ts';
 import type { UserAdmin } from '../domain/userAdmin.ts';
 import type { IngestStatus } from '../ingest/pipeline.ts';
 import type { Guards } from './auth.ts';
+import type { NodeStatus } from './routes/health.ts';
 
 /** What the route plugins need from the rest of the system. */
 export interface HttpContext {
@@ -27,6 +28,8 @@ export interface HttpContext {
   userAdmin: UserAdmin;
   /** Where charger data goes now, and what waits in the journal. */
   ingest(): IngestStatus;
+  /** This node among the others. */
+  node(): NodeStatus;
 }
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
