@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -5,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { openConfiguredDatabase, type DatabaseHandle } from './db/connection.ts';
 import { isDatabaseUnavailable } from './db/errors.ts';
+import { lockDataDir } from './db/dataDirLock.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { seedDatabase } from './db/seed.ts';
 import type { ChargerGateway } from './domain/chargerGateway.ts';
@@ -72,6 +74,7 @@ export async function startSystem(config: Config, logger: Logger, opening = open
   let idReserve: TransactionIds | undefined;
   let cluster: Cluster | undefined;
   let lease: NodeLease | undefined;
+  let unlockJournal: (() => Promise<void>) | undefined;
   try {
     const db = database.db;
     const applied = await untilDatabaseAnswers(() => migrateToLatest(db), logger);
@@ -86,8 +89,12 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     const joined = (cluster = await openCluster(config.cluster, logger));
     const { bus } = joined;
     logger.info({ nodeId: cluster.nodeId, several: cluster.several }, cluster.several ? 'joined the other nodes' : 'running as a single node');
+    // One node per journal: nodes sharing a DATA_DIR (on one machine) would write one journal together.
+    const journalDir = path.join(config.dataDir, 'journal');
+    await fs.mkdir(config.dataDir, { recursive: true });
+    unlockJournal = await lockDataDir(journalDir, 'The charger-data journal in');
     // What chargers reported and was not yet stored (the database was away) is stored before chargers are served again.
-    ingest = await IngestPipeline.open(database, path.join(config.dataDir, 'journal'), (facts) => announceStored(bus, facts), logger.child({ component: 'ingest' }), {
+    ingest = await IngestPipeline.open(database, journalDir, (facts) => announceStored(bus, facts), logger.child({ component: 'ingest' }), {
       // A server database stores a few batches at once; the embedded one is a single connection.
       concurrency: config.database.kind === 'postgres' ? Math.max(1, Math.min(INGEST_CONCURRENCY, config.database.poolSize - 2)) : 1,
     });
@@ -179,6 +186,7 @@ export async function startSystem(config: Config, logger: Logger, opening = open
           for (const server of started) await server.close();
           await jobsStopped;
           await ingest!.close();
+          await unlockJournal!();
           await nodeLease?.close();
           await cluster!.close();
           ids.close();
@@ -193,6 +201,7 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     await cluster?.close().catch(() => undefined);
     idReserve?.close();
     await ingest?.close().catch(() => undefined);
+    await unlockJournal?.().catch(() => undefined);
     if (initialAdmin) await database.db.deleteFrom('users').where('email', '=', initialAdmin.email).execute().catch(() => undefined);
     await database.close();
     throw error;

@@ -31,4 +31,13 @@ describe('the embedded database lock', () => {
     expect(await dataDirHolder(dataDir)).toBe(process.pid);
     await release();
   });
+
+  it('takes over a lock naming this process that this process does not hold (a container restarted with the same PID)', async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lock-'));
+    const dataDir = path.join(dir, 'journal');
+    await fs.writeFile(`${dataDir}.lock`, String(process.pid));
+    const release = await lockDataDir(dataDir, 'The charger-data journal in');
+    await expect(lockDataDir(dataDir, 'The charger-data journal in')).rejects.toThrow(`The charger-data journal in ${dataDir} is in use by process ${process.pid}`);
+    await release();
+  });
 });

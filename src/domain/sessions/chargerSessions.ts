@@ -65,6 +65,11 @@ export class ChargerSessions {
     this.#foreign.delete(chargerId);
   }
 
+  /** The charger's open sessions. */
+  openIds(chargerId: ChargerId): number[] {
+    return (this.#byCharger.get(chargerId) ?? []).filter((session) => session.open).map((session) => session.id);
+  }
+
   /** The database has no session of this charger with this id (so far: a session added later is found first). */
   isForeign(chargerId: ChargerId, sessionId: number): boolean {
     return this.#foreign.get(chargerId)?.has(sessionId) ?? false;

@@ -87,6 +87,18 @@ export class SessionSummaries {
     return tracked && view(tracked);
   }
 
+  /** Stores what these sessions' summaries hold that is not stored yet, and forgets them. */
+  letGo(sessionIds: number[]): void {
+    const due: Tracked[] = [];
+    for (const sessionId of sessionIds) {
+      const tracked = this.#sessions.get(sessionId);
+      if (!tracked) continue;
+      this.#sessions.delete(sessionId);
+      if (tracked.dirty) due.push(tracked);
+    }
+    if (due.length) void this.#store(due);
+  }
+
   get size(): number {
     return this.#sessions.size;
   }
@@ -100,10 +112,12 @@ export class SessionSummaries {
     const now = Date.now();
     const due = [...this.#sessions.values()].filter((tracked) => tracked.dirty && (all || now - tracked.writtenAt >= this.intervalMs));
     if (due.length === 0) return;
-    for (const tracked of due) {
-      tracked.writtenAt = now;
-      tracked.dirty = false;
-    }
+    for (const tracked of due) tracked.writtenAt = now;
+    await this.#store(due);
+  }
+
+  async #store(due: Tracked[]): Promise<void> {
+    for (const tracked of due) tracked.dirty = false;
     await this.sink.submit(due.map(toFact)).catch((error: unknown) => this.logger.warn({ err: error, sessions: due.length }, 'could not store session summaries'));
   }
 }

@@ -84,9 +84,15 @@ export class TransactionRecorder {
     });
   }
 
-  /** The charger left; its sessions are read again when it comes back (another node may have served it meanwhile). */
+  /**
+   * The charger left; its sessions are read again when it comes back (another node may have
+   * served it meanwhile), and their live summaries are stored and let go: the node it comes
+   * back to keeps them from then on, and a stale one here must not answer for it.
+   */
   release(chargerId: ChargerId): void {
-    if (!this.#memoryAhead(chargerId)) this.deps.sessions.forget(chargerId);
+    if (this.#memoryAhead(chargerId)) return;
+    this.deps.summaries.letGo(this.deps.sessions.openIds(chargerId));
+    this.deps.sessions.forget(chargerId);
   }
 
   /**
