@@ -1,0 +1,43 @@
+import type { Bus, BusEventName, BusEvents, BusListener, EventOrigin } from '../domain/bus.ts';
+
+const ALL = '*';
+const LOCAL: EventOrigin = { local: true };
+
+type AnyListener = (event: unknown, origin: EventOrigin) => void;
+
+/**
+ * The bus within one process: listeners by event and topic. The NATS bus uses it for its
+ * own node's listeners too, so local delivery never waits for the network.
+ */
+export class LocalBus implements Bus {
+  readonly #listeners = new Map<string, Set<AnyListener>>();
+
+  constructor(readonly nodeId: string) {}
+
+  publish<K extends BusEventName>(name: K, event: BusEvents[K], topic?: string): void {
+    this.deliver(name, event, topic, LOCAL);
+  }
+
+  /** Calls the listeners of `name` for `topic` and for all topics; a failing listener does not stop the others. */
+  deliver(name: BusEventName, event: unknown, topic: string | undefined, origin: EventOrigin): void {
+    for (const key of topic === undefined ? [keyOf(name, ALL)] : [keyOf(name, topic), keyOf(name, ALL)]) {
+      const listeners = this.#listeners.get(key);
+      if (!listeners) continue;
+      for (const listener of [...listeners]) listener(event, origin);
+    }
+  }
+
+  subscribe<K extends BusEventName>(name: K, listener: BusListener<K>, topic?: string): () => void {
+    const key = keyOf(name, topic ?? ALL);
+    let listeners = this.#listeners.get(key);
+    if (!listeners) this.#listeners.set(key, (listeners = new Set()));
+    const entry = listener as AnyListener;
+    listeners.add(entry);
+    return () => {
+      listeners.delete(entry);
+      if (listeners.size === 0 && this.#listeners.get(key) === listeners) this.#listeners.delete(key);
+    };
+  }
+}
+
+const keyOf = (name: string, topic: string) => `${name}\u0000${topic}`;

@@ -1,0 +1,46 @@
+import type { LiveSummary } from './sessions/summaries.ts';
+import type { ChargerId, ConnectorId } from './units.ts';
+
+/** A MeterValues of a running session, after it was stored, with the session's summary so far. */
+export interface MeterValuesEvent {
+  chargerId: ChargerId;
+  connectorId: ConnectorId;
+  messageId: string | number;
+  summary: LiveSummary;
+}
+
+/** What happens on one node that others may wait for or show. */
+export interface BusEvents {
+  /** Topic: the session's user (only sessions with one are published). */
+  meterValues: MeterValuesEvent;
+  /** Topic: the session id. */
+  sessionStarted: { chargerId: ChargerId; connectorId: ConnectorId; sessionId: number };
+  /** Topic: the session id. */
+  sessionStopped: { chargerId: ChargerId; sessionId: number };
+  /** A node now holds the charger's socket; any other node holding one for it lets it go. No topic. */
+  chargerConnected: { chargerId: ChargerId; nodeId: string };
+}
+
+export type BusEventName = keyof BusEvents;
+
+/** Whether the event happened on this node (`local`) or came from another. */
+export interface EventOrigin {
+  local: boolean;
+}
+
+export type BusListener<K extends BusEventName> = (event: BusEvents[K], origin: EventOrigin) => void;
+
+/**
+ * How events travel between the parts of the system, on one node or several. Listeners on
+ * the publishing node are called at once (before `publish` returns); listeners on other
+ * nodes soon after, each once. Delivery to other nodes is best effort: an event published
+ * while they cannot be reached is not kept for later.
+ */
+export interface Bus {
+  /** This node's id (unique while it runs). */
+  readonly nodeId: string;
+  /** `topic` (digits, letters, `-`, `_`) narrows who hears it: listeners of that topic and listeners of all topics. */
+  publish<K extends BusEventName>(name: K, event: BusEvents[K], topic?: string): void;
+  /** Listens to `name` events of one topic, or of all when `topic` is omitted; returns the way to stop listening. */
+  subscribe<K extends BusEventName>(name: K, listener: BusListener<K>, topic?: string): () => void;
+}
