@@ -20,11 +20,19 @@ export class LocalBus implements Bus {
 
   /** Calls the listeners of `name` for `topic` and for all topics; a failing listener does not stop the others. */
   deliver(name: BusEventName, event: unknown, topic: string | undefined, origin: EventOrigin): void {
-    for (const key of topic === undefined ? [keyOf(name, ALL)] : [keyOf(name, topic), keyOf(name, ALL)]) {
-      const listeners = this.#listeners.get(key);
-      if (!listeners) continue;
-      for (const listener of [...listeners]) listener(event, origin);
-    }
+    if (topic !== undefined) this.deliverOnly(name, event, topic, origin);
+    this.deliverOnly(name, event, undefined, origin);
+  }
+
+  /**
+   * Calls only the listeners of exactly `topic`, or only those of all topics when it is
+   * undefined: another node's event arrives once per NATS subscription that matches it,
+   * one for its topic and one for all topics, and each reaches its own listeners.
+   */
+  deliverOnly(name: BusEventName, event: unknown, topic: string | undefined, origin: EventOrigin): void {
+    const listeners = this.#listeners.get(keyOf(name, topic ?? ALL));
+    if (!listeners) return;
+    for (const listener of [...listeners]) listener(event, origin);
   }
 
   subscribe<K extends BusEventName>(name: K, listener: BusListener<K>, topic?: string): () => void {
