@@ -58,7 +58,11 @@ class Link implements NatsLink {
     readonly logger: Logger,
   ) {
     void this.#watch();
-    void nc.closed().then(() => this.#lose());
+    void nc.closed().then((error) => {
+      // It reconnects forever, so only close() or a failure it cannot retry (such as refused credentials) ends it.
+      if (error) logger.error({ err: error }, 'NATS connection closed; other nodes cannot be reached until this node restarts');
+      this.#lose();
+    });
   }
 
   get connected(): boolean {

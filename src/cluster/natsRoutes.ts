@@ -9,7 +9,11 @@ import { decodeWire, encodeWire } from './wire.ts';
 const HOLDERS = 'holder';
 
 /** The holder's answer on the wire. */
-type Reply = { ok: true; value: unknown } | { ok: false; kind: ErrorKind; codes: string[]; message: string };
+type Reply =
+  | { ok: true; value: unknown }
+  | { ok: false; kind: ErrorKind; codes: string[]; message: string }
+  /** The hold was withdrawn while the ask was on its way. */
+  | { ok: false; withdrawn: true };
 
 const unreachable = () => new DomainError('unavailable', ['clusterUnavailable'], 'The other nodes cannot be reached right now (NATS is down); try again shortly');
 
@@ -18,6 +22,7 @@ export class NatsRoutes implements ChargerRoutes {
   constructor(private readonly link: NatsLink) {}
 
   hold(chargerId: ChargerId, serve: (ask: ChargerAsk) => Promise<unknown>): () => void {
+    let withdrawn = false;
     const subscription = this.link.nc.subscribe(this.#subject(chargerId), {
       queue: HOLDERS,
       callback: (error, message) => {
@@ -25,10 +30,17 @@ export class NatsRoutes implements ChargerRoutes {
           this.link.logger.warn({ err: error, chargerId }, 'this node no longer serves asks for its charger');
           return;
         }
-        void this.#answer(chargerId, message, serve);
+        if (withdrawn) this.#respond(chargerId, message, { ok: false, withdrawn: true });
+        else void this.#answer(chargerId, message, serve);
       },
     });
-    return () => subscription.unsubscribe();
+    return () => {
+      withdrawn = true;
+      // Asks NATS sent here before it learnt of the withdrawal still arrive until the drain
+      // ends; answering them spares their askers the wait for a timeout. A connection that
+      // is closed has nothing left to drain.
+      subscription.drain().catch(() => undefined);
+    };
   }
 
   async ask(chargerId: ChargerId, ask: ChargerAsk, timeoutMs: number): Promise<RouteResult> {
@@ -50,8 +62,9 @@ export class NatsRoutes implements ChargerRoutes {
       stopWaiting();
     }
     const reply = decodeWire(message.string()) as Reply;
-    if (!reply.ok) throw new DomainError(reply.kind, reply.codes, reply.message);
-    return { held: true, value: reply.value };
+    if (reply.ok) return { held: true, value: reply.value };
+    if ('withdrawn' in reply) return { held: false };
+    throw new DomainError(reply.kind, reply.codes, reply.message);
   }
 
   async #answer(chargerId: ChargerId, message: Msg, serve: (ask: ChargerAsk) => Promise<unknown>): Promise<void> {
@@ -64,6 +77,10 @@ export class NatsRoutes implements ChargerRoutes {
         : { ok: false, kind: 'badGateway', codes: ['internalError'], message: error instanceof Error ? error.message : String(error) };
       if (!(error instanceof DomainError)) this.link.logger.error({ err: error, chargerId }, 'serving another node\'s ask failed');
     }
+    this.#respond(chargerId, message, reply);
+  }
+
+  #respond(chargerId: ChargerId, message: Msg, reply: Reply): void {
     try {
       message.respond(encodeWire(reply));
     } catch (error) {
