@@ -12,13 +12,21 @@ export type ChargerAsk =
 /** The holder's answer, or undefined when no node holds the charger. */
 export type RouteResult = { held: true; value: unknown } | { held: false };
 
+/** This node's hold on a charger. */
+export interface Hold {
+  /** Settles once other nodes' asks reach this node (or after a bounded wait while they cannot reach it at all). */
+  ready: Promise<void>;
+  /** Asks that were already on their way are answered "not held". */
+  withdraw(): void;
+}
+
 /**
  * How a node reaches chargers whose sockets other nodes hold. On one node there are none:
  * every ask finds no holder. A holder's DomainError comes back to the asker as a DomainError.
  */
 export interface ChargerRoutes {
-  /** This node holds the charger now: asks for it are served by `serve` until the returned withdrawal is called. */
-  hold(chargerId: ChargerId, serve: (ask: ChargerAsk) => Promise<unknown>): () => void;
+  /** This node holds the charger now: asks for it are served by `serve` until the hold is withdrawn. */
+  hold(chargerId: ChargerId, serve: (ask: ChargerAsk) => Promise<unknown>): Hold;
   /**
    * Asks the charger's holder; `{ held: false }` at once when no node holds it. Throws a
    * DomainError 'unavailable' when the other nodes cannot be reached, 'timeout' after `timeoutMs`.
@@ -28,6 +36,6 @@ export interface ChargerRoutes {
 
 /** The single node's routes: every charger is here or nowhere. */
 export const NO_OTHER_NODES: ChargerRoutes = {
-  hold: () => () => undefined,
+  hold: () => ({ ready: Promise.resolve(), withdraw: () => undefined }),
   ask: async () => ({ held: false }),
 };

@@ -18,7 +18,7 @@ export class LocalBus implements Bus {
     this.deliver(name, event, topic, LOCAL);
   }
 
-  /** Calls the listeners of `name` for `topic` and for all topics; a failing listener does not stop the others. */
+  /** Calls the listeners of `name` for `topic` and for all topics; listeners handle their own failures. */
   deliver(name: BusEventName, event: unknown, topic: string | undefined, origin: EventOrigin): void {
     if (topic !== undefined) this.deliverOnly(name, event, topic, origin);
     this.deliverOnly(name, event, undefined, origin);

@@ -1,12 +1,27 @@
 import { errors, type Msg } from '@nats-io/transport-node';
 import { DomainError, type ErrorKind } from '../domain/errors.ts';
 import type { ChargerId } from '../domain/units.ts';
-import type { ChargerAsk, ChargerRoutes, RouteResult } from './chargerRoutes.ts';
+import type { ChargerAsk, ChargerRoutes, Hold, RouteResult } from './chargerRoutes.ts';
 import type { NatsLink } from './natsLink.ts';
 import { decodeWire, encodeWire } from './wire.ts';
 
 /** Nodes that hold the same charger for a moment (one taking it over) share one queue group, so only one answers. */
 const HOLDERS = 'holder';
+
+/** How long a hold waits to be in place at the server; NATS may be away, and the charger is served meanwhile anyway. */
+const HOLD_READY_MAX_MS = 2000;
+
+/** Settles when `work` does (fulfilled or not), or after `ms`. */
+function boundedWait(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    work.then(() => undefined, () => undefined).finally(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 /** The holder's answer on the wire. */
 type Reply =
@@ -21,7 +36,7 @@ const unreachable = () => new DomainError('unavailable', ['clusterUnavailable'],
 export class NatsRoutes implements ChargerRoutes {
   constructor(private readonly link: NatsLink) {}
 
-  hold(chargerId: ChargerId, serve: (ask: ChargerAsk) => Promise<unknown>): () => void {
+  hold(chargerId: ChargerId, serve: (ask: ChargerAsk) => Promise<unknown>): Hold {
     let withdrawn = false;
     const subscription = this.link.nc.subscribe(this.#subject(chargerId), {
       queue: HOLDERS,
@@ -34,12 +49,16 @@ export class NatsRoutes implements ChargerRoutes {
         else void this.#answer(chargerId, message, serve);
       },
     });
-    return () => {
-      withdrawn = true;
-      // Asks NATS sent here before it learnt of the withdrawal still arrive until the drain
-      // ends; answering them spares their askers the wait for a timeout. A connection that
-      // is closed has nothing left to drain.
-      subscription.drain().catch(() => undefined);
+    return {
+      // The subscription is in place at the server once a round trip after it is answered.
+      ready: boundedWait(this.link.nc.flush(), HOLD_READY_MAX_MS),
+      withdraw: () => {
+        withdrawn = true;
+        // Asks NATS sent here before it learnt of the withdrawal still arrive until the drain
+        // ends; answering them spares their askers the wait for a timeout. A connection that
+        // is closed has nothing left to drain.
+        subscription.drain().catch(() => undefined);
+      },
     };
   }
 

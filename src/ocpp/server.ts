@@ -8,6 +8,7 @@ import { Batcher } from '../db/batcher.ts';
 import { recordBoots, setDialect, type BootRecord, type ChargerAdmission } from '../domain/chargerPresence.ts';
 import { ChargerStatusRecorder } from '../domain/chargerStatus.ts';
 import type { Authorizer } from '../domain/authorization.ts';
+import type { Hold } from '../cluster/chargerRoutes.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { currentPricePerKwh } from '../domain/pricing.ts';
 import type { LiveSummary } from '../domain/sessions/summaries.ts';
@@ -64,7 +65,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
   const gateway = new OcppGateway(registry, cluster.routes, config.ocpp.callTimeoutMs, deps.liveSummary);
   const presence = await ChargerPresence.start(db, cluster, BATCH_WINDOW_MS, logger);
   /** How other nodes' asks reach each charger held here; withdrawn when its connection goes. */
-  const holds = new Map<ChargerConnection, () => void>();
+  const holds = new Map<ChargerConnection, Hold>();
   const admissions = new ChargerAdmissions(db, config.ocpp.autoRegister, BATCH_WINDOW_MS);
   const messageLog = config.ocpp.messageLog ? new MessageLog(db, logger) : undefined;
   const boots = new Batcher<BootRecord, ChargerAdmission['registrationStatus']>((records) => recordBoots(db, records), BATCH_WINDOW_MS);
@@ -108,11 +109,15 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     connection.handleCallsAfter(deps.transactions.prepare(connection.chargerId));
     const replaced = registry.add(connection);
     if (replaced) letGo(replaced, 'replaced by a new connection');
-    holds.set(connection, cluster.routes.hold(connection.chargerId, gateway.serve(connection)));
+    const hold = cluster.routes.hold(connection.chargerId, gateway.serve(connection));
+    holds.set(connection, hold);
     // A node still holding an older socket of this charger (it reconnected here) lets it go.
     cluster.bus.publish('chargerConnected', { chargerId: connection.chargerId, nodeId: cluster.nodeId });
     connection.log.info({ dialect: connection.dialect.kind, subprotocol: socket.protocol || null }, 'charger connected');
-    presence.mark(connection, true);
+    // Shown online once other nodes' commands can reach it here.
+    void hold.ready.then(() => {
+      if (registry.get(connection.chargerId) === connection) presence.mark(connection, true);
+    });
     socket.on('close', (code) => {
       connection.closedDown();
       withdraw(connection);
@@ -125,7 +130,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
   }
 
   function withdraw(connection: ChargerConnection): void {
-    holds.get(connection)?.();
+    holds.get(connection)?.withdraw();
     holds.delete(connection);
   }
 

@@ -210,10 +210,12 @@ describe('nodes sharing events and chargers through NATS', () => {
       return { reservable: true, at };
     });
     const ask: ChargerAsk = { kind: 'command', action: 'Reset', request: { type: 'Soft' } };
-    const result = await eventually(() => a.routes.ask(100002, ask, 5_000).then((r) => (r.held ? r : undefined)), 'held');
+    // Once the hold is ready, the first ask finds it.
+    await withdraw.ready;
+    const result = await a.routes.ask(100002, ask, 5_000);
     expect(result).toEqual({ held: true, value: { reservable: true, at } });
     expect(asks.at(-1)).toEqual(ask);
-    withdraw();
+    withdraw.withdraw();
   });
 
   it('returns the holder\'s DomainError as a DomainError, and any other failure as badGateway', async () => {
@@ -232,8 +234,8 @@ describe('nodes sharing events and chargers through NATS', () => {
     const failed = await a.routes.ask(100004, describeAsk, 5_000).catch((error: unknown) => error);
     expect(failed).toBeInstanceOf(DomainError);
     expect(failed).toMatchObject({ kind: 'badGateway', codes: ['internalError'], message: 'boom' });
-    withdrawRefusing();
-    withdrawFailing();
+    withdrawRefusing.withdraw();
+    withdrawFailing.withdraw();
   });
 
   it('fails with a timeout when the holder does not answer in time', async () => {
@@ -243,7 +245,7 @@ describe('nodes sharing events and chargers through NATS', () => {
     await reaches(a, b);
     await expect(a.routes.ask(100005, describeAsk, 200)).rejects.toMatchObject({ kind: 'timeout', codes: ['chargerTimeout'] });
     release();
-    withdraw();
+    withdraw.withdraw();
   });
 
   it('has one of two holders of the same charger answer each ask', async () => {
@@ -256,8 +258,8 @@ describe('nodes sharing events and chargers through NATS', () => {
     }
     await Promise.all([reaches(a, b), reaches(a, c)]);
     expect(served).toBe(5);
-    withdrawB();
-    withdrawC();
+    withdrawB.withdraw();
+    withdrawC.withdraw();
   });
 
   it('no longer reaches a withdrawn hold, not even with an ask already on its way', { timeout: 5_000 }, async () => {
@@ -267,7 +269,7 @@ describe('nodes sharing events and chargers through NATS', () => {
       served += 1;
       withdraw();
       return 'here';
-    });
+    }).withdraw;
     await reaches(a, b);
     // Both asks leave before the holder hears the first, which withdraws: the second is
     // then on its way to a hold NATS still knows of, or already finds nobody.
@@ -301,8 +303,8 @@ describe('nodes sharing events and chargers through NATS', () => {
     );
     expect(result).toEqual({ held: true, value: 'quick' });
     release();
-    withdrawSlow();
-    withdrawQuick();
+    withdrawSlow.withdraw();
+    withdrawQuick.withdraw();
   });
 });
 
