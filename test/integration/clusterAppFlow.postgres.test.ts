@@ -1,7 +1,8 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amountFor } from '../../src/domain/sessions/price.ts';
 import { ChargerSimulator } from '../../src/sim/index.ts';
-import { TestCluster } from '../support/cluster.ts';
+import { TestCluster, type ClusterResponse } from '../support/cluster.ts';
 import { NatsServer } from '../support/natsServer.ts';
 import { RawCharger } from '../support/rawCharger.ts';
 import { killServersLeftRunning, PROCESS_TEST_TIMEOUT_MS } from '../support/serverProcess.ts';
@@ -9,6 +10,8 @@ import { until } from '../support/until.ts';
 
 /** One charger on each node; the app's session runs on node c's. */
 const CHARGERS = { a: { id: 100001, serial: 'abc111' }, b: { id: 100002, serial: 'abc112' }, c: { id: 100003, serial: 'abc113' } } as const;
+/** A second charger on node c. */
+const SECOND_ON_C = { id: 100004, serial: 'abc114' };
 const READINGS = 4;
 
 interface SentCall {
@@ -27,7 +30,7 @@ describe('the app\'s session across three nodes: HTTP on a, live socket on b, ch
     nats = await NatsServer.start();
     // The database gets a running session's summary once per interval; the live view must not depend on it.
     cluster = await TestCluster.start({ natsUrl: nats.url, env: { LIVEMETRICS_DB_UPDATE_INTERVAL: '600000' } });
-    await cluster.db.updateTable('chargers').set({ dialect: 'ocpp1.6' }).where('id', 'in', Object.values(CHARGERS).map((c) => c.id)).execute();
+    await cluster.db.updateTable('chargers').set({ dialect: 'ocpp1.6' }).where('id', 'in', [...Object.values(CHARGERS).map((c) => c.id), SECOND_ON_C.id]).execute();
   });
   afterAll(async () => {
     for (const socket of sockets) socket.socket.terminate();
@@ -127,7 +130,11 @@ describe('the app\'s session across three nodes: HTTP on a, live socket on b, ch
     expect(stop.payload.transactionId).toBe(id);
     const energy = stop.payload.meterStop - meterStart;
     expect(energy).toBeGreaterThan(newestEnergy);
-    expect(stopped.body).toMatchObject({ transactionID: id, status: 'Completed', paymentStatus: 'Invoiced', energyWh: energy });
+    expect(stopped.body).toMatchObject({ transactionID: id, status: 'Completed', energyWh: energy });
+    // The stop answers with the settled payment (on one node it always does). Checked softly so
+    // that the rest is checked too: see the next test for why it may not be on several nodes.
+    const payment = await cluster.db.selectFrom('payments').select('status').where('session_id', '=', id).executeTakeFirstOrThrow();
+    expect.soft(stopped.body.paymentStatus, `the stop answered on a before the payment was settled (it is ${payment.status} in the database now)`).toBe('Invoiced');
 
     const session = await cluster.db.selectFrom('charging_sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(session).toMatchObject({ status: 'Completed', meter_start_wh: meterStart, meter_stop_wh: stop.payload.meterStop, energy_wh: energy });
@@ -145,5 +152,63 @@ describe('the app\'s session across three nodes: HTTP on a, live socket on b, ch
     expect(session.price_ore).toBeGreaterThan(0);
     // No frame of the session came twice, before or after the marker.
     expect(phone.received.filter((frame) => frame[2] === 'MeterValues')).toHaveLength(READINGS + 1);
+  });
+
+  it('the stop asked on a answers with the payment settled, also when c (which stored the StopTransaction) settles it', async () => {
+    const a = cluster.node('a');
+    const sim = new ChargerSimulator({ url: cluster.node('c').chargerUrl(SECOND_ON_C.serial), meterValueIntervalMs: 0, powerW: 3_600_000, batteryWh: 100_000_000 });
+    sims.push(sim);
+    await sim.connect();
+    await sim.boot();
+    await until(async () => (await cluster.db.selectFrom('chargers').select('node_id').where('id', '=', SECOND_ON_C.id).executeTakeFirstOrThrow()).node_id === 'c', 30_000);
+    const driver = await cluster.createUser(a);
+    const id: number = (await a.request('POST', '/transaction', { token: driver.token, body: { connectorID: SECOND_ON_C.id } })).body.transactionID;
+    expect((await a.request('PUT', `/transaction/start/${id}`, { token: driver.token })).status).toBe(200);
+    await sim.sendMeterValues(1);
+    const payment = await cluster.db.selectFrom('payments').select(['id', 'status']).where('session_id', '=', id).executeTakeFirstOrThrow();
+    expect(payment.status).toBe('Authorized');
+
+    // c stored the StopTransaction and prices the session while a is paused (it has sent the
+    // RemoteStopTransaction and waits for c's answer); a lock on the payment's row holds back
+    // c's settlement after the pricing. The stop on a must not answer before it is settled.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockHeld = new Promise<void>((resolve) => (locked = resolve));
+    const holding = cluster.db.transaction().execute(async (trx) => {
+      await sql`select id from payments where id = ${payment.id} for update`.execute(trx);
+      locked();
+      await released;
+    });
+    let answeredWhileLocked = false;
+    let stopped: ClusterResponse;
+    let paused = false;
+    sim.on('call', (action) => {
+      if (action !== 'RemoteStopTransaction' || paused) return;
+      paused = true;
+      process.kill(a.pid, 'SIGSTOP');
+    });
+    try {
+      await lockHeld;
+      const stopping = a.request('PUT', `/transaction/stop/${id}`, { token: driver.token });
+      await until(async () => paused, 30_000);
+      // Priced by c while its settlement waits for the lock; then a goes on.
+      await until(async () => (await cluster.db.selectFrom('charging_sessions').select('price_ore').where('id', '=', id).executeTakeFirstOrThrow()).price_ore !== null, 30_000);
+      process.kill(a.pid, 'SIGCONT');
+      // How long the lock is held is no condition of the check: a stop that waits for the
+      // settlement answers once it is released, one that does not answers meanwhile.
+      const answered = await Promise.race([stopping.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 3_000))]);
+      answeredWhileLocked = answered;
+      release();
+      stopped = await stopping;
+    } finally {
+      if (paused) process.kill(a.pid, 'SIGCONT');
+      release();
+      await holding;
+    }
+    expect(stopped.status, stopped.text).toBe(200);
+    expect(stopped.body.status).toBe('Completed');
+    expect(stopped.body.paymentStatus, `answered while the settlement was held back: ${answeredWhileLocked}`).toBe('Invoiced');
+    await until(async () => (await cluster.db.selectFrom('payments').select('status').where('id', '=', payment.id).executeTakeFirstOrThrow()).status === 'Invoiced', 30_000);
   });
 });
