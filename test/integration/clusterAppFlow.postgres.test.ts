@@ -87,7 +87,7 @@ describe('the app\'s session across three nodes: HTTP on a, live socket on b, ch
     expect(sent.some((call) => call.action === 'StartTransaction')).toBe(true);
     expect(started.status, started.text).toBe(200);
     expect(started.body).toMatchObject({ transactionID: id, connectorID: chargerId, status: 'Charging' });
-    await until(async () => driverSim.connector(1).transactionId === id);
+    await until(async () => driverSim.connector(1).transactionId === id, 30_000);
     const meterStart: number = sent.find((call) => call.action === 'StartTransaction')!.payload.meterStart;
 
     for (let i = 0; i < READINGS; i++) {

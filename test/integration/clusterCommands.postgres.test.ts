@@ -29,7 +29,7 @@ describe('commands among three nodes', { timeout: PROCESS_TEST_TIMEOUT_MS }, () 
 
   beforeAll(async () => {
     nats = await NatsServer.start();
-    cluster = await TestCluster.start({ natsUrl: nats.url });
+    cluster = await TestCluster.start({ natsUrl: nats.url, fresh: true });
     await cluster.db.updateTable('chargers').set({ dialect: 'ocpp1.6' }).where('id', '>=', 100001).execute();
     admin = await cluster.adminToken();
   });
@@ -39,6 +39,16 @@ describe('commands among three nodes', { timeout: PROCESS_TEST_TIMEOUT_MS }, () 
     await cluster?.close();
     await nats?.stop();
     killServersLeftRunning();
+  });
+
+  it('three nodes started together on an empty database: one migrates it, one seeds it, one creates the first admin', async () => {
+    const nodes = [...cluster.nodes.values()];
+    for (const msg of ['database migrated', 'database seeded with the sites, chargers and sample tariffs', 'first admin created']) {
+      expect(nodes.filter((node) => node.logged(msg).length > 0), msg).toHaveLength(1);
+    }
+    expect(await cluster.db.selectFrom('chargers').select('id').execute()).toHaveLength(10);
+    expect(await cluster.db.selectFrom('users').select('id').where('role', '=', 'admin').execute()).toHaveLength(1);
+    for (const node of nodes) expect(node.output()).not.toContain('First admin created');
   });
 
   it('a command sent on another node reaches the charger and answers with its answer', async () => {

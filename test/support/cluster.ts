@@ -162,6 +162,8 @@ export interface ClusterOptions {
   prepare?: (db: Db) => Promise<void>;
   /** Nodes set up but not started with the others; `startNode` starts them. */
   deferred?: string[];
+  /** An empty database (not the run's migrated template): the nodes migrate it as they start together. */
+  fresh?: boolean;
 }
 
 /**
@@ -180,7 +182,7 @@ export class TestCluster {
   ) {}
 
   static async start(options: ClusterOptions): Promise<TestCluster> {
-    const database = await createTestDatabase();
+    const database = await createTestDatabase({ fresh: options.fresh ?? false });
     const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'flexicharge-cluster-'));
     const handle = await openDatabase({ kind: 'postgres', url: database.env.DATABASE_URL!, poolSize: 2 });
     const cluster = new TestCluster(database, handle, tempDir);
