@@ -8,10 +8,15 @@ export async function renewNodeLease(db: Db, nodeId: string, ttlMs: number): Pro
     on conflict (node_id) do update set expires_at = excluded.expires_at`.execute(db);
 }
 
-/** This node stops: its lease ends and the chargers it still shows online go offline. */
+/**
+ * This node stops: its lease ends and the chargers it still shows online go offline.
+ * Like the lapse below, this is no news from a charger, so `presence_at` keeps the time
+ * of the last change a node reported: a charger that meanwhile connected to another node
+ * (its change reported, not yet stored) is shown online when that change is stored.
+ */
 export async function endNodeLease(db: Db, nodeId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('chargers').set({ online: false, status: 'Unavailable', node_id: null, presence_at: new Date() })
+    await trx.updateTable('chargers').set({ online: false, status: 'Unavailable', node_id: null })
       .where('online', '=', true).where('node_id', '=', nodeId).execute();
     await trx.deleteFrom('node_leases').where('node_id', '=', nodeId).execute();
   });
@@ -20,12 +25,15 @@ export async function endNodeLease(db: Db, nodeId: string): Promise<void> {
 /**
  * Chargers shown online by a node whose lease lapsed (it died without stopping) go
  * offline; lapsed leases are forgotten. Returns how many chargers went offline. Safe to
- * run on every node at once: each charger changes once.
+ * run on every node at once: each charger changes once. `presence_at` is left as the dead
+ * node last set it: a charger that reconnected to another node just before this ran, but
+ * whose change that node stores only after it, is still newer and shown online (stamping
+ * the lapse's time would make that change look stale and leave the charger offline).
  */
 export async function releaseLapsedNodes(db: Db): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const { numAffectedRows } = await sql`
-      update chargers set online = false, status = 'Unavailable', node_id = null, presence_at = now()
+      update chargers set online = false, status = 'Unavailable', node_id = null
       where online and not exists (select 1 from node_leases n where n.node_id = chargers.node_id and n.expires_at > now())`.execute(trx);
     await sql`delete from node_leases where expires_at <= now()`.execute(trx);
     return Number(numAffectedRows ?? 0);

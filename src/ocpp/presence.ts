@@ -55,12 +55,16 @@ export class ChargerPresence {
     clearInterval(this.#flushTimer);
   }
 
-  /** Stores what is pending, and `stillConnected` (the chargers connected when the server stopped) as offline. */
-  async close(stillConnected: ChargerId[]): Promise<void> {
+  /**
+   * Stores what is pending, and `stillConnected` (the chargers connected when the server
+   * stopped) as offline `at` the moment their sockets were closed: one that reconnected to
+   * another node since is newer there, whichever node stores its change first.
+   */
+  async close(stillConnected: ChargerId[], at: Date): Promise<void> {
     await this.#changes.drain();
     await this.#lastSeen.flush().catch(() => {});
     if (stillConnected.length) {
-      await setConnected(this.db, this.nodeId, stillConnected.map((chargerId) => ({ chargerId, online: false, at: new Date() }))).catch(() => {});
+      await setConnected(this.db, this.nodeId, stillConnected.map((chargerId) => ({ chargerId, online: false, at }))).catch(() => {});
     }
   }
 }

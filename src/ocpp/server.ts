@@ -176,6 +176,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
       pingSweep.stop();
       presence.stop();
       const connections = [...registry.values()];
+      const closedAt = new Date();
       for (const connection of connections) {
         withdraw(connection);
         connection.closedDown();
@@ -186,7 +187,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
         for (const client of wss.clients) client.terminate();
       });
       await server.close();
-      await presence.close(connections.map((connection) => connection.chargerId));
+      await presence.close(connections.map((connection) => connection.chargerId), closedAt);
       await messageLog?.close();
     },
   };
