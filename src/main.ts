@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, withDotEnv, type Config } from './config.ts';
 import { listenFailure } from './listenFailure.ts';
 import { openConfiguredDatabase } from './db/connection.ts';
 import { DataDirInUseError } from './db/dataDirLock.ts';
+import { ClusterUnreachableError } from './cluster/clusterUnreachable.ts';
 import type { RunningSystem } from './system.ts';
 
 let config: Config;
@@ -56,7 +57,7 @@ try {
   const { startSystem } = await import('./system.ts');
   system = await startSystem(config, logger, opening);
 } catch (error) {
-  const failure = error instanceof DataDirInUseError ? error.message : listenFailure(error, config);
+  const failure = error instanceof DataDirInUseError || error instanceof ClusterUnreachableError ? error.message : listenFailure(error, config);
   if (failure) console.error(failure);
   // A start that failed ends with a failure status, so a process manager restarts the node.
   else logger.fatal({ err: error }, 'could not start');

@@ -1,4 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ClusterUnreachableError } from './clusterUnreachable.ts';
 import type { Logger } from 'pino';
 
 /** Slow enough not to hammer a restarting server, quick enough that nodes find each other soon after it is back. */
@@ -43,7 +44,7 @@ export async function openNatsLink({ servers, prefix, nodeId, logger }: NatsLink
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new Error(`Cannot reach NATS at ${urls.join(',')} (NATS_URL): ${reason}`, { cause: error });
+    throw new ClusterUnreachableError(`Cannot reach NATS at ${urls.join(',')} (NATS_URL): ${reason}`, { cause: error });
   }
   return new Link(nc, prefix, logger);
 }
