@@ -17,6 +17,8 @@ export interface BusEvents {
   sessionStarted: { chargerId: ChargerId; connectorId: ConnectorId; sessionId: number };
   /** Topic: the session id. */
   sessionStopped: { chargerId: ChargerId; sessionId: number };
+  /** A completed session was priced and its payment settled (or its settlement failed). Topic: the session id. */
+  sessionSettled: { sessionId: number };
   /** A node now holds the charger's socket; any other node holding one for it lets it go. No topic. */
   chargerConnected: { chargerId: ChargerId; nodeId: string };
 }

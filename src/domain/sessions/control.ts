@@ -20,6 +20,16 @@ export interface SessionSettings {
   reservationMinutes: number;
 }
 
+/** How long a stop's answer waits, after its own pricing, for the settlement of another node's. */
+const SETTLEMENT_WAIT_MS = 10_000;
+
+/** `work`, or a rejection after `ms`. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`not within ${ms} ms`)), ms); });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 /** The idTag a session started from the app presents to the charger: its own id, digits only. */
 const sessionIdTag = (sessionId: number) => String(sessionId);
 
@@ -121,6 +131,10 @@ export class SessionControl {
     }
     const stopped = nextEvent(this.bus, 'sessionStopped', String(sessionId), (event) => event.sessionId === sessionId, this.settings.startTimeoutMs);
     stopped.promise.catch(() => undefined);
+    // The node that stores the charger's stop prices and settles the session too; when that
+    // is another node, its run is the one that counts and this one prices nothing.
+    const settled = nextEvent(this.bus, 'sessionSettled', String(sessionId), () => true, this.settings.startTimeoutMs + SETTLEMENT_WAIT_MS);
+    settled.promise.catch(() => undefined);
     try {
       const answer = await this.gateway.send(session.charger_id!, 'RemoteStopTransaction', { transactionId: sessionId });
       if (answer.status !== 'Accepted') throw new DomainError('conflict', ['couldNotStopTransaction'], `Charger ${session.charger_id} rejected the stop`);
@@ -129,9 +143,14 @@ export class SessionControl {
       });
     } catch (error) {
       stopped.cancel();
+      settled.cancel();
       throw error;
     }
     await this.settlement.finalize(sessionId);
+    // The answer shows the settled payment, whichever node settled it; a node that died while
+    // settling leaves the sweep to price it, and this answer shows the session as it is.
+    await withDeadline(settled.promise, SETTLEMENT_WAIT_MS).catch(() => undefined);
+    settled.cancel();
     return this.views.view(sessionId);
   }
 

@@ -31,7 +31,7 @@ export class SessionSettlement {
 
   constructor(
     private readonly db: Db,
-    bus: Bus,
+    private readonly bus: Bus,
     private readonly payments: PaymentProvider,
     private readonly views: SessionViews,
     private readonly logger: Logger,
@@ -126,6 +126,7 @@ export class SessionSettlement {
       }
     }));
     await setPayments(this.db, outcomes);
+    for (const sessionId of priced) this.bus.publish('sessionSettled', { sessionId }, String(sessionId));
   }
 
   /** An admin gives back part or all of a session's captured payment. */
