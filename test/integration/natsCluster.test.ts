@@ -1,7 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
-import { once } from 'node:events';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChargerAsk, RouteResult } from '../../src/cluster/chargerRoutes.ts';
@@ -9,20 +6,11 @@ import type { Cluster } from '../../src/cluster/cluster.ts';
 import { openNatsCluster } from '../../src/cluster/natsCluster.ts';
 import type { MeterValuesEvent } from '../../src/domain/bus.ts';
 import { DomainError } from '../../src/domain/errors.ts';
+import { NatsServer } from '../support/natsServer.ts';
+import { freePort } from '../support/serverProcess.ts';
 
-const NATS_SERVER = '/usr/sbin/nats-server';
 const logger = pino({ level: 'silent' });
 const prefix = `test${randomBytes(4).toString('hex')}`;
-
-/** A port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /** Polls `condition` until it holds; fails naming `what` after `limitMs`. */
 async function eventually<T>(condition: () => T | Promise<T>, what: string, limitMs = 15_000): Promise<NonNullable<T>> {
@@ -32,39 +20,6 @@ async function eventually<T>(condition: () => T | Promise<T>, what: string, limi
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`still not ${what} after ${limitMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-const accepts = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-
-class NatsServer {
-  #child: ChildProcess | undefined;
-
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.#child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port)], { stdio: 'ignore' });
-    await eventually(() => accepts(this.port), `accepting on port ${this.port}`);
-  }
-
-  async stop(): Promise<void> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    process.kill(child.pid!, 'SIGKILL');
-    await exited;
   }
 }
 
@@ -111,8 +66,7 @@ describe('nodes sharing events and chargers through NATS', () => {
   let c: Cluster;
 
   beforeAll(async () => {
-    nats = new NatsServer(await freePort());
-    await nats.start();
+    nats = await NatsServer.start();
     const join = (nodeId: string) => openNatsCluster({ servers: nats.url, prefix, nodeId, logger });
     [a, b, c] = await Promise.all([join('a'), join('b'), join('c')]);
   });
@@ -295,7 +249,7 @@ describe('nodes sharing events and chargers through NATS', () => {
     await expect(a.routes.ask(100009, describeAsk, 20_000)).rejects.toMatchObject(unavailable);
     expect(() => a.bus.publish('sessionStarted', { chargerId: 1, connectorId: 1, sessionId: 1 }, '1')).not.toThrow();
 
-    await nats.start();
+    await nats.restart();
     await eventually(() => a.connected && b.connected, 'connected again');
     const result = await eventually(
       () => a.routes.ask(100009, describeAsk, 5_000).then((r: RouteResult) => (r.held ? r : undefined), () => undefined),
