@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ServerChild } from './childServer.ts';
 
 /** /proc/stat counts in USER_HZ ticks, 100 a second on mainstream Linux builds. */
-const MICROS_PER_TICK = 10_000;
+export const MICROS_PER_TICK = 10_000;
 
 /**
  * Who kept the CPU busy during a phase, in average cores (1 = one core, all the time).
@@ -21,7 +21,7 @@ export interface CpuSplit {
  * CPU time the machine has spent in processes, in µs; undefined off Linux. Interrupt
  * time is left out: most of it is the loopback traffic of the bench itself.
  */
-function machineMicros(): number | undefined {
+export function machineMicros(): number | undefined {
   let line: string;
   try {
     line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;

@@ -30,3 +30,16 @@ export type ChildMessage =
 
 /** The charge point identity of bench charger `index` (1-based); ≤ 36 characters as FlexiCharge requires. */
 export const chargerIdentity = (index: number): string => `bench-${String(index).padStart(5, '0')}`;
+
+/** What the bench says to a load generator of the cluster row (a child process holding one node's chargers). */
+export type GeneratorCommand =
+  | { type: 'connect'; chargerUrl: string; first: number; count: number; concurrency: number }
+  | { type: 'stats'; id: number }
+  | { type: 'close' };
+
+export type GeneratorReport =
+  | { type: 'ready' }
+  | { type: 'booted'; booted: number; failures: Partial<Record<string, number>>; elapsedMs: number }
+  | { type: 'stats'; id: number; open: number; commandsAnswered: number; commandsRefused: number }
+  | { type: 'failed'; error: string }
+  | { type: 'closed' };

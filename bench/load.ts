@@ -32,12 +32,17 @@ export function addFailures(into: FailureCounts, from: FailureCounts): void {
 /** undefined: the connection closed before an answer came. */
 type Answer = (frame: unknown[] | undefined) => void;
 
+/** How a bench charger answers a command from the server: the CALLRESULT payload, or undefined for NotImplemented. */
+export type CommandAnswerer = (action: string, payload: unknown) => object | undefined;
+
+const refuseEveryCommand: CommandAnswerer = () => undefined;
+
 /** A raw OCPP-J client: one socket, results matched to calls by message id. */
 export class BenchCharger {
   readonly #waiting = new Map<string, Answer>();
   readonly #closed: Promise<void>;
 
-  private constructor(private readonly socket: WebSocket) {
+  private constructor(private readonly socket: WebSocket, private readonly answerCommand: CommandAnswerer) {
     socket.on('message', (data) => this.#onFrame(String(data)));
     this.#closed = new Promise((resolve) => socket.once('close', () => {
       for (const answer of this.#waiting.values()) answer(undefined);
@@ -46,7 +51,7 @@ export class BenchCharger {
     }));
   }
 
-  static connect(url: string): Promise<BenchCharger> {
+  static connect(url: string, answerCommand: CommandAnswerer = refuseEveryCommand): Promise<BenchCharger> {
     const socket = new WebSocket(url, ['ocpp1.6'], { perMessageDeflate: false });
     // Unheard errors would crash the bench; after the handshake they end in 'close', which fails what is outstanding.
     socket.on('error', () => {});
@@ -62,7 +67,7 @@ export class BenchCharger {
       const opened = () => {
         clearTimeout(timer);
         socket.off('error', refused);
-        resolve(new BenchCharger(socket));
+        resolve(new BenchCharger(socket, answerCommand));
       };
       const timer = setTimeout(() => fail(new BenchFailure('timeout', `no WebSocket handshake within ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
       socket.once('error', refused).once('open', opened);
@@ -114,8 +119,9 @@ export class BenchCharger {
     }
     if (!Array.isArray(frame)) return;
     if (frame[0] === 2) {
-      // A command from the server (none is expected): refuse it so the server is not kept waiting.
-      this.socket.send(JSON.stringify([4, frame[1], 'NotImplemented', '', {}]));
+      // A command from the server: answered at once, or refused so the server is not kept waiting.
+      const result = this.answerCommand(String(frame[2]), frame[3]);
+      this.socket.send(JSON.stringify(result ? [3, frame[1], result] : [4, frame[1], 'NotImplemented', '', {}]));
       return;
     }
     const id = String(frame[1]);
@@ -133,21 +139,29 @@ export interface Fleet {
   elapsedMs: number;
 }
 
-/** Connects and boots chargers 1..size, with at most `concurrency` of them in progress at a time. */
-export async function connectFleet(chargerUrl: string, size: number, concurrency: number): Promise<Fleet> {
+export interface FleetOptions {
+  /** The first charger's index (1-based): the fleet is chargers first..first+size-1. */
+  first?: number;
+  /** How its chargers answer commands from the server (by default: NotImplemented). */
+  answerCommand?: CommandAnswerer;
+}
+
+/** Connects and boots chargers 1..size (or from `first`), with at most `concurrency` of them in progress at a time. */
+export async function connectFleet(chargerUrl: string, size: number, concurrency: number, { first = 1, answerCommand }: FleetOptions = {}): Promise<Fleet> {
   const chargers: BenchCharger[] = [];
   const failures: FailureCounts = {};
   const started = performance.now();
-  let next = 1;
+  const end = first + size;
+  let next = first;
 
   async function worker(): Promise<void> {
-    while (next <= size) {
+    while (next < end) {
       if (performance.now() - started > FLEET_DEADLINE_MS) {
-        count(failures, new BenchFailure('timeout', 'fleet deadline passed'), size - next + 1);
-        next = size + 1;
+        count(failures, new BenchFailure('timeout', 'fleet deadline passed'), end - next);
+        next = end;
         return;
       }
-      const charger = await BenchCharger.connect(`${chargerUrl}/${chargerIdentity(next++)}`).catch((error: unknown) => count(failures, error));
+      const charger = await BenchCharger.connect(`${chargerUrl}/${chargerIdentity(next++)}`, answerCommand).catch((error: unknown) => count(failures, error));
       if (!charger) continue;
       try {
         await charger.boot();

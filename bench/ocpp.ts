@@ -1,20 +1,26 @@
 /**
- * `npm run bench [-- --chargers N --seconds S --idle N --boots N --only a,b,c]`: the same
- * OCPP load against (a) a bare ws server, (b) ocpp-rpc in strict mode and (c) FlexiCharge
- * (embedded database; also PostgreSQL when BENCH_DATABASE_URL is set), printed as a
- * Markdown table and written to bench/results.md.
+ * `npm run bench [-- --chargers N --seconds S --idle N --boots N --cluster-chargers N --commands N --only a,b,c,d]`:
+ * the same OCPP load against (a) a bare ws server, (b) ocpp-rpc in strict mode and (c)
+ * FlexiCharge (embedded database; also PostgreSQL when BENCH_DATABASE_URL is set), and (d)
+ * FlexiCharge as three nodes over NATS on PostgreSQL (BENCH_DATABASE_URL), printed as
+ * Markdown and written to bench/results.md.
  */
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { ServerSpec } from './ipc.ts';
 import { TcpProxy } from '../test/support/tcpProxy.ts';
 import { forkServer } from './childServer.ts';
+import { measureCluster, type ClusterOptions } from './cluster.ts';
 import { measureServer, type BenchOptions, type ServerFactory } from './measure.ts';
 import { createScratchDatabase } from './postgres.ts';
-import { renderReport, type Row } from './report.ts';
+import { renderReport, type ClusterRow, type Row } from './report.ts';
 
 /** Server and load generator are separate processes, but the generator holds one socket per charger under a 20,000 descriptor limit. */
 const MAX_CHARGERS = 5000;
+/** The cluster row's nodes, each with a generator process of its own (so up to ~19,900 sockets each). */
+const CLUSTER_NODES = 3;
+const MAX_CLUSTER_CHARGERS_PER_NODE = 19_000;
+const KEYS = ['a', 'b', 'c', 'd'];
 const RESULTS_FILE = new URL('./results.md', import.meta.url);
 
 interface Target {
@@ -42,7 +48,9 @@ function readArgs(argv: string[]) {
         seconds: { type: 'string', default: '10' },
         idle: { type: 'string', default: '2000' },
         boots: { type: 'string', default: '5000' },
-        only: { type: 'string', default: 'a,b,c' },
+        'cluster-chargers': { type: 'string', default: '5000' },
+        commands: { type: 'string', default: '3000' },
+        only: { type: 'string', default: KEYS.join(',') },
       },
       strict: true,
     }).values;
@@ -52,11 +60,11 @@ function readArgs(argv: string[]) {
   }
 }
 
-function parseOptions(argv: string[]): { options: BenchOptions; only: Set<string> } {
+function parseOptions(argv: string[]): { options: BenchOptions; cluster: ClusterOptions; only: Set<string> } {
   const values = readArgs(argv);
   const only = new Set(values.only.split(',').map((key) => key.trim()).filter(Boolean));
-  const unknown = [...only].filter((key) => !['a', 'b', 'c'].includes(key));
-  if (unknown.length || only.size === 0) throw new UsageError(`--only takes a comma-separated list of a, b, c, not "${values.only}"`);
+  const unknown = [...only].filter((key) => !KEYS.includes(key));
+  if (unknown.length || only.size === 0) throw new UsageError(`--only takes a comma-separated list of ${KEYS.join(', ')}, not "${values.only}"`);
   return {
     options: {
       chargers: positiveInt('chargers', values.chargers, MAX_CHARGERS),
@@ -64,8 +72,30 @@ function parseOptions(argv: string[]): { options: BenchOptions; only: Set<string
       idle: positiveInt('idle', values.idle, MAX_CHARGERS),
       boots: positiveInt('boots', values.boots, MAX_CHARGERS),
     },
+    cluster: {
+      nodes: CLUSTER_NODES,
+      chargersPerNode: positiveInt('cluster-chargers', values['cluster-chargers'], MAX_CLUSTER_CHARGERS_PER_NODE),
+      commands: positiveInt('commands', values.commands, 100_000),
+    },
     only,
   };
+}
+
+/** The cluster row (d): measured on a PostgreSQL server, or skipped with the reason when there is none. */
+async function clusterRow(options: ClusterOptions): Promise<ClusterRow> {
+  const serverUrl = process.env.BENCH_DATABASE_URL;
+  const label = `FlexiCharge, ${options.nodes} nodes over NATS${serverUrl ? ` (PostgreSQL on ${new URL(serverUrl).host})` : ''}`;
+  if (!serverUrl) {
+    const reason = 'skipped: it needs a PostgreSQL server the nodes share; set BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)';
+    process.stderr.write(`[${label}] ${reason}\n`);
+    return { label, outcome: { ok: false, skipped: reason } };
+  }
+  const progress = (line: string) => process.stderr.write(`[${label}] ${line}\n`);
+  try {
+    return { label, outcome: { ok: true, result: await measureCluster(serverUrl, options, progress) } };
+  } catch (error) {
+    return { label, outcome: { ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } };
+  }
 }
 
 function targets(only: Set<string>): Target[] {
@@ -129,20 +159,22 @@ async function main(): Promise<void> {
     parsed = parseOptions(process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\nusage: npm run bench -- [--chargers 100] [--seconds 10] [--idle 2000] [--boots 5000] [--only a,b,c]\n`);
+    process.stderr.write(`${error.message}\nusage: npm run bench -- [--chargers 100] [--seconds 10] [--idle 2000] [--boots 5000] [--cluster-chargers 5000] [--commands 3000] [--only a,b,c,d]\n`);
     process.exitCode = 2;
     return;
   }
-  const { options, only } = parsed;
+  const { options, cluster: clusterOptions, only } = parsed;
   const rows: Row[] = [];
   // One server after another, so that no two compete for the machine's cores.
   for (const target of targets(only)) {
     rows.push({ key: target.key, label: target.label, separateDatabase: Boolean(target.postgresServerUrl), outcome: await measure(target, options) });
   }
-  const report = renderReport(rows, options);
+  // Last, and alone on the machine: three nodes, their generators, PostgreSQL and NATS share its cores.
+  const cluster = only.has('d') ? await clusterRow(clusterOptions) : undefined;
+  const report = renderReport(rows, options, cluster);
   process.stdout.write(`\n${report}`);
   await fs.writeFile(RESULTS_FILE, report);
-  if (rows.some((row) => !row.outcome.ok)) process.exitCode = 1;
+  if (rows.some((row) => !row.outcome.ok) || (cluster && !cluster.outcome.ok && 'error' in cluster.outcome)) process.exitCode = 1;
 }
 
 await main();

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import type { ClusterCpu, ClusterResult, LatencyFigures } from './cluster.ts';
 import type { CpuSplit } from './cpu.ts';
 import type { FailureCounts } from './load.ts';
 import { CONNECT_CONCURRENCY, WARMUP_MS, type BenchOptions, type Measurements } from './measure.ts';
@@ -13,7 +14,15 @@ export interface Row {
   outcome: { ok: true; measurements: Measurements } | { ok: false; error: string };
 }
 
+/** The cluster row (d): several nodes over NATS, measured apart from the rows above. */
+export interface ClusterRow {
+  label: string;
+  outcome: { ok: true; result: ClusterResult } | { ok: false; error: string } | { ok: false; skipped: string };
+}
+
 const TARGET_RATIO_TO_OCPP_RPC = 1.0;
+/** A command through another node than the charger's: its p99 at most this many times the p99 through the charger's own node. */
+const TARGET_REMOTE_P99_RATIO = 2;
 const TARGET_BYTES_PER_IDLE_CHARGER = 16 * 1024;
 const TARGET_BOOT_SECONDS = 3;
 const TARGET_BOOT_CHARGERS = 5000;
@@ -182,7 +191,72 @@ function ingestTable(rows: Row[], options: BenchOptions): string[] {
   ];
 }
 
-export function renderReport(rows: Row[], options: BenchOptions): string {
+const countsText = (counts: Record<string, number | undefined>) => Object.entries(counts).map(([kind, n]) => `${n} ${kind}`).join(', ');
+
+function clusterErrors(r: ClusterResult): { total: number; cell: string } {
+  const phases: [string, Record<string, number | undefined>][] = [
+    ['connect+boot', r.boot.failures],
+    ['commands', r.commands.errors],
+    ['routed asks', r.commands.routedAsk.errors],
+    ['sockets lost', r.commands.socketsLost ? { closed: r.commands.socketsLost } : {}],
+  ];
+  const parts = phases.filter(([, counts]) => failureTotal(counts as FailureCounts) > 0);
+  const total = phases.reduce((sum, [, counts]) => sum + failureTotal(counts as FailureCounts), 0);
+  return { total, cell: parts.length ? `${total} (${parts.map(([phase, counts]) => `${phase}: ${countsText(counts)}`).join('; ')})` : '0' };
+}
+
+const latency = (f: LatencyFigures) => `${ms(f.p50Ms)} / ${ms(f.p99Ms)}`;
+const clusterCpu = (cpu: ClusterCpu) => `${cores(cpu.nodes)} / ${cores(cpu.generators)} / ${cores(cpu.bench)} / ${cores(cpu.services)} / ${cores(cpu.others)}`;
+
+/** Several nodes over NATS: connect+boot across them, and a command on the charger's own node against one on another. */
+function clusterSection(cluster: ClusterRow): string[] {
+  const lines = ['### Several nodes', ''];
+  if (!cluster.outcome.ok) {
+    if ('skipped' in cluster.outcome) return [...lines, `${cluster.label}: ${cluster.outcome.skipped}.`];
+    return [...lines, `${cluster.label} failed:`, '```', cluster.outcome.error, '```'];
+  }
+  const r = cluster.outcome.result;
+  const disturbed = Math.max(r.boot.cpu.others ?? 0, r.commands.cpu.others ?? 0);
+  if (disturbed > OTHERS_WARNING_CORES) {
+    lines.push(`**Warning:** other processes on this machine used up to ${cores(disturbed)} CPU cores during this measurement (see the CPU figures below); its latencies and times are inflated and noisy, the ratio less so.`, '');
+  }
+  const c = r.commands;
+  const remoteRatio = ratio(c.remote.p99Ms, c.local.p99Ms);
+  const errors = clusterErrors(r);
+  const log = Object.entries(r.nodeLog).sort(([, a], [, b]) => b - a);
+  const logTotal = log.reduce((sum, [, n]) => sum + n, 0);
+  return [
+    ...lines,
+    `| cluster | connect+boot | all online in the database | ${c.action} p50 / p99 ms, on the charger's node | on another node | remote p99 ÷ local p99 | errors |`,
+    '|---|---:|---:|---:|---:|---:|---|',
+    `| ${cluster.label}, ${r.nodes} × ${integer(r.chargersPerNode)} chargers | ${r.boot.seconds.toFixed(2)} s (${integer(r.boot.booted)} booted) | ` +
+      `${r.boot.onlineSeconds === undefined ? 'not within 30 s' : `${r.boot.onlineSeconds.toFixed(2)} s`} | ${latency(c.local)} | ${latency(c.remote)} | ${times(remoteRatio)} | ${errors.cell} |`,
+    '',
+    `${r.nodes} processes of \`node dist/main.js\` (as \`npm start\` runs it) on one scratch PostgreSQL database and a NATS server started for the run, ` +
+      `each node holding the chargers of a load generator process of its own (raw \`ws\` clients, ${CONNECT_CONCURRENCY} connecting at a time each). ` +
+      `Connect+boot: from telling the generators to start until every charger has an Accepted BootNotification answer; "all online" until the database shows every one online on the node that holds it. ` +
+      `Commands: an admin's POST /chargers/:id/commands/${c.action} (body \`{"key":["HeartbeatInterval"]}\`) to ${integer(c.chargersSampled)} chargers spread over the nodes, ` +
+      `each sent once through the charger's own node (local) and once through another (remote: routed over NATS to the holder), the pairs interleaved in one queue with ${c.concurrency} in flight, ` +
+      `${integer(c.local.calls)} + ${integer(c.remote.calls)} measured after a warm-up; latency is the HTTP round trip seen by the client, the charger answering at once. ` +
+      `All ${integer(c.callsTotal)} calls took ${c.seconds.toFixed(1)} s (${integer(c.callsTotal / c.seconds)}/s, the nodes' CPU ${integer((c.cpu.nodes * c.seconds * 1e6) / c.callsTotal)} µs per call); ` +
+      `max ms local / remote: ${ms(c.local.maxMs)} / ${ms(c.remote.maxMs)}.`,
+    '',
+    `The routed ask alone (the product's NatsRoutes from the bench: NATS request, the holder calls the charger; no HTTP, token or database): ` +
+      `p50 / p99 ${latency(c.routedAsk)} ms over ${integer(c.routedAsk.calls)} asks.`,
+    '',
+    `CPU, cores busy on average, nodes / generators / bench / PostgreSQL and NATS / other processes: connect+boot ${clusterCpu(r.boot.cpu)}; commands ${clusterCpu(c.cpu)}.`,
+    '',
+    logTotal === 0
+      ? 'The nodes logged no warning or error.'
+      : `The nodes logged ${integer(logTotal)} warnings or errors: ${log.slice(0, 5).map(([message, n]) => `${n} × ${message}`).join('; ')}${log.length > 5 ? '; …' : ''}.`,
+    '',
+    `Targets for ${cluster.label}:`,
+    `- remote p99 ≤ ${TARGET_REMOTE_P99_RATIO}× local p99: ${times(remoteRatio)} (${ms(c.remote.p99Ms)} vs ${ms(c.local.p99Ms)} ms) — ${pass(remoteRatio === undefined ? undefined : remoteRatio <= TARGET_REMOTE_P99_RATIO)}`,
+    `- zero errors (connect+boot, commands, sockets): ${errors.total} — ${pass(errors.total === 0 && r.boot.booted === r.nodes * r.chargersPerNode)}`,
+  ];
+}
+
+export function renderReport(rows: Row[], options: BenchOptions, cluster?: ClusterRow): string {
   const cpus = os.cpus();
   const lines = [
     '## OCPP 1.6-J servers on loopback',
@@ -194,7 +268,7 @@ export function renderReport(rows: Row[], options: BenchOptions): string {
   if (disturbed !== undefined) {
     lines.push(`**Warning:** other processes on this machine used up to ${cores(disturbed)} CPU cores during a measurement (see the CPU figures below); this run's figures are depressed and noisy.`, '');
   }
-  lines.push(...summaryTable(rows, options), '', method(options), '', ...detailTable(rows));
+  if (rows.length) lines.push(...summaryTable(rows, options), '', method(options), '', ...detailTable(rows));
   const ingest = ingestTable(rows, options);
   if (ingest.length) lines.push('', ...ingest);
   const ocppRpc = measured(rows, 'b');
@@ -202,5 +276,6 @@ export function renderReport(rows: Row[], options: BenchOptions): string {
     if (!row.outcome.ok) lines.push('', `${row.label} failed:`, '```', row.outcome.error, '```');
     else if (row.key === 'c') lines.push('', ...targetLines(row, row.outcome.measurements, ocppRpc, options));
   }
+  if (cluster) lines.push(...(rows.length ? [''] : []), ...clusterSection(cluster));
   return `${lines.join('\n')}\n`;
 }
