@@ -34,7 +34,22 @@ const unreachable = () => new DomainError('unavailable', ['clusterUnavailable'],
 
 /** Asks travel as NATS requests to a subject per charger, answered by whichever node holds its socket. */
 export class NatsRoutes implements ChargerRoutes {
+  /** The round trip that will confirm the holds taken since the last one was sent. */
+  #nextFlush: Promise<void> | undefined;
+
   constructor(private readonly link: NatsLink) {}
+
+  /**
+   * One round trip to the server confirms every subscription sent before it: the holds of a
+   * reconnect storm share one, sent once the holds of this turn of the event loop are taken.
+   */
+  #confirmed(): Promise<void> {
+    this.#nextFlush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.#nextFlush = undefined;
+      return this.link.nc.flush();
+    });
+    return this.#nextFlush;
+  }
 
   hold(chargerId: ChargerId, serve: (ask: ChargerAsk) => Promise<unknown>): Hold {
     let withdrawn = false;
@@ -51,7 +66,7 @@ export class NatsRoutes implements ChargerRoutes {
     });
     return {
       // The subscription is in place at the server once a round trip after it is answered.
-      ready: boundedWait(this.link.nc.flush(), HOLD_READY_MAX_MS),
+      ready: boundedWait(this.#confirmed(), HOLD_READY_MAX_MS),
       withdraw: () => {
         withdrawn = true;
         // Asks NATS sent here before it learnt of the withdrawal still arrive until the drain
