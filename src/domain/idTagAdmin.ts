@@ -49,6 +49,8 @@ export async function createIdTag(db: Db, input: IdTagInput): Promise<IdTagRow> 
 }
 
 export async function updateIdTag(db: Db, idTag: string, changes: Omit<IdTagInput, 'idTag'>): Promise<IdTagRow> {
+  // An unknown card is not found, whatever the change (an unknown user included).
+  if (!(await db.selectFrom('id_tags').select('id').where(byTag(idTag)).executeTakeFirst())) throw notFound(`idTag ${idTag}`);
   try {
     const row = await db
       .updateTable('id_tags')

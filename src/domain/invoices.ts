@@ -127,11 +127,13 @@ export interface InvoiceDocument {
   lines: { description: string; energyWh: number; amountOre: Ore }[];
 }
 
-/** An invoice with its lines, for its owner or an admin (others: not found). */
-export async function getInvoice(db: Db, id: number, caller: AccessClaims): Promise<InvoiceDocument> {
+/** An invoice with its lines, for its owner, an admin, or its link while the owner's account is active (others: not found). */
+export async function getInvoice(db: Db, id: number, caller: AccessClaims | 'link'): Promise<InvoiceDocument> {
   const row = await summaries(db).where('i.id', '=', id).executeTakeFirst();
-  if (!row || (caller.role !== 'admin' && row.userId !== caller.userId)) throw notFound(`Invoice ${id}`);
+  if (!row || (caller !== 'link' && caller.role !== 'admin' && row.userId !== caller.userId)) throw notFound(`Invoice ${id}`);
   const user = row.userId === null ? undefined : await db.selectFrom('users').selectAll().where('id', '=', row.userId).executeTakeFirst();
+  // A link (no sign-in) opens the invoice only while its owner's account exists and is enabled.
+  if (caller === 'link' && (!user || user.deleted_at !== null || !user.enabled)) throw notFound(`Invoice ${id}`);
   const lines = await db.selectFrom('invoice_lines').select(['description', 'energy_wh as energyWh', 'amount_ore as amountOre']).where('invoice_id', '=', id).orderBy('id').execute();
   // Billing details from POST /invoice-setup win over the profile.
   const billing = user?.billing_name ? [user.billing_address, [user.billing_postcode, user.billing_town].filter(Boolean).join(' ')] : undefined;

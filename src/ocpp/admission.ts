@@ -17,15 +17,25 @@ const FORBIDDEN_IN_IDENTITY = /[:\u0000-\u001f\u007f-\u009f]/;
 const MAX_REGISTERED_IDENTITY = 36;
 
 const NO_IDENTITY = new Refusal(404, 'No charge point identity in the path');
+const MALFORMED_IDENTITY = new Refusal(400, 'Malformed charge point identity in the path: percent-encode it as UTF-8; no ":" and no control characters');
 const UNKNOWN = new Refusal(404, 'Unknown charge point');
 const WRONG_CREDENTIALS = new Refusal(401, 'Wrong or missing credentials', { 'WWW-Authenticate': 'Basic realm="FlexiCharge OCPP"' });
 
 /**
  * The charge point identity: the last path segment, percent-decoded (`/charger/<id>`,
  * `/connector/<id>`, `/<any>/<id>`); undefined when there is none or it cannot be one
- * (the upgrade is then refused with 404, like an unknown identity).
+ * (the upgrade is then refused: 404 without one, 400 for one that is malformed).
  */
 export function identityFromPath(url: string): string | undefined {
+  const identity = pathIdentity(url);
+  return typeof identity === 'string' ? identity : undefined;
+}
+
+/** A path's last segment that cannot be an identity (bad percent-encoding, `:`, control characters). */
+const MALFORMED = Symbol('malformed');
+
+/** The identity in a path; undefined when the path has no segment, MALFORMED when its last one cannot be an identity. */
+function pathIdentity(url: string): string | typeof MALFORMED | undefined {
   const path = url.split('?')[0] ?? '';
   const last = path.split('/').filter(Boolean).at(-1);
   if (!last) return undefined;
@@ -33,9 +43,9 @@ export function identityFromPath(url: string): string | undefined {
   try {
     identity = decodeURIComponent(last);
   } catch {
-    return undefined;
+    return MALFORMED;
   }
-  return FORBIDDEN_IN_IDENTITY.test(identity) ? undefined : identity;
+  return FORBIDDEN_IN_IDENTITY.test(identity) ? MALFORMED : identity;
 }
 
 /** Remembered credentials: a fleet's worth; beyond it the least recently used are forgotten. */
@@ -93,7 +103,8 @@ export class ChargerAdmissions {
 
   /** The charger an upgrade request is from, or why it may not connect. */
   async admit(request: IncomingMessage): Promise<ChargerAdmission | Refusal> {
-    const identity = identityFromPath(request.url ?? '/');
+    const identity = pathIdentity(request.url ?? '/');
+    if (identity === MALFORMED) return MALFORMED_IDENTITY;
     if (!identity) return NO_IDENTITY;
     let admission = await this.#lookups.add(identity);
     if (!admission && this.autoRegister && identity.length <= MAX_REGISTERED_IDENTITY) admission = await registerUnknownCharger(this.db, identity);

@@ -12,7 +12,7 @@ import { activeReservation, advanceReservation, reserveCharger } from '../reserv
 import type { AccessClaims } from '../tokens.ts';
 import type { ChargerId, UserId } from '../units.ts';
 import type { SessionSettlement } from './settlement.ts';
-import { FINISHED_SESSION_STATUSES, RUNNING_SESSION_STATUSES, sessionLifecycle } from './status.ts';
+import { FINISHED_SESSION_STATUSES, OPEN_SESSION_STATUSES, RUNNING_SESSION_STATUSES, sessionLifecycle } from './status.ts';
 import type { SessionView, SessionViews } from './views.ts';
 
 export interface SessionSettings {
@@ -56,6 +56,7 @@ export class SessionControl {
     const reservation = await activeReservation(this.db, chargerId);
     const ownReservation = reservation?.user_id === userId;
     if (reservation && !ownReservation) throw new DomainError('conflict', ['chargerReserved'], `Charger ${chargerId} is reserved by someone else`);
+    await this.#refuseIfInUse(chargerId, userId);
     // Reserved with no reservation of someone else's: the user's own, or one just cancelled or
     // expired whose StatusNotification Available the charger has not sent yet (only this
     // central system reserves its chargers).
@@ -89,6 +90,7 @@ export class SessionControl {
   async start(sessionId: number, caller: AccessClaims, authorizationToken?: string): Promise<SessionView> {
     const session = await this.views.owned(sessionId, caller);
     if (!sessionLifecycle.next(session.status, 'startRequested')) throw new DomainError('conflict', ['sessionNotStartable'], `Session ${sessionId} is ${session.status}`);
+    await this.#refuseIfInUse(session.charger_id!, session.user_id, sessionId);
     const claimed = await this.db
       .updateTable('charging_sessions')
       .set({ status: sessionLifecycle.to('startRequested'), updated_at: new Date() })
@@ -152,6 +154,23 @@ export class SessionControl {
     await withDeadline(settled.promise, SETTLEMENT_WAIT_MS).catch(() => undefined);
     settled.cancel();
     return this.views.view(sessionId);
+  }
+
+  /**
+   * The charger (connector 1) is in use while another session of ours on it is open,
+   * whatever status the charger last reported: the database, not the charger's word, says
+   * who charges there.
+   */
+  async #refuseIfInUse(chargerId: ChargerId, userId: UserId | null, except?: number): Promise<void> {
+    let query = this.db
+      .selectFrom('charging_sessions')
+      .select('id')
+      .where('charger_id', '=', chargerId)
+      .where('connector_id', '=', 1)
+      .where('status', 'in', OPEN_SESSION_STATUSES)
+      .where((eb) => (userId === null ? eb('user_id', 'is not', null) : eb.or([eb('user_id', 'is', null), eb('user_id', '<>', userId)])));
+    if (except !== undefined) query = query.where('id', '<>', except);
+    if (await query.executeTakeFirst()) throw new DomainError('conflict', ['chargerInUse'], `Charger ${chargerId} is in use by another session`);
   }
 
   async #fail(sessionId: number, reason: string): Promise<void> {

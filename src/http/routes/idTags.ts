@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { DomainError } from '../../domain/errors.ts';
 import { createIdTag, deleteIdTag, listIdTags, updateIdTag, type IdTagRow } from '../../domain/idTagAdmin.ts';
 import type { App, HttpContext } from '../context.ts';
 import { json, noContent, operation, TAG } from '../openapi.ts';
@@ -79,7 +80,7 @@ export function idTagRoutes({ db, guards }: HttpContext) {
         id: 'updateIdTag', tag, access: 'admin', summary: 'Change an RFID card',
         description: 'Changes any of owner, parent tag, status (e.g. `Blocked`) and expiry; `null` clears owner, parent or expiry. '
           + 'The idTag is matched case-insensitively.',
-        errors: { 400: `${invalidCard}, no field at all, or an unknown user`, 404: unknownCard },
+        errors: { 400: `${invalidCard}, no known field at all, or an unknown user`, 404: unknownCard },
       }, {
         params: Params,
         body: Type.Partial(Type.Object(fields), { minProperties: 1, 'x-error-code': 'invalidIdTag', examples: [{ status: 'Blocked' }] }),
@@ -87,6 +88,9 @@ export function idTagRoutes({ db, guards }: HttpContext) {
       }),
     }, async (request) => {
       const body = request.body;
+      if (body.userID === undefined && body.parentIdTag === undefined && body.status === undefined && body.expiresAt === undefined) {
+        throw new DomainError('invalid', ['invalidIdTag'], 'Nothing to change: give userID, parentIdTag, status or expiresAt');
+      }
       return idTagJson(await updateIdTag(db, request.params.idTag, { userId: body.userID, parentIdTag: body.parentIdTag, status: body.status, expiresAt: date(body.expiresAt) }));
     });
 

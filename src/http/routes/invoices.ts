@@ -142,12 +142,12 @@ export function invoiceRoutes({ db, guards, tokens, config }: HttpContext) {
           + '(as the admin GUI sends), the invoices of that user as JSON; an id with `Accept: application/json` and no `token` '
           + 'is taken as a user id.',
         who: 'The PDF: the invoice\'s owner or an admin (`Authorization: Bearer`), or anyone with the `token` of its `invoiceURL` '
-          + '(valid 7 days). The JSON list: admins only.',
+          + '(valid 7 days, and only while the owner\'s account exists and is enabled). The JSON list: admins only.',
         security: [{ bearerAuth: [] }, {}],
         errors: {
           400: '`ref` longer than 254 characters or `token` longer than 1000 (`invoiceIdMissing`)',
           403: 'The JSON list, asked by someone not an admin',
-          404: 'No such invoice, or not the caller\'s',
+          404: 'No such invoice, not the caller\'s, or (by link) its owner\'s account deleted or disabled',
         },
       }, {
         params: Type.Object({
@@ -171,7 +171,7 @@ export function invoiceRoutes({ db, guards, tokens, config }: HttpContext) {
       if (numeric && (request.query.token || !wantsJson)) {
         const id = Number(ref);
         const linked = request.query.token !== undefined && (await tokens.allowsDownload(request.query.token, id));
-        const caller = linked ? { userId: 0, role: 'admin' as const, email: '', tokenVersion: 0 } : (await guards.user(request), request.auth!);
+        const caller = linked ? 'link' as const : (await guards.user(request), request.auth!);
         const pdf = await renderInvoicePdf(await getInvoice(db, id, caller));
         return reply.type('application/pdf').header('content-disposition', `inline; filename="flexicharge-invoice-${id}.pdf"`).send(pdf);
       }
