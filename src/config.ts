@@ -79,6 +79,7 @@ export const ENVIRONMENT = {
   RUN_OCPP_TEST: flag({ default: false, desc: 'Run the OCPP self-test at start-up (results in the log)' }),
   OCPP_TEST_INTERVAL_MULTIPLIER: num({ default: 1, desc: 'Scales the self-test\'s waits (slow machines: 2, 3, …)' }),
   LIVEMETRICS_DB_UPDATE_INTERVAL: nonNegativeInt({ default: 10000, desc: 'Minimum milliseconds between writes of a running session\'s summary' }),
+  LIVEMETRICS_AUTH_CHECK_INTERVAL: positiveInt({ default: 5000, desc: 'Milliseconds between checks that the users of open live-metrics sockets are still enabled and signed in' }),
   BYPASS_KLARNA: flag({ default: true, desc: '1: no payment provider, sessions are payable by invoice; 0: Klarna' }),
   KLARNA_TOKEN: str({ default: '', desc: 'Klarna API credentials as username:password (required with BYPASS_KLARNA=0)' }),
   KLARNA_BASE_URL: url({ default: 'https://api.playground.klarna.com', desc: 'Klarna API base URL' }),
@@ -135,6 +136,7 @@ export interface Config {
   demoCharger: boolean;
   selfTest: { runAtStart: boolean; intervalMultiplier: number };
   liveMetricsDbUpdateIntervalMs: number;
+  liveMetricsAuthCheckIntervalMs: number;
   klarna: { bypass: boolean; token: string; baseUrl: string };
   cluster: ClusterConfig;
 }
@@ -211,6 +213,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, outboxDir: path.resolve(env.DATA_DIR, 'outbox') },
     selfTest: { runAtStart: env.RUN_OCPP_TEST, intervalMultiplier: env.OCPP_TEST_INTERVAL_MULTIPLIER },
     liveMetricsDbUpdateIntervalMs: env.LIVEMETRICS_DB_UPDATE_INTERVAL,
+    liveMetricsAuthCheckIntervalMs: env.LIVEMETRICS_AUTH_CHECK_INTERVAL,
     klarna: { bypass: env.BYPASS_KLARNA, token: env.KLARNA_TOKEN, baseUrl: env.KLARNA_BASE_URL },
     cluster: {
       natsUrl: env.NATS_URL,

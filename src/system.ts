@@ -112,7 +112,10 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     const transactions = new TransactionRecorder({
       db, sink, ids, authorizer, sessions: chargerSessions, summaries, backlogged: () => sink.backlogged, logger: logger.child({ component: 'transactions' }),
     });
-    const live = new LiveMetrics(tokens, isActive, bus, logger.child({ component: 'live' }), config.ocpp.pingIntervalMs);
+    const live = new LiveMetrics({
+      tokens, isActive, activeTokenVersions: (userIds) => accounts.activeTokenVersions(userIds), bus, logger: logger.child({ component: 'live' }),
+      pingIntervalMs: config.ocpp.pingIntervalMs, authCheckIntervalMs: config.liveMetricsAuthCheckIntervalMs,
+    });
     const ocpp = await startOcppServer({
       db, config, cluster, transactions, authorizer, logger, liveSummary: (sessionId) => summaries.live(sessionId), userUpgrade: (...args) => live.upgrade(...args),
     });

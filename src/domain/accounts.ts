@@ -145,6 +145,13 @@ export class Accounts {
     return user !== undefined && user.token_version === tokenVersion;
   }
 
+  /** The token versions of those of `userIds` whose tokens may still act (exist, enabled): one query for many. */
+  async activeTokenVersions(userIds: readonly UserId[]): Promise<Map<UserId, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('users').select(['id', 'token_version']).where('id', 'in', userIds).where('deleted_at', 'is', null).where('enabled', '=', true).execute();
+    return new Map(rows.map((row) => [row.id, row.token_version]));
+  }
+
   // ---- passwords -------------------------------------------------------------------------
 
   /** Sends a reset code when the account exists; answers the same either way. */

@@ -12,6 +12,8 @@ export interface AccessClaims {
   email: string;
   /** The user's token version when issued; a password change, disable or delete bumps it. */
   tokenVersion: number;
+  /** When the token stops working (epoch ms); set on verified tokens. */
+  expiresAt?: number;
 }
 
 const CHALLENGE_TTL = '15m';
@@ -74,7 +76,7 @@ export class AccessTokens {
       if (payload.token_use !== 'access' || !Number.isInteger(userId) || (role !== 'user' && role !== 'admin')) {
         throw new DomainError('unauthorized', ['unauthorizedError'], 'invalid token');
       }
-      return { userId, role, email: String(payload.email ?? ''), tokenVersion: Number(payload.ver ?? 0) };
+      return { userId, role, email: String(payload.email ?? ''), tokenVersion: Number(payload.ver ?? 0), ...(payload.exp === undefined ? {} : { expiresAt: payload.exp * 1000 }) };
     } catch (error) {
       if (error instanceof DomainError) throw error;
       const message = error instanceof joseErrors.JWTExpired ? 'jwt expired' : 'invalid token';
