@@ -70,6 +70,8 @@ export const ENVIRONMENT = {
   OCPP_AUTO_REGISTER: flag({ default: false, desc: 'Unknown chargers are registered as Pending instead of refused' }),
   OCPP_MAX_FRAME_BYTES: positiveInt({ default: 262144, desc: 'Largest frame accepted from a charger' }),
   OCPP_MESSAGE_LOG: flag({ default: false, desc: 'Store every OCPP frame in the database' }),
+  UPGRADE_TIMEOUT: positiveInt({ default: 10, desc: 'Seconds a connection (either port) has to send its complete request headers; silent or slow ones are closed' }),
+  OCPP_MAX_PENDING_PER_ADDRESS: positiveInt({ default: 1000, desc: 'Connections from one address on OCPP_PORT not yet upgraded; beyond it new ones get 503' }),
 
   OCPP_START_TIMEOUT: positiveInt({ default: 60, desc: 'Seconds a charger has, after accepting a remote start, to report StartTransaction' }),
   OCPP_ORPHAN_GRACE: positiveInt({ default: 120, desc: 'Seconds before a session whose connector reports Available, or a refused start, is closed without a StopTransaction' }),
@@ -118,6 +120,8 @@ export interface Config {
   trustProxy: boolean | string[];
   logLevel: string;
   shutdownTimeoutMs: number;
+  /** Request headers (an upgrade's too) must be complete this long after a connection opens, on either port. */
+  upgradeTimeoutMs: number;
   dataDir: string;
   database: DatabaseConfig;
   seed: boolean;
@@ -131,6 +135,7 @@ export interface Config {
     autoRegister: boolean;
     maxFrameBytes: number;
     messageLog: boolean;
+    maxPendingPerAddress: number;
   };
   sessions: { startTimeoutMs: number; reservationMinutes: number; orphanGraceMs: number };
   demoCharger: boolean;
@@ -189,6 +194,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       : env.TRUST_PROXY === '1' ? true : env.TRUST_PROXY.split(',').map((address) => address.trim()).filter(Boolean),
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT * 1000,
+    upgradeTimeoutMs: env.UPGRADE_TIMEOUT * 1000,
     dataDir: path.resolve(env.DATA_DIR),
     database,
     seed: env.SEED,
@@ -207,6 +213,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       autoRegister: env.OCPP_AUTO_REGISTER,
       maxFrameBytes: env.OCPP_MAX_FRAME_BYTES,
       messageLog: env.OCPP_MESSAGE_LOG,
+      maxPendingPerAddress: env.OCPP_MAX_PENDING_PER_ADDRESS,
     },
     sessions: { startTimeoutMs: env.OCPP_START_TIMEOUT * 1000, reservationMinutes: env.RESERVATION_MINUTES, orphanGraceMs: env.OCPP_ORPHAN_GRACE * 1000 },
     demoCharger: env.DEMO_CHARGER === '' ? databaseConfig(env).kind === 'embedded' : env.DEMO_CHARGER === '1',

@@ -6,6 +6,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
+import { headerDeadline } from '../ocpp/upgradeServer.ts';
 import type { SelfTestResult } from '../selftest/index.ts';
 import type { App, HttpContext } from './context.ts';
 import { errorBody, installErrorHandling } from './errors.ts';
@@ -31,6 +32,8 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
+    // A connection whose request headers are not complete within UPGRADE_TIMEOUT (a silent one too) is closed.
+    http: headerDeadline(context.config.upgradeTimeoutMs),
     // Behind a load balancer every client would otherwise be the balancer (one sign-in rate limit for all).
     trustProxy: context.config.trustProxy,
     // Apps and scripts write `/chargers/` as often as `/chargers` (the original's own API tests did).

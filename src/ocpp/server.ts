@@ -158,7 +158,10 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     return undefined;
   }
 
-  const server = await startUpgradeServer(config.host, config.ocppPort, { charger: chargerUpgrade, user: deps.userUpgrade }, logger).catch((error: unknown) => {
+  const server = await startUpgradeServer(config.host, config.ocppPort, { charger: chargerUpgrade, user: deps.userUpgrade }, logger, {
+    upgradeTimeoutMs: config.upgradeTimeoutMs,
+    maxPendingPerAddress: config.ocpp.maxPendingPerAddress,
+  }).catch((error: unknown) => {
     presence.stop();
     throw error;
   });

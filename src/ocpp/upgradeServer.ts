@@ -1,5 +1,5 @@
 import http, { type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 
@@ -26,6 +26,30 @@ export interface UpgradeServer {
 
 const UNAVAILABLE = new Refusal(503, 'The central system cannot admit chargers right now');
 
+/** How long connections may take before they are WebSockets, and how many one address may have waiting. */
+export interface UpgradeLimits {
+  /** Request headers must be complete this long after the connection opens (or after the previous request); the connection is closed otherwise. */
+  upgradeTimeoutMs: number;
+  /** Connections of one remote address not yet upgraded (headers unfinished, or being admitted); beyond it new ones get 503. */
+  maxPendingPerAddress: number;
+}
+
+/** How often a refused address is logged at most. */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * Node's HTTP server options that close a connection whose request headers are not complete
+ * within `timeoutMs` (a silent one included), checked often enough to be prompt.
+ */
+export function headerDeadline(timeoutMs: number): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
+  return { headersTimeout: timeoutMs, requestTimeout: 0, connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(timeoutMs / 4))) };
+}
+
+const BUSY = (() => {
+  const body = JSON.stringify({ status: 503, message: 'Too many connections from this address are waiting to upgrade; try again later' });
+  return `HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: application/json\r\nRetry-After: 10\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+})();
+
 function refuse(socket: Duplex, { status, message, headers }: Refusal): void {
   const body = JSON.stringify({ status, message });
   const lines = [
@@ -45,13 +69,52 @@ function route(routes: UpgradeRoutes, request: IncomingMessage, socket: Duplex, 
 }
 
 /** The HTTP server on OCPP_PORT: it only upgrades to WebSocket, and routes each upgrade by its path. */
-export async function startUpgradeServer(host: string, port: number, routes: UpgradeRoutes, logger: Logger): Promise<UpgradeServer> {
-  const server = http.createServer((_request, response) => {
+export async function startUpgradeServer(host: string, port: number, routes: UpgradeRoutes, logger: Logger, limits: UpgradeLimits): Promise<UpgradeServer> {
+  /** Connections not yet upgraded, per remote address; each releases its place once (upgraded, refused or closed). */
+  const pending = new Map<string, number>();
+  const release = new WeakMap<Duplex, () => void>();
+  /** Connections refused for the cap: nothing they send is served. */
+  const refused = new WeakSet<Duplex>();
+  const lastLogged = new Map<string, number>();
+
+  function noteRefusal(address: string): void {
+    const now = Date.now();
+    if (now - (lastLogged.get(address) ?? -Infinity) < REFUSAL_LOG_INTERVAL_MS) return;
+    for (const [other, at] of lastLogged) if (now - at >= REFUSAL_LOG_INTERVAL_MS) lastLogged.delete(other);
+    lastLogged.set(address, now);
+    logger.warn({ address, maxPendingPerAddress: limits.maxPendingPerAddress }, 'too many connections from one address waiting to upgrade; refusing new ones (logged once a minute)');
+  }
+
+  const server = http.createServer(headerDeadline(limits.upgradeTimeoutMs), (request, response) => {
+    if (refused.has(request.socket)) return void request.socket.destroy();
     response.writeHead(426, { 'content-type': 'application/json', upgrade: 'websocket' });
     response.end(JSON.stringify({ status: 426, message: 'Connect with WebSocket to /charger/<serial number>' }));
   });
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const count = pending.get(address) ?? 0;
+    if (count >= limits.maxPendingPerAddress) {
+      refused.add(socket);
+      noteRefusal(address);
+      socket.on('error', () => socket.destroy());
+      socket.end(BUSY, () => socket.destroy());
+      return;
+    }
+    pending.set(address, count + 1);
+    let held = true;
+    const done = () => {
+      if (!held) return;
+      held = false;
+      const left = (pending.get(address) ?? 1) - 1;
+      if (left <= 0) pending.delete(address);
+      else pending.set(address, left);
+    };
+    release.set(socket, done);
+    socket.once('close', done);
+  });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (refused.has(socket)) return void socket.destroy();
     route(routes, request, socket, head)
       .then((refusal) => {
         if (refusal) refuse(socket, refusal);
@@ -59,7 +122,8 @@ export async function startUpgradeServer(host: string, port: number, routes: Upg
       .catch((error: unknown) => {
         logger.error({ err: error }, 'upgrade failed');
         refuse(socket, UNAVAILABLE);
-      });
+      })
+      .finally(() => release.get(socket)?.());
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
   return {
