@@ -57,9 +57,11 @@ const MAX_REMEMBERED_CREDENTIALS = 50_000;
  * password on any node voids them) so a reconnect storm does not re-run argon2 for every
  * charger.
  */
-class BasicAuth {
+export class BasicAuth {
   /** In least-recently-used order: a hit moves its entry to the end. */
   readonly #verified = new Map<string, string>();
+
+  constructor(private readonly capacity = MAX_REMEMBERED_CREDENTIALS) {}
 
   async check(admission: ChargerAdmission, header: string | undefined): Promise<boolean> {
     if (!admission.passwordHash) return true;
@@ -82,7 +84,7 @@ class BasicAuth {
   #remember(key: string, passwordHash: string): void {
     this.#verified.set(key, passwordHash);
     for (const oldest of this.#verified.keys()) {
-      if (this.#verified.size <= MAX_REMEMBERED_CREDENTIALS) break;
+      if (this.#verified.size <= this.capacity) break;
       this.#verified.delete(oldest);
     }
   }
