@@ -1,6 +1,7 @@
 import { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_ACTIONS, type CommandAction } from '../../src/domain/chargerGateway.ts';
+import { SECURITY_COMMANDS, strictValidator } from '../support/securityPeer.ts';
 import { startTestSystem } from '../support/testSystem.ts';
 
 const now = () => new Date().toISOString();
@@ -32,6 +33,7 @@ const COMMANDS: Record<CommandAction, [object, object]> = {
   }, { status: 'Accepted' }],
   ClearChargingProfile: [{ id: 1 }, { status: 'Accepted' }],
   GetCompositeSchedule: [{ connectorId: 1, duration: 3600 }, { status: 'Rejected' }],
+  ...SECURITY_COMMANDS,
 };
 
 describe('a standard charger in ocpp-rpc strict mode', () => {
@@ -43,7 +45,7 @@ describe('a standard charger in ocpp-rpc strict mode', () => {
     t = await startTestSystem();
     await t.system.database.db.updateTable('chargers').set({ dialect: 'ocpp1.6' }).where('id', '=', 100003).execute();
     await t.system.database.db.insertInto('id_tags').values({ id_tag: 'STRICT01' }).execute();
-    client = new RPCClient({ endpoint: `${t.system.ocppUrl}/charger`, identity: 'abc113', protocols: ['ocpp1.6'], strictMode: true, reconnect: false } as never);
+    client = new RPCClient({ endpoint: `${t.system.ocppUrl}/charger`, identity: 'abc113', protocols: ['ocpp1.6'], strictMode: true, strictModeValidators: [strictValidator()], reconnect: false } as never);
     for (const action of COMMAND_ACTIONS) {
       client.handle(action, async ({ params }) => {
         received[action] = params;
