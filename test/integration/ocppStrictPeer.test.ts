@@ -1,7 +1,7 @@
 import { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_ACTIONS, type CommandAction } from '../../src/domain/chargerGateway.ts';
-import { SECURITY_COMMANDS, strictValidator } from '../support/securityPeer.ts';
+import { SECURITY_COMMANDS } from '../support/securityPeer.ts';
 import { startTestSystem } from '../support/testSystem.ts';
 
 const now = () => new Date().toISOString();
@@ -45,7 +45,7 @@ describe('a standard charger in ocpp-rpc strict mode', () => {
     t = await startTestSystem();
     await t.system.database.db.updateTable('chargers').set({ dialect: 'ocpp1.6' }).where('id', '=', 100003).execute();
     await t.system.database.db.insertInto('id_tags').values({ id_tag: 'STRICT01' }).execute();
-    client = new RPCClient({ endpoint: `${t.system.ocppUrl}/charger`, identity: 'abc113', protocols: ['ocpp1.6'], strictMode: true, strictModeValidators: [strictValidator()], reconnect: false } as never);
+    client = new RPCClient({ endpoint: `${t.system.ocppUrl}/charger`, identity: 'abc113', protocols: ['ocpp1.6'], strictMode: true, reconnect: false } as never);
     for (const action of COMMAND_ACTIONS) {
       client.handle(action, async ({ params }) => {
         received[action] = params;

