@@ -71,18 +71,18 @@ describe('the OCPP 1.6 Security Whitepaper messages', () => {
     expect(await call('SecurityEventNotification', { type: 'InvalidMessages', timestamp: now() })).toEqual({});
     await expect(call('SecurityEventNotification', { type: 'NoTimestamp' })).rejects.toThrow();
 
-    const list = await t.request('GET', '/chargers/100003/security-events', { token: admin });
+    const list = await t.request('GET', '/chargers/100003/security/events', { token: admin });
     expect(list.status).toBe(200);
     expect(list.body).toHaveLength(2);
     expect(list.body[0]).toMatchObject({ kind: 'security', type: 'InvalidMessages', critical: false, techInfo: null });
     expect(list.body[1]).toMatchObject({ kind: 'security', type: 'TamperDetectionActivated', critical: true, techInfo: 'enclosure opened', timestamp: '2025-06-02T08:15:00.000Z' });
 
-    const page = await t.request('GET', `/chargers/100003/security-events?limit=1&before=${list.body[0].id}`, { token: admin });
+    const page = await t.request('GET', `/chargers/100003/security/events?limit=1&before=${list.body[0].id}`, { token: admin });
     expect(page.body.map((event: any) => event.type)).toEqual(['TamperDetectionActivated']);
-    expect((await t.request('GET', '/chargers/100003/security-events', { token: user })).status).toBe(403);
-    expect((await t.request('GET', '/chargers/100003/security-events')).status).toBe(401);
-    expect((await t.request('GET', '/chargers/100003/security-events?limit=0', { token: admin })).status).toBe(400);
-    expect((await t.request('GET', '/chargers/199999/security-events', { token: admin })).status).toBe(404);
+    expect((await t.request('GET', '/chargers/100003/security/events', { token: user })).status).toBe(403);
+    expect((await t.request('GET', '/chargers/100003/security/events')).status).toBe(401);
+    expect((await t.request('GET', '/chargers/100003/security/events?limit=0', { token: admin })).status).toBe(400);
+    expect((await t.request('GET', '/chargers/199999/security/events', { token: admin })).status).toBe(404);
   });
 
   it('signs a valid CSR with the CA and sends the chain in CertificateSigned', async () => {
@@ -119,7 +119,7 @@ describe('the OCPP 1.6 Security Whitepaper messages', () => {
     expect(await call('SignedFirmwareStatusNotification', { status: 'SignatureVerified', requestId: 6 })).toEqual({});
     const charger = await db().selectFrom('chargers').select('firmware_status').where('id', '=', 100003).executeTakeFirstOrThrow();
     expect(charger.firmware_status).toBe('SignatureVerified');
-    const list = await t.request('GET', '/chargers/100003/security-events?limit=2', { token: admin });
+    const list = await t.request('GET', '/chargers/100003/security/events?limit=2', { token: admin });
     expect(list.body).toMatchObject([
       { kind: 'firmware', type: 'SignatureVerified', requestId: 6, critical: false },
       { kind: 'log', type: 'Uploaded', requestId: 5 },

@@ -215,7 +215,7 @@ export function chargerRoutes({ db, guards }: HttpContext) {
       return chargerJson(charger);
     });
 
-    app.get('/chargers/:id/security-events', {
+    app.get('/chargers/:id/security/events', {
       onRequest: guards.admin,
       schema: operation({
         id: 'listChargerSecurityEvents', tag, access: 'admin', summary: 'A charger\'s security events',
