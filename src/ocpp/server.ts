@@ -6,7 +6,9 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
 import { Batcher } from '../db/batcher.ts';
 import { recordBoots, setDialect, type BootRecord, type ChargerAdmission } from '../domain/chargerPresence.ts';
+import { ChargerCertificates } from '../domain/certificates.ts';
 import { ChargerStatusRecorder } from '../domain/chargerStatus.ts';
+import { SecurityEventRecorder } from '../domain/securityEvents.ts';
 import type { Authorizer } from '../domain/authorization.ts';
 import type { Hold } from '../cluster/chargerRoutes.ts';
 import type { Cluster } from '../cluster/cluster.ts';
@@ -77,6 +79,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
 
   const dispatch = createDispatcher({
     config: config.ocpp, bus: cluster.bus, transactions: deps.transactions, authorizer: deps.authorizer, statuses: new ChargerStatusRecorder(db),
+    securityEvents: new SecurityEventRecorder(db), certificates: new ChargerCertificates(config.certificates), gateway,
     pricePerKwh: (chargerId) => currentPricePerKwh(db, chargerId),
     recordBoot: (chargerId, boot) => boots.add({ chargerId, boot, at: new Date() }),
   });

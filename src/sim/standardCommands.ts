@@ -31,7 +31,8 @@ function notify(charger: StandardDialect, connector: Connector, status: string):
 }
 
 /**
- * The answers of a standard charger to the central system's 19 commands (OCPP 1.6 §5). Each
+ * The answers of a standard charger to the central system's 19 commands (OCPP 1.6 §5) and
+ * the Security Whitepaper's 7 (a charger without certificates, logs or signed firmware). Each
  * checks its payload, answers, and only then sends the messages that follow from it, so the
  * result always precedes them.
  */
@@ -224,6 +225,44 @@ const commands: Record<string, Command> = {
       scheduleStart: new Date().toISOString(),
       chargingSchedule: { duration: p.duration, chargingRateUnit: unit, chargingSchedulePeriod: [period] },
     });
+  },
+
+  /** The simulator keeps no certificates: a signed one is taken as installed and forgotten. */
+  CertificateSigned(_charger, payload, respond) {
+    checkPayload(payload, { certificateChain: 'string' });
+    respond.result({ status: 'Accepted' });
+  },
+
+  InstallCertificate(_charger, payload, respond) {
+    const p = checkPayload(payload, { certificateType: 'string', certificate: 'string' });
+    checkOneOf('certificateType', p.certificateType, ['CentralSystemRootCertificate', 'ManufacturerRootCertificate']);
+    respond.result({ status: 'Rejected' });
+  },
+
+  GetInstalledCertificateIds(_charger, payload, respond) {
+    const p = checkPayload(payload, { certificateType: 'string' });
+    checkOneOf('certificateType', p.certificateType, ['CentralSystemRootCertificate', 'ManufacturerRootCertificate']);
+    respond.result({ status: 'NotFound' });
+  },
+
+  DeleteCertificate(_charger, payload, respond) {
+    checkPayload(payload, { certificateHashData: 'object' });
+    respond.result({ status: 'NotFound' });
+  },
+
+  ExtendedTriggerMessage(_charger, payload, respond) {
+    checkPayload(payload, { requestedMessage: 'string' }, { connectorId: 'integer' });
+    respond.result({ status: 'NotImplemented' });
+  },
+
+  GetLog(_charger, payload, respond) {
+    checkPayload(payload, { log: 'object', logType: 'string', requestId: 'integer' }, { retries: 'integer', retryInterval: 'integer' });
+    respond.result({ status: 'Rejected' });
+  },
+
+  SignedUpdateFirmware(_charger, payload, respond) {
+    checkPayload(payload, { requestId: 'integer', firmware: 'object' }, { retries: 'integer', retryInterval: 'integer' });
+    respond.result({ status: 'Rejected' });
   },
 };
 

@@ -1,6 +1,7 @@
 import { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_ACTIONS, type CommandAction } from '../../src/domain/chargerGateway.ts';
+import { SECURITY_COMMANDS } from '../support/securityPeer.ts';
 import { startTestSystem } from '../support/testSystem.ts';
 
 const now = () => new Date().toISOString();
@@ -32,6 +33,7 @@ const COMMANDS: Record<CommandAction, [object, object]> = {
   }, { status: 'Accepted' }],
   ClearChargingProfile: [{ id: 1 }, { status: 'Accepted' }],
   GetCompositeSchedule: [{ connectorId: 1, duration: 3600 }, { status: 'Rejected' }],
+  ...SECURITY_COMMANDS,
 };
 
 describe('a standard charger in ocpp-rpc strict mode', () => {

@@ -31,6 +31,16 @@ const REQUESTS: Record<CommandAction, object> = {
   },
   ClearChargingProfile: { id: 2 },
   GetCompositeSchedule: { connectorId: 1, duration: 600 },
+  CertificateSigned: { certificateChain: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' },
+  InstallCertificate: { certificateType: 'CentralSystemRootCertificate', certificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' },
+  GetInstalledCertificateIds: { certificateType: 'ManufacturerRootCertificate' },
+  DeleteCertificate: { certificateHashData: { hashAlgorithm: 'SHA256', issuerNameHash: 'aa', issuerKeyHash: 'bb', serialNumber: '01' } },
+  ExtendedTriggerMessage: { requestedMessage: 'SignChargePointCertificate' },
+  GetLog: { log: { remoteLocation: 'https://files.example/logs' }, logType: 'SecurityLog', requestId: 5 },
+  SignedUpdateFirmware: {
+    requestId: 6,
+    firmware: { location: 'https://files.example/fw.bin', retrieveDateTime: now(), signingCertificate: 'PEM', signature: 'c2ln' },
+  },
 };
 
 describe('the charger simulator against the real server', () => {

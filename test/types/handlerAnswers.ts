@@ -10,6 +10,7 @@ import { DataTransfer } from '../../src/ocpp/handlers/DataTransfer.ts';
 import { DiagnosticsStatusNotification, FirmwareStatusNotification } from '../../src/ocpp/handlers/firmware.ts';
 import { Heartbeat } from '../../src/ocpp/handlers/Heartbeat.ts';
 import { MeterValues } from '../../src/ocpp/handlers/MeterValues.ts';
+import { LogStatusNotification, SecurityEventNotification, SignCertificate, SignedFirmwareStatusNotification } from '../../src/ocpp/handlers/security.ts';
 import { StartTransaction } from '../../src/ocpp/handlers/StartTransaction.ts';
 import { StatusNotification } from '../../src/ocpp/handlers/StatusNotification.ts';
 import { StopTransaction } from '../../src/ocpp/handlers/StopTransaction.ts';
@@ -62,7 +63,11 @@ export const handlersAnswerExactly: { [A in ChargerAction]: true } = {
   DiagnosticsStatusNotification: true satisfies AnswersExactly<'DiagnosticsStatusNotification', typeof DiagnosticsStatusNotification>,
   FirmwareStatusNotification: true satisfies AnswersExactly<'FirmwareStatusNotification', typeof FirmwareStatusNotification>,
   Heartbeat: true satisfies AnswersExactly<'Heartbeat', typeof Heartbeat>,
+  LogStatusNotification: true satisfies AnswersExactly<'LogStatusNotification', typeof LogStatusNotification>,
   MeterValues: true satisfies AnswersExactly<'MeterValues', typeof MeterValues>,
+  SecurityEventNotification: true satisfies AnswersExactly<'SecurityEventNotification', typeof SecurityEventNotification>,
+  SignCertificate: true satisfies AnswersExactly<'SignCertificate', typeof SignCertificate>,
+  SignedFirmwareStatusNotification: true satisfies AnswersExactly<'SignedFirmwareStatusNotification', typeof SignedFirmwareStatusNotification>,
   StartTransaction: true satisfies AnswersExactly<'StartTransaction', typeof StartTransaction>,
   StatusNotification: true satisfies AnswersExactly<'StatusNotification', typeof StatusNotification>,
   StopTransaction: true satisfies AnswersExactly<'StopTransaction', typeof StopTransaction>,

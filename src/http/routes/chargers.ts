@@ -3,6 +3,7 @@ import { REGISTRATION_STATUSES, type RegistrationStatus } from '../../db/schema.
 import {
   createCharger, deleteCharger, getCharger, getChargerBySerial, listChargers, listUnplacedChargers, updateCharger, type Charger,
 } from '../../domain/chargers.ts';
+import { listSecurityEvents } from '../../domain/securityEvents.ts';
 import type { App, HttpContext } from '../context.ts';
 import { seedCharger, seedChargePoint } from '../examples.ts';
 import { json, noContent, operation, TAG } from '../openapi.ts';
@@ -41,6 +42,19 @@ const SerialNumber = Type.String({
 const ChargePointID = Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidChargePointID', description: 'The charge point (site) the charger stands at' });
 const ChargerId = IdParam('invalidconnectorID', 'connectorID of the charger', 100000);
 const tag = TAG.chargers;
+
+const SecurityEventJson = Type.Object({
+  id: Type.Integer({ description: 'Pass as `before` to read the page after this one' }),
+  kind: Type.Union([Type.Literal('security'), Type.Literal('log'), Type.Literal('firmware')], {
+    description: '`security`: a SecurityEventNotification; `log`: a LogStatusNotification; `firmware`: a SignedFirmwareStatusNotification',
+  }),
+  type: Type.String({ description: 'The security event\'s type, or the status reported' }),
+  techInfo: Type.Union([Type.String(), Type.Null()]),
+  critical: Type.Boolean({ description: 'A security event the Security Whitepaper marks critical' }),
+  requestId: Type.Union([Type.Integer(), Type.Null()], { description: 'The GetLog or SignedUpdateFirmware a status is about' }),
+  timestamp: Type.String({ format: 'date-time', description: 'When the charger says it happened' }),
+  receivedAt: Type.String({ format: 'date-time' }),
+}, { description: 'What a charger reported under the OCPP 1.6 Security Whitepaper' });
 
 const jonkopingUniversity = seedChargePoint(2);
 const demoCharger = seedCharger(100000);
@@ -199,6 +213,32 @@ export function chargerRoutes({ db, guards }: HttpContext) {
         registrationStatus,
       });
       return chargerJson(charger);
+    });
+
+    app.get('/chargers/:id/security/events', {
+      onRequest: guards.admin,
+      schema: operation({
+        id: 'listChargerSecurityEvents', tag, access: 'admin', summary: 'A charger\'s security events',
+        description: 'The security events (SecurityEventNotification), log upload statuses and signed firmware statuses the charger '
+          + 'reported, newest first, `limit` at a time (default 50); `before` (an `id`) reads on from there.',
+        errors: { 400: badId, 404: unknownCharger },
+      }, {
+        params: ChargerId,
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, 'x-error-code': 'invalidLimit', description: 'Page size, default 50' })),
+          before: Type.Optional(Type.Integer({ minimum: 1, 'x-error-code': 'invalidBefore', description: 'Only events with a smaller `id`' })),
+        }),
+        response: {
+          200: json('The events, newest first; `[]` when there are none', Type.Array(SecurityEventJson), [{
+            id: 7, kind: 'security', type: 'TamperDetectionActivated', techInfo: 'enclosure opened', critical: true, requestId: null,
+            timestamp: '2025-06-02T08:15:00.000Z', receivedAt: '2025-06-02T08:15:01.000Z',
+          }]),
+        },
+      }),
+    }, async (request) => {
+      await getCharger(db, request.params.id);
+      const events = await listSecurityEvents(db, request.params.id, request.query.limit ?? 50, request.query.before);
+      return events.map((event) => ({ ...event, timestamp: event.timestamp.toISOString(), receivedAt: event.receivedAt.toISOString() }));
     });
 
     app.delete('/chargers/:id', {

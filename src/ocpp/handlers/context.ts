@@ -1,6 +1,9 @@
 import type { Config } from '../../config.ts';
 import type { BootInfo } from '../../domain/chargerPresence.ts';
+import type { ChargerCertificates } from '../../domain/certificates.ts';
+import type { ChargerGateway } from '../../domain/chargerGateway.ts';
 import type { ChargerStatusRecorder } from '../../domain/chargerStatus.ts';
+import type { SecurityEventRecorder } from '../../domain/securityEvents.ts';
 import type { Authorizer } from '../../domain/authorization.ts';
 import type { Bus } from '../../domain/bus.ts';
 import type { TransactionRecorder } from '../../domain/sessions/transactionRecorder.ts';
@@ -16,6 +19,12 @@ export interface HandlerDeps {
   transactions: TransactionRecorder;
   authorizer: Authorizer;
   statuses: ChargerStatusRecorder;
+  /** Security events, GetLog and signed-firmware statuses (Security Whitepaper). */
+  securityEvents: SecurityEventRecorder;
+  /** Checks and signs chargers' certificate signing requests. */
+  certificates: ChargerCertificates;
+  /** Commands to chargers (CertificateSigned after a SignCertificate). */
+  gateway: ChargerGateway;
   /** The price per kWh at the charger now (its site's price plus this hour's tariff). */
   pricePerKwh(chargerId: ChargerId): Promise<Ore>;
   /** Stores a BootNotification (batched with others) and gives the registration status. */

@@ -8,11 +8,12 @@ import { DataTransfer } from './DataTransfer.ts';
 import { DiagnosticsStatusNotification, FirmwareStatusNotification } from './firmware.ts';
 import { Heartbeat } from './Heartbeat.ts';
 import { MeterValues } from './MeterValues.ts';
+import { LogStatusNotification, SecurityEventNotification, SignCertificate, SignedFirmwareStatusNotification } from './security.ts';
 import { StartTransaction } from './StartTransaction.ts';
 import { StatusNotification } from './StatusNotification.ts';
 import { StopTransaction } from './StopTransaction.ts';
 
-/** Every action a charger may send in OCPP 1.6. */
+/** Every action a charger may send in OCPP 1.6, with the Security Whitepaper's. */
 const HANDLERS: { [A in ChargerAction]: Handler<A> } = {
   Authorize,
   BootNotification,
@@ -20,7 +21,11 @@ const HANDLERS: { [A in ChargerAction]: Handler<A> } = {
   DiagnosticsStatusNotification,
   FirmwareStatusNotification,
   Heartbeat,
+  LogStatusNotification,
   MeterValues,
+  SecurityEventNotification,
+  SignCertificate,
+  SignedFirmwareStatusNotification,
   StartTransaction,
   StatusNotification,
   StopTransaction,

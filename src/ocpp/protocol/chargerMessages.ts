@@ -1,6 +1,6 @@
 import type { Ocpp16Messages } from './ocpp16.types.ts';
 
-/** The actions a charger sends in OCPP 1.6; the central system answers each. */
+/** The actions a charger sends in OCPP 1.6 (with the Security Whitepaper's); the central system answers each. */
 export type ChargerAction =
   | 'Authorize'
   | 'BootNotification'
@@ -8,7 +8,11 @@ export type ChargerAction =
   | 'DiagnosticsStatusNotification'
   | 'FirmwareStatusNotification'
   | 'Heartbeat'
+  | 'LogStatusNotification'
   | 'MeterValues'
+  | 'SecurityEventNotification'
+  | 'SignCertificate'
+  | 'SignedFirmwareStatusNotification'
   | 'StartTransaction'
   | 'StatusNotification'
   | 'StopTransaction';

@@ -129,6 +129,14 @@ export interface CancelReservationResponse {
   status: 'Accepted' | 'Rejected';
 }
 
+export interface CertificateSignedRequest {
+  certificateChain: string;
+}
+
+export interface CertificateSignedResponse {
+  status: 'Accepted' | 'Rejected';
+}
+
 export interface ChangeAvailabilityRequest {
   connectorId: number;
   type: 'Inoperative' | 'Operative';
@@ -175,11 +183,40 @@ export interface DataTransferResponse {
   data?: string;
 }
 
+export interface DeleteCertificateRequest {
+  certificateHashData: {
+    hashAlgorithm: 'SHA256' | 'SHA384' | 'SHA512';
+    issuerNameHash: string;
+    issuerKeyHash: string;
+    serialNumber: string;
+  };
+}
+
+export interface DeleteCertificateResponse {
+  status: 'Accepted' | 'Failed' | 'NotFound';
+}
+
 export interface DiagnosticsStatusNotificationRequest {
   status: 'Idle' | 'Uploaded' | 'UploadFailed' | 'Uploading';
 }
 
 export type DiagnosticsStatusNotificationResponse = Record<string, never>;
+
+export interface ExtendedTriggerMessageRequest {
+  requestedMessage:
+    | 'BootNotification'
+    | 'LogStatusNotification'
+    | 'FirmwareStatusNotification'
+    | 'Heartbeat'
+    | 'MeterValues'
+    | 'SignChargePointCertificate'
+    | 'StatusNotification';
+  connectorId?: number;
+}
+
+export interface ExtendedTriggerMessageResponse {
+  status: 'Accepted' | 'Rejected' | 'NotImplemented';
+}
 
 export interface FirmwareStatusNotificationRequest {
   status: 'Downloaded' | 'DownloadFailed' | 'Downloading' | 'Idle' | 'InstallationFailed' | 'Installing' | 'Installed';
@@ -225,10 +262,52 @@ export interface GetDiagnosticsResponse {
   fileName?: string;
 }
 
+export interface GetInstalledCertificateIdsRequest {
+  certificateType: 'CentralSystemRootCertificate' | 'ManufacturerRootCertificate';
+}
+
+export interface GetInstalledCertificateIdsResponse {
+  /**
+   * @minItems 1
+   */
+  certificateHashData?: [
+    {
+      hashAlgorithm: 'SHA256' | 'SHA384' | 'SHA512';
+      issuerNameHash: string;
+      issuerKeyHash: string;
+      serialNumber: string;
+    },
+    ...{
+      hashAlgorithm: 'SHA256' | 'SHA384' | 'SHA512';
+      issuerNameHash: string;
+      issuerKeyHash: string;
+      serialNumber: string;
+    }[]
+  ];
+  status: 'Accepted' | 'NotFound';
+}
+
 export type GetLocalListVersionRequest = Record<string, never>;
 
 export interface GetLocalListVersionResponse {
   listVersion: number;
+}
+
+export interface GetLogRequest {
+  log: {
+    remoteLocation: string;
+    oldestTimestamp?: string;
+    latestTimestamp?: string;
+  };
+  logType: 'DiagnosticsLog' | 'SecurityLog';
+  requestId: number;
+  retries?: number;
+  retryInterval?: number;
+}
+
+export interface GetLogResponse {
+  status: 'Accepted' | 'Rejected' | 'AcceptedCanceled';
+  filename?: string;
 }
 
 export type HeartbeatRequest = Record<string, never>;
@@ -236,6 +315,22 @@ export type HeartbeatRequest = Record<string, never>;
 export interface HeartbeatResponse {
   currentTime: string;
 }
+
+export interface InstallCertificateRequest {
+  certificateType: 'CentralSystemRootCertificate' | 'ManufacturerRootCertificate';
+  certificate: string;
+}
+
+export interface InstallCertificateResponse {
+  status: 'Accepted' | 'Failed' | 'Rejected';
+}
+
+export interface LogStatusNotificationRequest {
+  status: 'BadMessage' | 'Idle' | 'NotSupportedOperation' | 'PermissionDenied' | 'Uploaded' | 'UploadFailure' | 'Uploading';
+  requestId?: number;
+}
+
+export type LogStatusNotificationResponse = Record<string, never>;
 
 export interface MeterValuesRequest {
   connectorId: number;
@@ -283,6 +378,14 @@ export interface ResetResponse {
   status: 'Accepted' | 'Rejected';
 }
 
+export interface SecurityEventNotificationRequest {
+  type: string;
+  timestamp: string;
+  techInfo?: string;
+}
+
+export type SecurityEventNotificationResponse = Record<string, never>;
+
 export interface SendLocalListRequest {
   listVersion: number;
   localAuthorizationList?: {
@@ -303,6 +406,52 @@ export interface SetChargingProfileRequest {
 
 export interface SetChargingProfileResponse {
   status: 'Accepted' | 'Rejected' | 'NotSupported';
+}
+
+export interface SignCertificateRequest {
+  csr: string;
+}
+
+export interface SignCertificateResponse {
+  status: 'Accepted' | 'Rejected';
+}
+
+export interface SignedFirmwareStatusNotificationRequest {
+  status:
+    | 'Downloaded'
+    | 'DownloadFailed'
+    | 'Downloading'
+    | 'DownloadScheduled'
+    | 'DownloadPaused'
+    | 'Idle'
+    | 'InstallationFailed'
+    | 'Installing'
+    | 'Installed'
+    | 'InstallRebooting'
+    | 'InstallScheduled'
+    | 'InstallVerificationFailed'
+    | 'InvalidSignature'
+    | 'SignatureVerified';
+  requestId?: number;
+}
+
+export type SignedFirmwareStatusNotificationResponse = Record<string, never>;
+
+export interface SignedUpdateFirmwareRequest {
+  retries?: number;
+  retryInterval?: number;
+  requestId: number;
+  firmware: {
+    location: string;
+    retrieveDateTime: string;
+    installDateTime?: string;
+    signingCertificate: string;
+    signature: string;
+  };
+}
+
+export interface SignedUpdateFirmwareResponse {
+  status: 'Accepted' | 'Rejected' | 'AcceptedCanceled' | 'InvalidCertificate' | 'RevokedCertificate';
 }
 
 export interface StartTransactionRequest {
@@ -407,25 +556,36 @@ export interface Ocpp16Messages {
   Authorize: { request: AuthorizeRequest; response: AuthorizeResponse };
   BootNotification: { request: BootNotificationRequest; response: BootNotificationResponse };
   CancelReservation: { request: CancelReservationRequest; response: CancelReservationResponse };
+  CertificateSigned: { request: CertificateSignedRequest; response: CertificateSignedResponse };
   ChangeAvailability: { request: ChangeAvailabilityRequest; response: ChangeAvailabilityResponse };
   ChangeConfiguration: { request: ChangeConfigurationRequest; response: ChangeConfigurationResponse };
   ClearCache: { request: ClearCacheRequest; response: ClearCacheResponse };
   ClearChargingProfile: { request: ClearChargingProfileRequest; response: ClearChargingProfileResponse };
   DataTransfer: { request: DataTransferRequest; response: DataTransferResponse };
+  DeleteCertificate: { request: DeleteCertificateRequest; response: DeleteCertificateResponse };
   DiagnosticsStatusNotification: { request: DiagnosticsStatusNotificationRequest; response: DiagnosticsStatusNotificationResponse };
+  ExtendedTriggerMessage: { request: ExtendedTriggerMessageRequest; response: ExtendedTriggerMessageResponse };
   FirmwareStatusNotification: { request: FirmwareStatusNotificationRequest; response: FirmwareStatusNotificationResponse };
   GetCompositeSchedule: { request: GetCompositeScheduleRequest; response: GetCompositeScheduleResponse };
   GetConfiguration: { request: GetConfigurationRequest; response: GetConfigurationResponse };
   GetDiagnostics: { request: GetDiagnosticsRequest; response: GetDiagnosticsResponse };
+  GetInstalledCertificateIds: { request: GetInstalledCertificateIdsRequest; response: GetInstalledCertificateIdsResponse };
   GetLocalListVersion: { request: GetLocalListVersionRequest; response: GetLocalListVersionResponse };
+  GetLog: { request: GetLogRequest; response: GetLogResponse };
   Heartbeat: { request: HeartbeatRequest; response: HeartbeatResponse };
+  InstallCertificate: { request: InstallCertificateRequest; response: InstallCertificateResponse };
+  LogStatusNotification: { request: LogStatusNotificationRequest; response: LogStatusNotificationResponse };
   MeterValues: { request: MeterValuesRequest; response: MeterValuesResponse };
   RemoteStartTransaction: { request: RemoteStartTransactionRequest; response: RemoteStartTransactionResponse };
   RemoteStopTransaction: { request: RemoteStopTransactionRequest; response: RemoteStopTransactionResponse };
   ReserveNow: { request: ReserveNowRequest; response: ReserveNowResponse };
   Reset: { request: ResetRequest; response: ResetResponse };
+  SecurityEventNotification: { request: SecurityEventNotificationRequest; response: SecurityEventNotificationResponse };
   SendLocalList: { request: SendLocalListRequest; response: SendLocalListResponse };
   SetChargingProfile: { request: SetChargingProfileRequest; response: SetChargingProfileResponse };
+  SignCertificate: { request: SignCertificateRequest; response: SignCertificateResponse };
+  SignedFirmwareStatusNotification: { request: SignedFirmwareStatusNotificationRequest; response: SignedFirmwareStatusNotificationResponse };
+  SignedUpdateFirmware: { request: SignedUpdateFirmwareRequest; response: SignedUpdateFirmwareResponse };
   StartTransaction: { request: StartTransactionRequest; response: StartTransactionResponse };
   StatusNotification: { request: StatusNotificationRequest; response: StatusNotificationResponse };
   StopTransaction: { request: StopTransactionRequest; response: StopTransactionResponse };
