@@ -1,4 +1,5 @@
 import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -20,6 +21,8 @@ export interface UpgradeRoutes {
 
 export interface UpgradeServer {
   port: number;
+  /** The listening server (an https.Server when started with `tls`). */
+  server: http.Server;
   /** Stops listening and drops the connections that were not upgraded; close the WebSockets first. */
   close(): Promise<void>;
 }
@@ -44,12 +47,16 @@ function route(routes: UpgradeRoutes, request: IncomingMessage, socket: Duplex, 
   return routes.charger(request, socket, head);
 }
 
-/** The HTTP server on OCPP_PORT: it only upgrades to WebSocket, and routes each upgrade by its path. */
-export async function startUpgradeServer(host: string, port: number, routes: UpgradeRoutes, logger: Logger): Promise<UpgradeServer> {
-  const server = http.createServer((_request, response) => {
+/**
+ * The HTTP server on OCPP_PORT (or, with `tls`, the HTTPS server on OCPP_TLS_PORT): it only
+ * upgrades to WebSocket, and routes each upgrade by its path.
+ */
+export async function startUpgradeServer(host: string, port: number, routes: UpgradeRoutes, logger: Logger, tls?: https.ServerOptions): Promise<UpgradeServer> {
+  const answer = (_request: IncomingMessage, response: http.ServerResponse) => {
     response.writeHead(426, { 'content-type': 'application/json', upgrade: 'websocket' });
     response.end(JSON.stringify({ status: 426, message: 'Connect with WebSocket to /charger/<serial number>' }));
-  });
+  };
+  const server: http.Server = tls ? https.createServer(tls, answer) : http.createServer(answer);
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     route(routes, request, socket, head)
@@ -64,6 +71,7 @@ export async function startUpgradeServer(host: string, port: number, routes: Upg
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
   return {
     port: (server.address() as AddressInfo).port,
+    server,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
