@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import fs from 'node:fs/promises';
 import tls, { type SecureContextOptions, type TlsOptions } from 'node:tls';
 import type { Logger } from 'pino';
@@ -50,7 +50,7 @@ export class TlsCredentials {
   /** Reads and checks the files; throws (stopping the start) when they do not make a context. */
   static async load(config: TlsConfig, logger: Logger): Promise<TlsCredentials> {
     const files = await readFiles(config);
-    tls.createSecureContext(contextOptions(files));
+    checkFiles(files);
     const credentials = new TlsCredentials(config, logger, files);
     credentials.#logCertificate('TLS certificate loaded');
     return credentials;
@@ -104,7 +104,7 @@ export class TlsCredentials {
     }
     const options = contextOptions(files);
     try {
-      tls.createSecureContext(options);
+      checkFiles(files);
     } catch (error) {
       this.logger.warn({ reason: (error as Error).message }, 'new TLS files do not make a working context; the servers keep their certificate');
       return false;
@@ -135,6 +135,19 @@ async function readFiles(config: TlsConfig): Promise<Files> {
     config.clientCaFile ? fs.readFile(config.clientCaFile, 'utf8') : undefined,
   ]);
   return { cert, key, ca };
+}
+
+/**
+ * Throws unless the files make a working context: a certificate, its own private key, and
+ * the client CA's certificate(s) when one is configured. (A file caught half-written is
+ * empty or cut short, which OpenSSL alone would not always refuse.)
+ */
+function checkFiles(files: Files): void {
+  const certificate = new X509Certificate(files.cert);
+  if (!certificate.checkPrivateKey(createPrivateKey(files.key))) throw new Error('the private key is not the certificate\'s');
+  if (files.ca !== undefined && !files.ca.includes('-----BEGIN CERTIFICATE-----')) throw new Error('the client CA file holds no certificate');
+  if (files.ca !== undefined) new X509Certificate(files.ca);
+  tls.createSecureContext(contextOptions(files));
 }
 
 function contextOptions(files: Files): SecureContextOptions {

@@ -39,6 +39,20 @@ function upgradeStatus(url: string, identity: string, { password, client, ca }: 
   });
 }
 
+/** The message of an upgrade's refusal (its JSON body). */
+function refusal(url: string, identity: string, { password, client, ca }: UpgradeOptions = {}): Promise<string> {
+  const headers: Record<string, string> = password ? { authorization: `Basic ${Buffer.from(`${identity}:${password}`).toString('base64')}` } : {};
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${url}/charger/${identity}`, ['ocpp1.6'], { headers, ca, cert: client?.cert, key: client?.key });
+    socket.on('open', () => reject(new Error('admitted')));
+    socket.on('unexpected-response', (_request, response) => {
+      let body = '';
+      response.setEncoding('utf8').on('data', (chunk) => (body += chunk)).on('end', () => resolve((JSON.parse(body) as { message: string }).message));
+    });
+    socket.on('error', reject);
+  });
+}
+
 /** The certificate a new TLS connection to `port` is served. */
 function servedFingerprint(port: number, ca: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -145,6 +159,12 @@ describe('OCPP security profiles 2 and 3 (wss://, client certificates) and passw
     expect(await upgradeStatus(wss, PROFILE3.identity, { ca: ca.cert, client: expired })).toBe(403);
     expect(await upgradeStatus(wss, PROFILE3.identity, { ca: ca.cert, client: await ca.issue({ cn: 'abc119' }) })).toBe(403);
     expect(await upgradeStatus(wss, PROFILE3.identity, { ca: ca.cert, client: await otherCa.issue({ cn: PROFILE3.identity }) })).toBe(403);
+    // Each refusal says why.
+    expect(await refusal(t.system.ocppUrl, PROFILE3.identity)).toMatch(/requires wss:/);
+    expect(await refusal(wss, PROFILE3.identity, { ca: ca.cert })).toMatch(/no client certificate/);
+    expect(await refusal(wss, PROFILE3.identity, { ca: ca.cert, client: expired })).toMatch(/not accepted: CERT_HAS_EXPIRED/);
+    expect(await refusal(wss, PROFILE3.identity, { ca: ca.cert, client: await ca.issue({ cn: 'abc119' }) })).toMatch(/is for "abc119", not this charger/);
+    expect(await refusal(wss, PROFILE3.identity, { ca: ca.cert, client: await otherCa.issue({ cn: PROFILE3.identity }) })).toMatch(/not accepted: UNABLE_TO_(GET_ISSUER_CERT_LOCALLY|VERIFY_LEAF_SIGNATURE)/);
     // A Basic Auth password does not stand in for the certificate.
     expect(await upgradeStatus(wss, PROFILE3.identity, { ca: ca.cert, client: valid })).toBe(101);
   });
