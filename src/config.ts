@@ -89,6 +89,13 @@ export const ENVIRONMENT = {
   KLARNA_TOKEN: str({ default: '', desc: 'Klarna API credentials as username:password (required with BYPASS_KLARNA=0)' }),
   KLARNA_BASE_URL: url({ default: 'https://api.playground.klarna.com', desc: 'Klarna API base URL' }),
 
+  TLS_CERT_FILE: str({ default: '', desc: 'PEM certificate (chain) of the TLS servers; set with TLS_KEY_FILE to serve wss:// on OCPP_TLS_PORT and https:// on HTTPS_PORT' }),
+  TLS_KEY_FILE: str({ default: '', desc: 'PEM private key of TLS_CERT_FILE' }),
+  TLS_CLIENT_CA_FILE: str({ default: '', desc: 'PEM certificate(s) of the CA that signs chargers\' client certificates (security profile 3); empty: no client certificates asked' }),
+  OCPP_TLS_PORT: port({ default: 1443, desc: 'wss:// port for chargers and live metrics when TLS_CERT_FILE is set' }),
+  HTTPS_PORT: port({ default: 8443, desc: 'https:// port of the HTTP API when TLS_CERT_FILE is set' }),
+  TLS_RELOAD_INTERVAL: positiveInt({ default: 5, desc: 'Seconds between checks of the TLS files for a change (they are also reloaded on SIGHUP)' }),
+
   NATS_URL: str({ default: '', desc: 'nats:// URL(s), comma-separated, of the NATS servers several nodes share; empty: one node, no NATS (needs DATABASE_URL)' }),
   NATS_PREFIX: str({ default: 'flexicharge', desc: 'First token of every NATS subject, so several systems can share one NATS' }),
   NODE_ID: str({ default: '', desc: 'This node\'s name among the nodes (letters, digits, - and _); generated per start when empty' }),
@@ -149,6 +156,19 @@ export interface Config {
   cluster: ClusterConfig;
   /** The CA that signs chargers' certificates (Security Whitepaper), and the organisation their requests must name. */
   certificates: { caCertFile: string; caKeyFile: string; organisation: string };
+  /** wss:// and https:// beside the plain ports; undefined when TLS_CERT_FILE is not set. */
+  tls?: TlsConfig;
+}
+
+/** OCPP security profiles 2 and 3: the TLS servers' files and ports. */
+export interface TlsConfig {
+  certFile: string;
+  keyFile: string;
+  /** Chargers' client certificates must chain to this CA (profile 3); empty: none asked. */
+  clientCaFile: string;
+  ocppPort: number;
+  httpsPort: number;
+  reloadIntervalMs: number;
 }
 
 /** Several nodes share chargers through NATS when `natsUrl` is set. */
@@ -193,6 +213,18 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   if ((env.CSMS_CA_CERT_FILE === '') !== (env.CSMS_CA_KEY_FILE === '')) {
     throw new ConfigError('Invalid configuration: CSMS_CA_CERT_FILE and CSMS_CA_KEY_FILE: set both (the CA signing chargers\' certificates) or neither');
   }
+  if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE)) throw new ConfigError('Invalid configuration: TLS_KEY_FILE: TLS_CERT_FILE and TLS_KEY_FILE are set together');
+  if (env.TLS_CLIENT_CA_FILE && !env.TLS_CERT_FILE) throw new ConfigError('Invalid configuration: TLS_CLIENT_CA_FILE: needs TLS_CERT_FILE and TLS_KEY_FILE');
+  const tls: TlsConfig | undefined = env.TLS_CERT_FILE
+    ? {
+        certFile: path.resolve(env.TLS_CERT_FILE),
+        keyFile: path.resolve(env.TLS_KEY_FILE),
+        clientCaFile: env.TLS_CLIENT_CA_FILE && path.resolve(env.TLS_CLIENT_CA_FILE),
+        ocppPort: env.OCPP_TLS_PORT,
+        httpsPort: env.HTTPS_PORT,
+        reloadIntervalMs: env.TLS_RELOAD_INTERVAL * 1000,
+      }
+    : undefined;
   return {
     host: env.HOST,
     httpPort: env.PORT,
@@ -241,5 +273,6 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       caKeyFile: env.CSMS_CA_KEY_FILE && path.resolve(env.CSMS_CA_KEY_FILE),
       organisation: env.CPO_NAME,
     },
+    tls,
   };
 }

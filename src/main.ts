@@ -49,6 +49,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// SIGHUP reads the TLS certificate and keys again (they are also checked every TLS_RELOAD_INTERVAL).
+process.on('SIGHUP', () => {
+  if (!config.tls) {
+    logger.info('SIGHUP: no TLS configured, nothing to reload');
+    return;
+  }
+  system?.reloadTls().catch((error: unknown) => logger.error({ err: error }, 'TLS reload failed'));
+});
+
 try {
   // The database opens (the embedded one compiles its WebAssembly in the background) while
   // the rest of the system's code loads.
@@ -72,7 +81,9 @@ FlexiCharge is running
   Swagger UI   ${apiUrl}/swagger
   OCPP         ${ocppBase}/charger/<serial number>
   Live metrics ${ocppBase}/user/<user id>?token=<access token>
-  Database     ${config.database.kind === 'embedded' ? `embedded, ${config.database.dataDir}` : 'PostgreSQL server'}
+${system.httpsUrl ? `  API (TLS)    ${system.httpsUrl}
+  OCPP (TLS)   ${system.ocppTlsUrl}/charger/<serial number>
+` : ''}  Database     ${config.database.kind === 'embedded' ? `embedded, ${config.database.dataDir}` : 'PostgreSQL server'}
 `;
 const adminBlock = system.initialAdmin?.generatedPassword
   ? `================================================================

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -39,6 +40,7 @@ import { KlarnaPaymentProvider } from './payments/klarnaProvider.ts';
 import { runOcppSelfTest, type SelfTestResult } from './selftest/index.ts';
 import { DEMO_SERIAL, startDemoCharger } from './sim/demoCharger.ts';
 import { startOcppServer } from './ocpp/server.ts';
+import { TlsCredentials } from './tls/credentials.ts';
 import { controlSocketPath } from './operator/controlSocketPath.ts';
 import { startControlSocket } from './operator/controlSocket.ts';
 
@@ -47,6 +49,11 @@ export interface RunningSystem {
   /** Answers an HTTP request in-process, without a socket (light-my-request). */
   injectHttp: FastifyInstance['inject'];
   ocppUrl: string;
+  /** The https:// API and wss:// OCPP addresses, when TLS is configured. */
+  httpsUrl?: string;
+  ocppTlsUrl?: string;
+  /** Reads the TLS files again (SIGHUP); true when they changed and the servers took them. */
+  reloadTls(): Promise<boolean>;
   database: DatabaseHandle;
   tokens: AccessTokens;
   gateway: ChargerGateway;
@@ -112,12 +119,16 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     const transactions = new TransactionRecorder({
       db, sink, ids, authorizer, sessions: chargerSessions, summaries, backlogged: () => sink.backlogged, logger: logger.child({ component: 'transactions' }),
     });
+    // Profiles 2 and 3: wss:// and https:// beside the plain ports, with certificates reloaded without a restart.
+    const tlsCredentials = config.tls ? await TlsCredentials.load(config.tls, logger.child({ component: 'tls' })) : undefined;
+    if (tlsCredentials) started.push({ close: async () => tlsCredentials.close() });
     const live = new LiveMetrics({
       tokens, isActive, activeTokenVersions: (userIds) => accounts.activeTokenVersions(userIds), bus, logger: logger.child({ component: 'live' }),
       pingIntervalMs: config.ocpp.pingIntervalMs, authCheckIntervalMs: config.liveMetricsAuthCheckIntervalMs,
     });
     const ocpp = await startOcppServer({
       db, config, cluster, transactions, authorizer, logger, liveSummary: (sessionId) => summaries.live(sessionId), userUpgrade: (...args) => live.upgrade(...args),
+      tls: tlsCredentials,
     });
     started.push({ close: async () => { live.close(); await ocpp.close(); await summaries.close(); } });
     if (cluster.several) {
@@ -152,7 +163,17 @@ export async function startSystem(config: Config, logger: Logger, opening = open
       started.push(await startControlSocket(controlSocketPath(config.database.dataDir), { db, accounts, userAdmin }, logger.child({ component: 'operator' })));
     }
     await http.listen({ host: config.host, port: config.httpPort });
-    logger.info({ http: (http.server.address() as AddressInfo).port, ocpp: ocpp.port }, 'listening');
+    let httpsPort: number | undefined;
+    if (tlsCredentials && config.tls) {
+      // The same routes on https://, answered by the same Fastify instance.
+      const httpsServer = https.createServer(tlsCredentials.serverOptions({ clientCertificates: false }), (request, response) => http.routing(request, response));
+      await new Promise<void>((resolve, reject) => httpsServer.once('error', reject).listen(config.tls!.httpsPort, config.host, resolve));
+      started.push({ close: async () => { httpsServer.closeAllConnections(); await new Promise<void>((resolve) => httpsServer.close(() => resolve())); } });
+      tlsCredentials.attach(httpsServer);
+      tlsCredentials.watch();
+      httpsPort = (httpsServer.address() as AddressInfo).port;
+    }
+    logger.info({ http: (http.server.address() as AddressInfo).port, ocpp: ocpp.port, ...(tlsCredentials ? { https: httpsPort, ocppTls: ocpp.tlsPort } : {}) }, 'listening');
 
     if (config.demoCharger && (await db.selectFrom('chargers').select('id').where('serial_number', '=', DEMO_SERIAL).executeTakeFirst())) {
       started.unshift(await startDemoCharger(`ws://${urlHost(config.host)}:${ocpp.port}`, logger.child({ component: 'demo' })));
@@ -172,6 +193,9 @@ export async function startSystem(config: Config, logger: Logger, opening = open
       httpUrl: `http://${hostName}:${httpPort}`,
       injectHttp: http.inject.bind(http),
       ocppUrl: `ws://${hostName}:${ocpp.port}`,
+      httpsUrl: httpsPort === undefined ? undefined : `https://${hostName}:${httpsPort}`,
+      ocppTlsUrl: ocpp.tlsPort === undefined ? undefined : `wss://${hostName}:${ocpp.tlsPort}`,
+      reloadTls: async () => (await tlsCredentials?.reload('signal')) ?? false,
       database,
       tokens,
       gateway: ocpp.gateway,

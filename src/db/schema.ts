@@ -49,6 +49,8 @@ export interface ChargersTable {
   dialect: Generated<string>;
   registration_status: Generated<RegistrationStatus>;
   password_hash: string | null;
+  /** OCPP security profile 0–3 the charger must connect with (only ever raised). */
+  security_profile: Generated<number>;
   vendor: string | null;
   model: string | null;
   charge_point_serial: string | null;

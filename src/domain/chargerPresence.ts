@@ -10,6 +10,8 @@ export interface ChargerAdmission {
   id: ChargerId;
   identity: string;
   passwordHash: string | null;
+  /** OCPP security profile 0–3: what the connection must bring (admission.ts). */
+  securityProfile: number;
   registrationStatus: RegistrationStatus;
   dialect: Dialect;
 }
@@ -18,13 +20,14 @@ export interface ChargerAdmission {
 export async function findChargersByIdentity(db: Db, identities: string[]): Promise<(ChargerAdmission | undefined)[]> {
   const rows = await db
     .selectFrom('chargers')
-    .select(['id', 'serial_number', 'password_hash', 'registration_status', 'dialect'])
+    .select(['id', 'serial_number', 'password_hash', 'security_profile', 'registration_status', 'dialect'])
     .where('serial_number', 'in', [...new Set(identities)])
     .execute();
   const byIdentity = new Map(rows.map((row) => [row.serial_number, {
     id: row.id,
     identity: row.serial_number,
     passwordHash: row.password_hash,
+    securityProfile: row.security_profile,
     registrationStatus: row.registration_status,
     dialect: row.dialect as Dialect,
   }]));

@@ -22,6 +22,8 @@ export interface ChargerChanges {
   /** OCPP security profile 1 password; null removes it. */
   password?: string | null;
   registrationStatus?: RegistrationStatus;
+  /** OCPP security profile 0–3; only ever raised (OCPP 1.6 Security Whitepaper). */
+  securityProfile?: number;
 }
 
 function translateWriteError(error: unknown): unknown {
@@ -83,8 +85,9 @@ export function listUnplacedChargers(db: Db): Promise<ChargerRow[]> {
 }
 
 export async function updateCharger(db: Db, id: ChargerId, changes: ChargerChanges): Promise<Charger> {
-  const current = await db.selectFrom('chargers').select(['charge_point_id', 'latitude']).where('id', '=', id).executeTakeFirst();
+  const current = await db.selectFrom('chargers').select(['charge_point_id', 'latitude', 'security_profile', 'password_hash']).where('id', '=', id).executeTakeFirst();
   if (!current) throw notFound(`Charger ${id}`);
+  checkSecurityProfile(current, changes);
   if (current.charge_point_id === null && changes.chargePointId === undefined) {
     throw new DomainError('invalid', ['invalidChargePointID'], 'This charger registered itself: give it a chargePointID (and a location) first');
   }
@@ -102,6 +105,7 @@ export async function updateCharger(db: Db, id: ChargerId, changes: ChargerChang
         latitude: location?.latitude,
         longitude: location?.longitude,
         status: changes.status,
+        security_profile: changes.securityProfile,
         updated_at: new Date(),
       })
       .where('id', '=', id)
@@ -111,6 +115,21 @@ export async function updateCharger(db: Db, id: ChargerId, changes: ChargerChang
     return row as Charger;
   } catch (error) {
     throw translateWriteError(error);
+  }
+}
+
+/**
+ * The whitepaper's rules for a profile change: never to a lower profile (409), and profiles
+ * 1 and 2 authenticate with Basic Auth, so a charger in (or moving to) one keeps a password (400).
+ */
+function checkSecurityProfile(current: { security_profile: number; password_hash: string | null }, changes: ChargerChanges): void {
+  const profile = changes.securityProfile ?? current.security_profile;
+  if (profile < current.security_profile) {
+    throw new DomainError('conflict', ['securityProfileDowngrade'], `The charger uses security profile ${current.security_profile}; a profile is never lowered`);
+  }
+  const hasPassword = changes.password === undefined ? current.password_hash !== null : changes.password !== null;
+  if ((profile === 1 || profile === 2) && !hasPassword) {
+    throw new DomainError('invalid', ['passwordRequired'], `Security profile ${profile} needs a password (Basic Auth): set one with it`);
   }
 }
 

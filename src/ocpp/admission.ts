@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { Db } from '../db/connection.ts';
 import { Batcher } from '../db/batcher.ts';
 import { findChargersByIdentity, registerUnknownCharger, type ChargerAdmission } from '../domain/chargerPresence.ts';
 import { verifyPassword } from '../domain/passwords.ts';
+import { clientCertificateProblem } from './clientCertificate.ts';
 import { Refusal } from './upgradeServer.ts';
 
 /**
@@ -19,7 +21,15 @@ const MAX_REGISTERED_IDENTITY = 36;
 const NO_IDENTITY = new Refusal(404, 'No charge point identity in the path');
 const MALFORMED_IDENTITY = new Refusal(400, 'Malformed charge point identity in the path: percent-encode it as UTF-8; no ":" and no control characters');
 const UNKNOWN = new Refusal(404, 'Unknown charge point');
-const WRONG_CREDENTIALS = new Refusal(401, 'Wrong or missing credentials', { 'WWW-Authenticate': 'Basic realm="FlexiCharge OCPP"' });
+const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="FlexiCharge OCPP"' };
+const WRONG_CREDENTIALS = new Refusal(401, 'Wrong or missing credentials', BASIC_CHALLENGE);
+const NO_PASSWORD_SET = new Refusal(401, 'No password is set for this charger, which its security profile requires', BASIC_CHALLENGE);
+const TLS_REQUIRED = new Refusal(403, 'This charger\'s security profile requires wss:// (TLS)');
+
+/** Whether the upgrade came over the TLS port. */
+function overTls(request: IncomingMessage): boolean {
+  return (request.socket as TLSSocket).encrypted === true;
+}
 
 /**
  * The charge point identity: the last path segment, percent-decoded (`/charger/<id>`,
@@ -92,7 +102,9 @@ export class BasicAuth {
 
 /**
  * Who may open a charger connection: a known identity (or, with OCPP_AUTO_REGISTER, one
- * registered now as Pending) with the right credentials when it has a password.
+ * registered now as Pending) that brings what its security profile asks for: profile 0
+ * the password when it has one, 1 the password (Basic Auth), 2 the password over TLS, 3 a
+ * client certificate naming it over TLS.
  */
 export class ChargerAdmissions {
   readonly #basicAuth = new BasicAuth();
@@ -111,6 +123,14 @@ export class ChargerAdmissions {
     let admission = await this.#lookups.add(identity);
     if (!admission && this.autoRegister && identity.length <= MAX_REGISTERED_IDENTITY) admission = await registerUnknownCharger(this.db, identity);
     if (!admission) return UNKNOWN;
+    const profile = admission.securityProfile;
+    if (profile >= 2 && !overTls(request)) return TLS_REQUIRED;
+    if (profile === 3) {
+      // The certificate authenticates the charger; the whitepaper has no Basic Auth in profile 3.
+      const problem = clientCertificateProblem(request.socket as TLSSocket, admission.identity);
+      return problem ? new Refusal(403, `Client certificate refused: ${problem}`) : admission;
+    }
+    if (profile >= 1 && !admission.passwordHash) return NO_PASSWORD_SET;
     if (!(await this.#basicAuth.check(admission, request.headers.authorization))) return WRONG_CREDENTIALS;
     return admission;
   }

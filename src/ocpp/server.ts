@@ -24,7 +24,9 @@ import { MessageLog } from './messageLog.ts';
 import { PingSweep } from './pingSweep.ts';
 import { ChargerPresence } from './presence.ts';
 import { ConnectionRegistry } from './registry.ts';
-import { Refusal, startUpgradeServer, type UpgradeRoutes } from './upgradeServer.ts';
+import { Refusal, startUpgradeServer, type UpgradeRoutes, type UpgradeServer } from './upgradeServer.ts';
+import type { TlsCredentials } from '../tls/credentials.ts';
+import { identityFromPath } from './admission.ts';
 
 const SUBPROTOCOL = 'ocpp1.6';
 /**
@@ -35,6 +37,8 @@ const BATCH_WINDOW_MS = 10;
 
 export interface OcppServer {
   port: number;
+  /** The wss:// port, when TLS is configured. */
+  tlsPort?: number;
   gateway: OcppGateway;
   registry: ConnectionRegistry;
   /** Shows every charger this node holds online again (after its lease lapsed and others showed them offline). */
@@ -53,6 +57,8 @@ export interface OcppServerDeps {
   logger: Logger;
   /** Upgrades on `/user/<id>` (live metrics for apps) share the port with chargers. */
   userUpgrade?: UpgradeRoutes['user'];
+  /** Serve wss:// on OCPP_TLS_PORT too (security profiles 2 and 3). */
+  tls?: TlsCredentials;
 }
 
 /**
@@ -156,22 +162,39 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
 
   async function chargerUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer) {
     const admission = await admissions.admit(request);
-    if (admission instanceof Refusal) return admission;
+    if (admission instanceof Refusal) {
+      // Refused credentials and transports are what an operator looks for; unknown identities are not logged (scanners).
+      if (admission.status === 401 || admission.status === 403) {
+        logger.warn({ identity: identityFromPath(request.url ?? '/'), remoteAddress: request.socket.remoteAddress, tls: 'encrypted' in request.socket, status: admission.status, reason: admission.message }, 'charger refused');
+      }
+      return admission;
+    }
     wss.handleUpgrade(request, socket, head, (ws) => onConnected(ws, admission, offeredProtocols(request)));
     return undefined;
   }
 
-  const server = await startUpgradeServer(config.host, config.ocppPort, { charger: chargerUpgrade, user: deps.userUpgrade }, logger, {
-    upgradeTimeoutMs: config.upgradeTimeoutMs,
-    maxPendingPerAddress: config.ocpp.maxPendingPerAddress,
-  }).catch((error: unknown) => {
+  const routes = { charger: chargerUpgrade, user: deps.userUpgrade };
+  let server: UpgradeServer;
+  let tlsServer: UpgradeServer | undefined;
+  try {
+    const limits = { upgradeTimeoutMs: config.upgradeTimeoutMs, maxPendingPerAddress: config.ocpp.maxPendingPerAddress };
+    server = await startUpgradeServer(config.host, config.ocppPort, routes, logger, limits);
+    if (deps.tls && config.tls) {
+      tlsServer = await startUpgradeServer(config.host, config.tls.ocppPort, routes, logger, limits, deps.tls.serverOptions()).catch(async (error: unknown) => {
+        await server.close();
+        throw error;
+      });
+      deps.tls.attach(tlsServer.server as unknown as Parameters<TlsCredentials['attach']>[0]);
+    }
+  } catch (error) {
     presence.stop();
     throw error;
-  });
+  }
   const pingSweep = new PingSweep(config.ocpp.pingIntervalMs, () => registry.values(), (connection) => connection.log.info('no answer to ping, dropping'));
 
   return {
     port: server.port,
+    tlsPort: tlsServer?.port,
     gateway,
     registry,
     reassertPresence() {
@@ -193,6 +216,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
         for (const client of wss.clients) client.terminate();
       });
       await server.close();
+      await tlsServer?.close();
       await presence.close(connections.map((connection) => connection.chargerId), closedAt);
       await messageLog?.close();
     },

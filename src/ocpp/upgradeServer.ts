@@ -1,4 +1,5 @@
 import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -20,6 +21,8 @@ export interface UpgradeRoutes {
 
 export interface UpgradeServer {
   port: number;
+  /** The listening server (an https.Server with `tls`), for its secure context. */
+  server: http.Server;
   /** Stops listening and drops the connections that were not upgraded; close the WebSockets first. */
   close(): Promise<void>;
 }
@@ -68,8 +71,13 @@ function route(routes: UpgradeRoutes, request: IncomingMessage, socket: Duplex, 
   return routes.charger(request, socket, head);
 }
 
-/** The HTTP server on OCPP_PORT: it only upgrades to WebSocket, and routes each upgrade by its path. */
-export async function startUpgradeServer(host: string, port: number, routes: UpgradeRoutes, logger: Logger, limits: UpgradeLimits): Promise<UpgradeServer> {
+/**
+ * The HTTP server on OCPP_PORT (or, with `tls`, the HTTPS server on OCPP_TLS_PORT): it only
+ * upgrades to WebSocket, and routes each upgrade by its path.
+ */
+export async function startUpgradeServer(
+  host: string, port: number, routes: UpgradeRoutes, logger: Logger, limits: UpgradeLimits, tls?: https.ServerOptions,
+): Promise<UpgradeServer> {
   /** Connections not yet upgraded, per remote address; each releases its place once (upgraded, refused or closed). */
   const pending = new Map<string, number>();
   const release = new WeakMap<Duplex, () => void>();
@@ -85,12 +93,16 @@ export async function startUpgradeServer(host: string, port: number, routes: Upg
     logger.warn({ address, maxPendingPerAddress: limits.maxPendingPerAddress }, 'too many connections from one address waiting to upgrade; refusing new ones (logged once a minute)');
   }
 
-  const server = http.createServer(headerDeadline(limits.upgradeTimeoutMs), (request, response) => {
+  const answer = (request: IncomingMessage, response: http.ServerResponse) => {
     if (refused.has(request.socket)) return void request.socket.destroy();
     response.writeHead(426, { 'content-type': 'application/json', upgrade: 'websocket' });
     response.end(JSON.stringify({ status: 426, message: 'Connect with WebSocket to /charger/<serial number>' }));
-  });
-  server.on('connection', (socket: Socket) => {
+  };
+  const server: http.Server = tls
+    ? https.createServer({ ...tls, ...headerDeadline(limits.upgradeTimeoutMs), handshakeTimeout: limits.upgradeTimeoutMs }, answer)
+    : http.createServer(headerDeadline(limits.upgradeTimeoutMs), answer);
+  // Over TLS the socket an upgrade comes on is the TLS one, known once the handshake is done.
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? 'unknown';
     const count = pending.get(address) ?? 0;
     if (count >= limits.maxPendingPerAddress) {
@@ -128,6 +140,7 @@ export async function startUpgradeServer(host: string, port: number, routes: Upg
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
   return {
     port: (server.address() as AddressInfo).port,
+    server,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -8,7 +8,7 @@ const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:
 describe('the remembered Basic Auth credentials', () => {
   it('forget the least recently used beyond their capacity', async () => {
     const passwordHash = await hashPassword('charger-password-0001');
-    const charger = (id: number, identity = `cp${id}`): ChargerAdmission => ({ id, identity, passwordHash, registrationStatus: 'Accepted', dialect: 'ocpp1.6' });
+    const charger = (id: number, identity = `cp${id}`): ChargerAdmission => ({ id, identity, passwordHash, registrationStatus: 'Accepted', dialect: 'ocpp1.6', securityProfile: 1 });
     const header = (id: number) => basic(`cp${id}`, 'charger-password-0001');
     // A remembered credential is accepted without a new check; a forgotten one is checked again,
     // and a charger renamed since then no longer matches its user name: that tells them apart.
@@ -26,7 +26,7 @@ describe('the remembered Basic Auth credentials', () => {
   it('remember nothing that failed, and nothing past a password change', async () => {
     const auth = new BasicAuth(10);
     const first = await hashPassword('charger-password-0001');
-    const admission: ChargerAdmission = { id: 7, identity: 'cp7', passwordHash: first, registrationStatus: 'Accepted', dialect: 'ocpp1.6' };
+    const admission: ChargerAdmission = { id: 7, identity: 'cp7', passwordHash: first, registrationStatus: 'Accepted', dialect: 'ocpp1.6', securityProfile: 1 };
     expect(await auth.check(admission, basic('cp7', 'wrong-password-00001'))).toBe(false);
     expect(await auth.check(admission, basic('cp7', 'charger-password-0001'))).toBe(true);
     const changed = { ...admission, passwordHash: await hashPassword('charger-password-0002') };

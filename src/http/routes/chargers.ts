@@ -4,6 +4,7 @@ import {
   createCharger, deleteCharger, getCharger, getChargerBySerial, listChargers, listUnplacedChargers, updateCharger, type Charger,
 } from '../../domain/chargers.ts';
 import { listSecurityEvents } from '../../domain/securityEvents.ts';
+import { rotateChargerPassword } from '../../domain/chargerPasswords.ts';
 import type { App, HttpContext } from '../context.ts';
 import { seedCharger, seedChargePoint } from '../examples.ts';
 import { json, noContent, operation, TAG } from '../openapi.ts';
@@ -63,7 +64,7 @@ const pendingCharger = {
   online: true, lastSeen: '2025-06-02T08:15:00.000Z',
 };
 
-export function chargerRoutes({ db, guards }: HttpContext) {
+export function chargerRoutes({ db, guards, gateway }: HttpContext) {
   return async (app: App) => {
     app.addSchema(ChargerJson);
     const ChargerRef = Type.Ref(ChargerJson);
@@ -174,12 +175,14 @@ export function chargerRoutes({ db, guards }: HttpContext) {
       onRequest: guards.admin,
       schema: operation({
         id: 'updateCharger', tag, access: 'admin', summary: 'Change a charger',
-        description: 'Changes any of status, serial number, charge point, location, OCPP password (`null` removes it) and '
-          + 'registration status (the answer to its BootNotification; `Accepted` places a self-registered charger, with a `chargePointID`). '
+        description: 'Changes any of status, serial number, charge point, location, OCPP password (`null` removes it), '
+          + 'registration status (the answer to its BootNotification; `Accepted` places a self-registered charger, with a `chargePointID`) '
+          + 'and OCPP security profile (see the README\'s Security section). '
           + 'Send only the fields to change.',
         errors: {
-          400: 'Invalid field, no field at all, a serial number in use or an unknown charge point',
+          400: 'Invalid field, no field at all, a serial number in use, an unknown charge point, or security profile 1 or 2 without a password (`passwordRequired`)',
           404: unknownCharger,
+          409: { description: 'A lower security profile than the charger\'s: a profile is only ever raised', codes: ['securityProfileDowngrade'], message: 'The charger uses security profile 2; a profile is never lowered' },
         },
       }, {
         params: ChargerId,
@@ -197,13 +200,19 @@ export function chargerRoutes({ db, guards }: HttpContext) {
               type: 'string', enum: [...REGISTRATION_STATUSES], 'x-error-code': 'invalidRegistrationStatus',
               description: 'Answer to the charger\'s BootNotification',
             })),
+            securityProfile: Type.Optional(Type.Integer({
+              minimum: 0, maximum: 3, 'x-error-code': 'invalidSecurityProfile',
+              description: 'OCPP security profile the charger must connect with: 0 none (Basic Auth only when it has a password), '
+                + '1 Basic Auth, 2 Basic Auth over wss:// only, 3 wss:// with a client certificate whose subject CN is its serial number. '
+                + 'Only ever raised; 1 and 2 need a password (set it in the same request or before). Applies from its next connection.',
+            })),
           },
           { minProperties: 1, 'x-error-code': 'invalidStatus', examples: [{ status: 'Available' }] },
         ),
         response: { 200: json('The charger, changed', ChargerRef, demoCharger) },
       }),
     }, async (request) => {
-      const { status, serialNumber, chargePointID, location, password, registrationStatus } = request.body;
+      const { status, serialNumber, chargePointID, location, password, registrationStatus, securityProfile } = request.body;
       const charger = await updateCharger(db, request.params.id, {
         status,
         serialNumber,
@@ -211,6 +220,7 @@ export function chargerRoutes({ db, guards }: HttpContext) {
         location: location && { latitude: location[0], longitude: location[1] },
         password,
         registrationStatus,
+        securityProfile,
       });
       return chargerJson(charger);
     });
@@ -240,6 +250,32 @@ export function chargerRoutes({ db, guards }: HttpContext) {
       const events = await listSecurityEvents(db, request.params.id, request.query.limit ?? 50, request.query.before);
       return events.map((event) => ({ ...event, timestamp: event.timestamp.toISOString(), receivedAt: event.receivedAt.toISOString() }));
     });
+    app.post('/chargers/:id/password/rotate', {
+      onRequest: guards.admin,
+      schema: operation({
+        id: 'rotateChargerPassword', tag, access: 'admin', summary: 'Give a charger a new OCPP password',
+        description: 'Generates a password (40 hex characters), sends it to the connected charger with `ChangeConfiguration` '
+          + '`AuthorizationKey` (OCPP 1.6 Security Whitepaper) and stores it only when the charger answers `Accepted`; the charger '
+          + 'connects with it from then on and the old one is refused. Any other answer leaves the old password. '
+          + 'The new password is in this answer and nowhere else (it is stored hashed): keep it if the charger may need to be set up again by hand. '
+          + 'Not for chargers in security profile 3 (they authenticate with a client certificate).',
+        errors: {
+          400: badId,
+          404: unknownCharger,
+          409: { description: 'The charger is not connected (`chargerOffline`) or uses security profile 3 (`securityProfileCertificate`)', codes: ['chargerOffline'], message: 'Charger 100001 is not connected' },
+          502: { description: 'The charger answered with a CALLERROR; its password is unchanged', codes: ['NotSupported'], message: 'Charger 100001 answered ChangeConfiguration with NotSupported: …' },
+          504: { description: 'The charger did not answer within OCPP_CALL_TIMEOUT; its password is unchanged', codes: ['chargerTimeout'], message: 'Charger 100001: ChangeConfiguration was not answered within 30 s' },
+        },
+      }, {
+        params: ChargerId,
+        response: {
+          200: json('The charger\'s answer, and the new password when it was accepted', Type.Object({
+            status: Type.String({ enum: ['Accepted', 'Rejected', 'RebootRequired', 'NotSupported'], description: 'The charger\'s answer to ChangeConfiguration; only `Accepted` changes the password' }),
+            password: Type.Union([Type.String(), Type.Null()], { description: 'The new password, when accepted; `null` otherwise' }),
+          }), { status: 'Accepted', password: '3f5c0d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d' }),
+        },
+      }),
+    }, async (request) => rotateChargerPassword(db, gateway, request.params.id));
 
     app.delete('/chargers/:id', {
       onRequest: guards.admin,
