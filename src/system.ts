@@ -40,6 +40,7 @@ import { KlarnaPaymentProvider } from './payments/klarnaProvider.ts';
 import { runOcppSelfTest, type SelfTestResult } from './selftest/index.ts';
 import { DEMO_SERIAL, startDemoCharger } from './sim/demoCharger.ts';
 import { startOcppServer } from './ocpp/server.ts';
+import { headerDeadline } from './ocpp/upgradeServer.ts';
 import { TlsCredentials } from './tls/credentials.ts';
 import { controlSocketPath } from './operator/controlSocketPath.ts';
 import { startControlSocket } from './operator/controlSocket.ts';
@@ -166,7 +167,10 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     let httpsPort: number | undefined;
     if (tlsCredentials && config.tls) {
       // The same routes on https://, answered by the same Fastify instance.
-      const httpsServer = https.createServer(tlsCredentials.serverOptions({ clientCertificates: false }), (request, response) => http.routing(request, response));
+      const httpsServer = https.createServer(
+        { ...tlsCredentials.serverOptions({ clientCertificates: false }), ...headerDeadline(config.upgradeTimeoutMs), handshakeTimeout: config.upgradeTimeoutMs },
+        (request, response) => http.routing(request, response),
+      );
       await new Promise<void>((resolve, reject) => httpsServer.once('error', reject).listen(config.tls!.httpsPort, config.host, resolve));
       started.push({ close: async () => { httpsServer.closeAllConnections(); await new Promise<void>((resolve) => httpsServer.close(() => resolve())); } });
       tlsCredentials.attach(httpsServer);
