@@ -47,6 +47,17 @@ export const COMMAND_ACTIONS: readonly CommandAction[] = [
   'ExtendedTriggerMessage', 'GetLog', 'SignedUpdateFirmware',
 ];
 
+/** The part of the server that sends a command; `operator` is an admin's request over HTTP. */
+export type CommandSubsystem =
+  | 'operator' | 'sessions' | 'reservations' | 'selftest' | 'jobs' | 'security' | 'configuration'
+  | 'availability' | 'localList' | 'chargingProfiles' | 'firmware' | 'diagnostics';
+
+/** Who sent a command, for its history: a subsystem, on behalf of a user when one asked. */
+export interface CommandOrigin {
+  subsystem: CommandSubsystem;
+  userId?: number;
+}
+
 /**
  * How the rest of the system reaches a charger, on whichever node holds its socket. The
  * OCPP server implements it; a command to a charger no node holds fails at once with a
@@ -58,5 +69,5 @@ export interface ChargerGateway {
   isConnected(chargerId: ChargerId): Promise<boolean>;
   /** Whether the charger is connected and ReserveNow can be used on it (else reservations are kept on the server only). */
   supportsReservations(chargerId: ChargerId): Promise<boolean>;
-  send<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>): Promise<CommandResponse<A>>;
+  send<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>, origin: CommandOrigin): Promise<CommandResponse<A>>;
 }

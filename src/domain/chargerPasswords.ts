@@ -28,7 +28,7 @@ export async function rotateChargerPassword(db: Db, gateway: ChargerGateway, id:
   const password = randomBytes(20).toString('hex');
   // Hashed before it is sent, so it is stored the moment the charger accepts it.
   const passwordHash = await hashPassword(password);
-  const answer = await gateway.send(id, 'ChangeConfiguration', { key: 'AuthorizationKey', value: password });
+  const answer = await gateway.send(id, 'ChangeConfiguration', { key: 'AuthorizationKey', value: password }, { subsystem: 'security' });
   if (answer.status !== 'Accepted') return { status: answer.status, password: null };
   await db.updateTable('chargers').set({ password_hash: passwordHash, updated_at: new Date() }).where('id', '=', id).execute();
   return { status: 'Accepted', password };

@@ -40,7 +40,7 @@ export async function reserveCharger(db: Db, gateway: ChargerGateway, request: R
     try {
       const reply = await gateway.send(request.chargerId, 'ReserveNow', {
         connectorId: 1, expiryDate: expiresAt.toISOString(), idTag: request.idTag, reservationId: reservation.id,
-      });
+      }, { subsystem: 'reservations', userId: request.userId });
       if (REFUSALS.has(reply.status)) answer = 'rejected';
     } catch (error) {
       const unsupported = error instanceof DomainError && (error.codes.includes('NotImplemented') || error.codes.includes('NotSupported'));
@@ -104,7 +104,7 @@ export async function cancelReservation(db: Db, gateway: ChargerGateway, id: num
   const status = reservationLifecycle.next(reservation.status, 'cancelled');
   if (!status) throw new DomainError('conflict', ['reservationNotActive'], `Reservation ${id} is ${reservation.status}`);
   if (await gateway.supportsReservations(reservation.charger_id).catch(() => false)) {
-    await gateway.send(reservation.charger_id, 'CancelReservation', { reservationId: id }).catch(() => undefined);
+    await gateway.send(reservation.charger_id, 'CancelReservation', { reservationId: id }, { subsystem: 'reservations', userId: caller.userId }).catch(() => undefined);
   }
   await advanceReservation(db, id, 'cancelled');
   return { ...reservation, status };

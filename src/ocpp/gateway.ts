@@ -1,5 +1,5 @@
 import type { ChargerAsk, ChargerRoutes } from '../cluster/chargerRoutes.ts';
-import type { ChargerGateway, CommandAction, CommandRequest, CommandResponse } from '../domain/chargerGateway.ts';
+import type { ChargerGateway, CommandAction, CommandOrigin, CommandRequest, CommandResponse } from '../domain/chargerGateway.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { LiveSummary } from '../domain/sessions/summaries.ts';
 import type { ChargerId } from '../domain/units.ts';
@@ -42,7 +42,7 @@ export class OcppGateway implements ChargerGateway {
     return result.held && (result.value as Description).supportsReservations;
   }
 
-  async send<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>): Promise<CommandResponse<A>> {
+  async send<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>, _origin?: CommandOrigin): Promise<CommandResponse<A>> {
     const problem = checkRequest(action, request);
     if (problem) throw new DomainError('invalid', ['invalidCommand'], `${action}: ${problem.description}`);
     const connection = this.registry.get(chargerId);

@@ -41,7 +41,7 @@ export async function runChargerTests(context: TestContext): Promise<void> {
     const reservationId = await insertReservation(db, fixture, RESERVED_TAG, expiresAt);
     const from = sim.received.length;
     const answer = await waits.within(
-      gateway.send(chargerId, 'ReserveNow', { connectorId: 1, expiryDate: expiresAt.toISOString(), idTag: RESERVED_TAG, reservationId }),
+      gateway.send(chargerId, 'ReserveNow', { connectorId: 1, expiryDate: expiresAt.toISOString(), idTag: RESERVED_TAG, reservationId }, { subsystem: 'selftest' }),
       'answer to ReserveNow',
     );
     check(answer.status === 'Accepted', `ReserveNow was answered ${answer.status}`);
@@ -58,7 +58,7 @@ export async function runChargerTests(context: TestContext): Promise<void> {
     const idTag = uniqueIdTag();
     const id = await insertStartingSession(db, fixture, chargerId, idTag, fixture.reservationIds[0]);
     const from = sim.received.length;
-    const answer = await waits.within(gateway.send(chargerId, 'RemoteStartTransaction', { connectorId: 1, idTag }), 'answer to RemoteStartTransaction');
+    const answer = await waits.within(gateway.send(chargerId, 'RemoteStartTransaction', { connectorId: 1, idTag }, { subsystem: 'selftest' }), 'answer to RemoteStartTransaction');
     check(answer.status === 'Accepted', `RemoteStartTransaction was answered ${answer.status}`);
     const [sent] = callsReceived(sim, 'RemoteStartTransaction', from);
     check(sent && sent.connectorID === 1 && Number.isInteger(sent.idTag), `the charger received RemoteStartTransaction without connectorID 1 and an integer idTag: ${JSON.stringify(sent)}`);
@@ -70,7 +70,7 @@ export async function runChargerTests(context: TestContext): Promise<void> {
   await results.run('RemoteStopTransaction', async () => {
     check(sessionId !== undefined, 'there is no running session to stop (RemoteStartTransaction failed)');
     const from = sim.received.length;
-    const answer = await waits.within(gateway.send(chargerId, 'RemoteStopTransaction', { transactionId: sessionId }), 'answer to RemoteStopTransaction');
+    const answer = await waits.within(gateway.send(chargerId, 'RemoteStopTransaction', { transactionId: sessionId }, { subsystem: 'selftest' }), 'answer to RemoteStopTransaction');
     check(answer.status === 'Accepted', `RemoteStopTransaction was answered ${answer.status}`);
     const [sent] = callsReceived(sim, 'RemoteStopTransaction', from);
     check(sent && sent.transactionID === sessionId, `the charger received RemoteStopTransaction without transactionID ${sessionId}: ${JSON.stringify(sent)}`);

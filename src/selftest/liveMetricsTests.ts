@@ -36,7 +36,7 @@ export async function runLiveMetricsTests(context: TestContext): Promise<void> {
 
     const idTag = uniqueIdTag();
     const id = await insertStartingSession(db, fixture, chargerId, idTag);
-    const answer = await waits.within(gateway.send(chargerId, 'RemoteStartTransaction', { connectorId: 1, idTag }), 'answer to RemoteStartTransaction');
+    const answer = await waits.within(gateway.send(chargerId, 'RemoteStartTransaction', { connectorId: 1, idTag }, { subsystem: 'selftest' }), 'answer to RemoteStartTransaction');
     check(answer.status === 'Accepted', `RemoteStartTransaction was answered ${answer.status}`);
     await waits.until(async () => (await sessionStatus(db, id)) === 'Charging', `session ${id} to be Charging`);
     sessionId = id;
@@ -57,7 +57,7 @@ export async function runLiveMetricsTests(context: TestContext): Promise<void> {
   if (sessionId !== undefined) {
     const id = sessionId;
     try {
-      await waits.within(gateway.send(chargerId, 'RemoteStopTransaction', { transactionId: id }), 'answer to RemoteStopTransaction');
+      await waits.within(gateway.send(chargerId, 'RemoteStopTransaction', { transactionId: id }, { subsystem: 'selftest' }), 'answer to RemoteStopTransaction');
       await waits.until(async () => (await sessionStatus(db, id)) === 'Completed', `session ${id} to be Completed`);
     } catch (error) {
       deps.logger?.warn({ sessionId: id, run: fixture.suffix }, `OCPP self-test: could not stop the live-metrics session: ${describeError(error)}`);

@@ -37,7 +37,7 @@ describe('OCPP endpoint and admission', () => {
   it('serves a client that offers no subprotocol, in the FlexiCharge dialect', async () => {
     const peer = await RawCharger.connect(`${ocpp}/charger/abc112`, { protocols: [] });
     expect(peer.socket.protocol).toBe('');
-    const command = t.system.gateway.send(100002, 'RemoteStopTransaction', { transactionId: 7 });
+    const command = t.system.gateway.send(100002, 'RemoteStopTransaction', { transactionId: 7 }, { subsystem: 'operator' });
     const call = await peer.nextCall('RemoteStopTransaction');
     expect(call[3]).toMatchObject({ transactionID: 7, transactionId: 7 });
     peer.send([3, call[1], 'RemoteStopTransaction', { status: 'Rejected' }]);
@@ -82,13 +82,13 @@ describe('OCPP endpoint and admission', () => {
 
   it('replaces an older connection of the same charger cleanly', async () => {
     const first = await RawCharger.connect(`${ocpp}/charger/abc116`);
-    const pending = t.system.gateway.send(100006, 'ClearCache', {}).catch((error: unknown) => error);
+    const pending = t.system.gateway.send(100006, 'ClearCache', {}, { subsystem: 'operator' }).catch((error: unknown) => error);
     await first.nextCall('ClearCache');
     const second = await RawCharger.connect(`${ocpp}/charger/abc116`);
     expect((await first.closed).code).toBe(1000);
     expect(await pending).toMatchObject({ codes: ['chargerOffline'] });
     expect((await second.call('Heartbeat', {}))[0]).toBe(3);
-    const command = t.system.gateway.send(100006, 'ClearCache', {});
+    const command = t.system.gateway.send(100006, 'ClearCache', {}, { subsystem: 'operator' });
     const call = await second.nextCall('ClearCache');
     second.send([3, call[1], { status: 'Accepted' }]);
     await expect(command).resolves.toEqual({ status: 'Accepted' });

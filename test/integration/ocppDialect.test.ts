@@ -44,7 +44,7 @@ describe('the FlexiCharge charger dialect', () => {
 
     const reserve = t.system.gateway.send(100009, 'ReserveNow', {
       connectorId: 1, expiryDate: new Date(Date.now() + 300_000).toISOString(), idTag: '1', reservationId: 5,
-    });
+    }, { subsystem: 'operator' });
     const reserveCall = await charger.nextCall('ReserveNow');
     expect(reserveCall[3]).toMatchObject({ connectorID: 1, idTag: 1, reservationID: 5 });
     expect(typeof reserveCall[3].expiryDate).toBe('string');
@@ -54,7 +54,7 @@ describe('the FlexiCharge charger dialect', () => {
     await expect(reserve).resolves.toEqual({ status: 'Accepted' });
     expect((await t.request('GET', '/chargers/100009')).body.status).toBe('Reserved');
 
-    const start = t.system.gateway.send(100009, 'RemoteStartTransaction', { connectorId: 1, idTag: '1' });
+    const start = t.system.gateway.send(100009, 'RemoteStartTransaction', { connectorId: 1, idTag: '1' }, { subsystem: 'operator' });
     const startCall = await charger.nextCall('RemoteStartTransaction');
     expect(startCall[3]).toMatchObject({ connectorID: 1, idTag: 1 });
     charger.send([3, startCall[1], 'RemoteStartTransaction', { status: 'Accepted' }]);
@@ -86,7 +86,7 @@ describe('the FlexiCharge charger dialect', () => {
     expect(await session(transactionId)).toMatchObject({ energy_wh: 600, state_of_charge_percent: 21, power_w: 7400 });
     expect(t.system.summaries.live(transactionId)).toMatchObject({ energyWh: 1200, socPercent: 22, powerW: 7400 });
 
-    const stop = t.system.gateway.send(100009, 'RemoteStopTransaction', { transactionId });
+    const stop = t.system.gateway.send(100009, 'RemoteStopTransaction', { transactionId }, { subsystem: 'operator' });
     const stopCall = await charger.nextCall('RemoteStopTransaction');
     expect(stopCall[3]).toMatchObject({ transactionID: transactionId });
     charger.send([3, stopCall[1], 'RemoteStopTransaction', { status: 'Accepted' }]);
@@ -106,7 +106,7 @@ describe('the FlexiCharge charger dialect', () => {
 
   it("passes the seed document's manual Postman flow (no subprotocol, the server's uniqueID reused for StartTransaction)", async () => {
     const person = await RawCharger.connect(`${t.system.ocppUrl}/charger/abc111`, { protocols: [] });
-    const start = t.system.gateway.send(100001, 'RemoteStartTransaction', { connectorId: 1, idTag: '1' });
+    const start = t.system.gateway.send(100001, 'RemoteStartTransaction', { connectorId: 1, idTag: '1' }, { subsystem: 'operator' });
     const [, uniqueId, action] = await person.nextCall();
     expect(action).toBe('RemoteStartTransaction');
     person.send([3, uniqueId, 'RemoteStartTransaction', { status: 'Accepted' }]);
@@ -163,7 +163,7 @@ describe('the FlexiCharge charger dialect', () => {
       const dialect = async () => (await db().selectFrom('chargers').select('dialect').where('id', '=', 100007).executeTakeFirstOrThrow()).dialect;
       for (let i = 0; i < 100 && (await dialect()) !== 'ocpp1.6'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(await dialect()).toBe('ocpp1.6');
-      const answer = await t.system.gateway.send(100007, 'ReserveNow', { connectorId: 1, expiryDate: new Date(Date.now() + 60_000).toISOString(), idTag: 'TAG-1', reservationId: 9 });
+      const answer = await t.system.gateway.send(100007, 'ReserveNow', { connectorId: 1, expiryDate: new Date(Date.now() + 60_000).toISOString(), idTag: 'TAG-1', reservationId: 9 }, { subsystem: 'operator' });
       expect(answer).toEqual({ status: 'Accepted' });
       expect(reservations[0]).toEqual({ connectorId: 1, expiryDate: expect.any(String), idTag: 'TAG-1', reservationId: 9 });
     } finally {

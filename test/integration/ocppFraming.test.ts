@@ -82,8 +82,8 @@ describe('OCPP framing and validation', () => {
   });
 
   it('answers a charger CALL at once while its own command is outstanding, and one command is in flight at a time', async () => {
-    const first = t.system.gateway.send(100001, 'GetLocalListVersion', {});
-    const second = t.system.gateway.send(100001, 'ClearCache', {});
+    const first = t.system.gateway.send(100001, 'GetLocalListVersion', {}, { subsystem: 'operator' });
+    const second = t.system.gateway.send(100001, 'ClearCache', {}, { subsystem: 'operator' });
     const firstCall = await peer.nextCall('GetLocalListVersion');
     expect(firstCall[1]).toMatch(/^[0-9a-f-]{36}$/);
     await stillServed();
@@ -97,19 +97,19 @@ describe('OCPP framing and validation', () => {
   });
 
   it('fails a command the charger answers with an invalid payload or a CALLERROR', async () => {
-    const invalid = t.system.gateway.send(100001, 'ClearCache', {});
+    const invalid = t.system.gateway.send(100001, 'ClearCache', {}, { subsystem: 'operator' });
     const call = await peer.nextCall('ClearCache');
     peer.send([3, call[1], { status: 'Maybe' }]);
     await expect(invalid).rejects.toMatchObject({ kind: 'badGateway' });
-    const refused = t.system.gateway.send(100001, 'ClearCache', {});
+    const refused = t.system.gateway.send(100001, 'ClearCache', {}, { subsystem: 'operator' });
     const call2 = await peer.nextCall('ClearCache');
     peer.send([4, call2[1], 'NotSupported', 'no cache here', {}]);
     await expect(refused).rejects.toMatchObject({ kind: 'badGateway', codes: ['NotSupported'] });
   });
 
   it('times out a command the charger never answers and goes on with the next', async () => {
-    const ignored = t.system.gateway.send(100001, 'Reset', { type: 'Soft' });
-    const next = t.system.gateway.send(100001, 'ClearCache', {});
+    const ignored = t.system.gateway.send(100001, 'Reset', { type: 'Soft' }, { subsystem: 'operator' });
+    const next = t.system.gateway.send(100001, 'ClearCache', {}, { subsystem: 'operator' });
     await peer.nextCall('Reset');
     await expect(ignored).rejects.toMatchObject({ kind: 'timeout', codes: ['chargerTimeout'] });
     const call = await peer.nextCall('ClearCache');
@@ -118,7 +118,7 @@ describe('OCPP framing and validation', () => {
   });
 
   it('refuses commands to an offline charger at once and invalid command payloads before sending', async () => {
-    await expect(t.system.gateway.send(100009, 'ClearCache', {})).rejects.toMatchObject({ kind: 'conflict', codes: ['chargerOffline'] });
-    await expect(t.system.gateway.send(100001, 'Reset', { type: 'Sideways' } as never)).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(t.system.gateway.send(100009, 'ClearCache', {}, { subsystem: 'operator' })).rejects.toMatchObject({ kind: 'conflict', codes: ['chargerOffline'] });
+    await expect(t.system.gateway.send(100001, 'Reset', { type: 'Sideways' } as never, { subsystem: 'operator' })).rejects.toMatchObject({ kind: 'invalid' });
   });
 });

@@ -88,7 +88,7 @@ describe('a standard charger in ocpp-rpc strict mode', () => {
   it('receives every server → charger command as a strictly valid request and its answer comes back', async () => {
     for (const action of COMMAND_ACTIONS) {
       const [request, answer] = COMMANDS[action];
-      await expect(t.system.gateway.send(100003, action, request as never), action).resolves.toEqual(answer);
+      await expect(t.system.gateway.send(100003, action, request as never, { subsystem: 'operator' }), action).resolves.toEqual(answer);
       expect(received[action], action).toEqual(request);
     }
   });

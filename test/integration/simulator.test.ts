@@ -60,7 +60,7 @@ describe('the charger simulator against the real server', () => {
     const answers: Record<string, any> = {};
     // Reset last: the simulator reboots (reconnects) after answering it.
     const order = [...COMMAND_ACTIONS.filter((action) => action !== 'Reset'), 'Reset' as const];
-    for (const action of order) answers[action] = await t.system.gateway.send(100004, action, REQUESTS[action] as never);
+    for (const action of order) answers[action] = await t.system.gateway.send(100004, action, REQUESTS[action] as never, { subsystem: 'operator' });
     expect(answers.Reset).toEqual({ status: 'Accepted' });
     expect(answers.RemoteStartTransaction).toEqual({ status: 'Accepted' });
     expect(answers.RemoteStopTransaction).toEqual({ status: 'Rejected' });
@@ -100,8 +100,8 @@ describe('the charger simulator against the real server', () => {
     const sim = new ChargerSimulator({ url: `${t.system.ocppUrl}/charger/abc116`, behaviour: { Reset: 'ignore' } });
     await sim.connect();
     await sim.boot();
-    await expect(t.system.gateway.send(100006, 'Reset', { type: 'Hard' })).rejects.toMatchObject({ kind: 'timeout' });
-    await expect(t.system.gateway.send(100006, 'ClearCache', {})).resolves.toEqual({ status: 'Accepted' });
+    await expect(t.system.gateway.send(100006, 'Reset', { type: 'Hard' }, { subsystem: 'operator' })).rejects.toMatchObject({ kind: 'timeout' });
+    await expect(t.system.gateway.send(100006, 'ClearCache', {}, { subsystem: 'operator' })).resolves.toEqual({ status: 'Accepted' });
     await sim.close();
   });
 });

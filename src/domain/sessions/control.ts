@@ -106,7 +106,7 @@ export class SessionControl {
     try {
       if (payment) await this.settlement.authorize(payment.id, authorizationToken);
       await this.db.updateTable('charging_sessions').set({ price_per_kwh_ore: await currentPricePerKwh(this.db, chargerId) }).where('id', '=', sessionId).execute();
-      const answer = await this.gateway.send(chargerId, 'RemoteStartTransaction', { connectorId: session.connector_id ?? 1, idTag: session.id_tag! });
+      const answer = await this.gateway.send(chargerId, 'RemoteStartTransaction', { connectorId: session.connector_id ?? 1, idTag: session.id_tag! }, { subsystem: 'sessions', userId: caller.userId });
       if (answer.status !== 'Accepted') throw new DomainError('conflict', ['couldNotStartTransaction'], `Charger ${chargerId} rejected the start`);
       await started.promise.catch(() => {
         throw new DomainError('timeout', ['chargerTimeout'], `Charger ${chargerId} accepted the start but did not begin charging within ${this.settings.startTimeoutMs / 1000} s`);
@@ -138,7 +138,7 @@ export class SessionControl {
     const settled = nextEvent(this.bus, 'sessionSettled', String(sessionId), () => true, this.settings.startTimeoutMs + SETTLEMENT_WAIT_MS);
     settled.promise.catch(() => undefined);
     try {
-      const answer = await this.gateway.send(session.charger_id!, 'RemoteStopTransaction', { transactionId: sessionId });
+      const answer = await this.gateway.send(session.charger_id!, 'RemoteStopTransaction', { transactionId: sessionId }, { subsystem: 'sessions', userId: caller.userId });
       if (answer.status !== 'Accepted') throw new DomainError('conflict', ['couldNotStopTransaction'], `Charger ${session.charger_id} rejected the stop`);
       await stopped.promise.catch(() => {
         throw new DomainError('timeout', ['chargerTimeout'], `Charger ${session.charger_id} accepted the stop but has not reported it yet; the session stays open until it does`);
@@ -196,7 +196,7 @@ export class SessionControl {
       const reservation = await this.db.selectFrom('reservations').select(['charger_id', 'status']).where('id', '=', session.reservation_id).executeTakeFirst();
       if (reservation && reservationLifecycle.next(reservation.status, 'cancelled')) {
         if (await this.gateway.supportsReservations(reservation.charger_id).catch(() => false)) {
-          await this.gateway.send(reservation.charger_id, 'CancelReservation', { reservationId: session.reservation_id }).catch(() => undefined);
+          await this.gateway.send(reservation.charger_id, 'CancelReservation', { reservationId: session.reservation_id }, { subsystem: 'sessions' }).catch(() => undefined);
         }
         await advanceReservation(this.db, session.reservation_id, 'cancelled');
       }

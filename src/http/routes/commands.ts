@@ -41,7 +41,7 @@ export function commandRoutes({ db, guards, gateway }: HttpContext) {
     }, async (request) => {
       const { id, action } = request.params;
       await getCharger(db, id);
-      const response = await gateway.send(id, action, request.body as never) as Record<string, unknown>;
+      const response = await gateway.send(id, action, request.body as never, { subsystem: 'operator', userId: request.auth!.userId }) as Record<string, unknown>;
       return { status: typeof response.status === 'string' ? response.status : 'Answered', response };
     });
   };

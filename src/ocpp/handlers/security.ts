@@ -36,7 +36,7 @@ export async function SignCertificate(
   return {
     response: { status: 'Accepted' },
     after: () => {
-      deps.gateway.send(connection.chargerId, 'CertificateSigned', { certificateChain: outcome.certificateChain }).then(
+      deps.gateway.send(connection.chargerId, 'CertificateSigned', { certificateChain: outcome.certificateChain }, { subsystem: 'security' }).then(
         (answer) => connection.log.info({ status: answer.status }, 'CertificateSigned answered'),
         (error: unknown) => connection.log.warn({ err: error }, 'CertificateSigned failed'),
       );
