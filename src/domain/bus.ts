@@ -21,6 +21,12 @@ export interface BusEvents {
   sessionSettled: { sessionId: number };
   /** A node now holds the charger's socket; any other node holding one for it lets it go. No topic. */
   chargerConnected: { chargerId: ChargerId; nodeId: string };
+  /**
+   * A charger's BootNotification was accepted and answered: what it should hold (configuration,
+   * local list, charging profiles) is sent again by the subsystems that keep it, on the node
+   * that holds its socket (`local`). No topic.
+   */
+  chargerBooted: { chargerId: ChargerId; nodeId: string };
 }
 
 export type BusEventName = keyof BusEvents;
