@@ -14,6 +14,7 @@ import type { ChargerGateway } from './domain/chargerGateway.ts';
 import { Authorizer } from './domain/authorization.ts';
 import { ChargerSessions } from './domain/sessions/chargerSessions.ts';
 import type { Bus } from './domain/bus.ts';
+import { ConfigurationControl } from './domain/configurationControl.ts';
 import { announceStored } from './domain/events.ts';
 import { TransactionIds } from './domain/sessions/transactionIds.ts';
 import { TransactionRecorder } from './domain/sessions/transactionRecorder.ts';
@@ -154,8 +155,12 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     ));
     started.unshift({ close: async () => { selfTestAbort.abort(); await selfTestRun?.catch(() => undefined); } });
 
+    const configuration = new ConfigurationControl(db, ocpp.gateway, logger.child({ component: 'configuration' }));
+    configuration.listen(bus);
+    // After the OCPP server (its charger calls then fail at once), before the database.
+    started.push({ close: () => configuration.close() });
     const userAdmin = new UserAdmin(db, accounts);
-    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, sessionViews, settlement, accounts, userAdmin, ingest: () => sink.status(),
+    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, configuration, sessions, sessionViews, settlement, accounts, userAdmin, ingest: () => sink.status(),
       node: () => ({ id: joined.nodeId, several: joined.several, connected: joined.connected, housekeeper: nodeLease?.housekeeper ?? true, chargers: ocpp.registry.size }),
     }, logger, runSelfTest);
     started.push(http);

@@ -310,7 +310,43 @@ export interface SecurityEventsTable {
   received_at: CreatedAt;
 }
 
+/** The last ChangeConfiguration of a key: the charger's answer, or Failed (no answer in time, or a CALLERROR). */
+export const CONFIGURATION_CHANGE_STATUSES = ['Accepted', 'RebootRequired', 'Rejected', 'NotSupported', 'Failed'] as const;
+export type ConfigurationChangeStatus = (typeof CONFIGURATION_CHANGE_STATUSES)[number];
+
+export interface ChargerConfigurationReadsTable {
+  charger_id: number;
+  unknown_keys: ColumnType<string[], string[] | undefined, string[]>;
+  read_at: Timestamp;
+}
+
+export interface ChargerConfigurationTable {
+  charger_id: number;
+  key: string;
+  value: string | null;
+  readonly: boolean | null;
+  read_at: Timestamp | null;
+  change_status: ConfigurationChangeStatus | null;
+  change_value: string | null;
+  change_error: string | null;
+  /** The CommandSubsystem that sent the change. */
+  change_by: string | null;
+  changed_at: Timestamp | null;
+}
+
+export interface DesiredConfigurationTable {
+  id: Generated<number>;
+  charge_point_id: number | null;
+  charger_id: number | null;
+  key: string;
+  value: string;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
+  charger_configuration_reads: ChargerConfigurationReadsTable;
+  charger_configuration: ChargerConfigurationTable;
+  desired_configuration: DesiredConfigurationTable;
   security_events: SecurityEventsTable;
   node_leases: NodeLeasesTable;
   job_leases: JobLeasesTable;

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { DatabaseHandle, Db } from '../db/connection.ts';
 import type { Accounts } from '../domain/accounts.ts';
 import type { ChargerGateway } from '../domain/chargerGateway.ts';
+import type { ConfigurationControl } from '../domain/configurationControl.ts';
 import type { SessionControl } from '../domain/sessions/control.ts';
 import type { SessionSettlement } from '../domain/sessions/settlement.ts';
 import type { SessionViews } from '../domain/sessions/views.ts';
@@ -21,6 +22,7 @@ export interface HttpContext {
   tokens: AccessTokens;
   guards: Guards;
   gateway: ChargerGateway;
+  configuration: ConfigurationControl;
   sessions: SessionControl;
   sessionViews: SessionViews;
   settlement: SessionSettlement;

@@ -3,6 +3,7 @@ import type { ChargerGateway, CommandAction, CommandOrigin, CommandRequest, Comm
 import { DomainError } from '../domain/errors.ts';
 import type { LiveSummary } from '../domain/sessions/summaries.ts';
 import type { ChargerId } from '../domain/units.ts';
+import { answersCommand } from './dialect/commands.ts';
 import { CallTimeoutError, ConnectionClosedError, type ChargerConnection } from './connection.ts';
 import { OcppError } from './protocol/errors.ts';
 import { checkRequest } from './protocol/schemas.ts';
@@ -78,6 +79,9 @@ export class OcppGateway implements ChargerGateway {
 
   async #callHere(connection: ChargerConnection, action: CommandAction, request: Record<string, unknown>): Promise<Record<string, unknown>> {
     const { chargerId } = connection;
+    if (!answersCommand(connection.dialect.kind, action)) {
+      throw new DomainError('badGateway', ['NotSupported'], `Charger ${chargerId} speaks the FlexiCharge dialect, whose firmware does not answer ${action}`);
+    }
     try {
       return await connection.call(action, request);
     } catch (error) {

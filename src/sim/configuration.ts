@@ -1,18 +1,20 @@
 import { SUPPORTED_MEASURANDS } from './sampledValues.ts';
 
-type Kind = 'boolean' | 'integer' | 'measurands' | 'readonly';
+/** `rebootInteger`: an integer the charger takes only when it restarts (it answers RebootRequired). */
+type Kind = 'boolean' | 'integer' | 'rebootInteger' | 'measurands' | 'readonly';
 
 interface Entry {
   value: string;
   kind: Kind;
 }
 
-export type ChangeStatus = 'Accepted' | 'Rejected' | 'NotSupported';
+export type ChangeStatus = 'Accepted' | 'RebootRequired' | 'Rejected' | 'NotSupported';
 
 function valid(kind: Kind, value: string): boolean {
   switch (kind) {
     case 'boolean': return /^(true|false)$/i.test(value);
-    case 'integer': return /^\d+$/.test(value);
+    case 'integer':
+    case 'rebootInteger': return /^\d+$/.test(value);
     case 'measurands': {
       const items = value.split(',').map((item) => item.trim());
       return items.every((item) => (SUPPORTED_MEASURANDS as readonly string[]).includes(item));
@@ -38,6 +40,8 @@ export class Configuration {
       ['MeterValuesSampledData', { value: SUPPORTED_MEASURANDS.join(','), kind: 'measurands' }],
       ['NumberOfConnectors', { value: String(connectors), kind: 'readonly' }],
       ['StopTransactionOnInvalidId', { value: 'true', kind: 'boolean' }],
+      // Taken at the next connection, as chargers take their WebSocket settings, so a change answers RebootRequired (the simulator sends no pings of its own).
+      ['WebSocketPingInterval', { value: '0', kind: 'rebootInteger' }],
       ['SupportedFeatureProfiles', { value: 'Core,FirmwareManagement,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger', kind: 'readonly' }],
     ]);
   }
@@ -56,13 +60,16 @@ export class Configuration {
     if (entry) entry.value = value;
   }
 
-  /** ChangeConfiguration: unknown keys are NotSupported, read-only keys and bad values Rejected. */
+  /**
+   * ChangeConfiguration: unknown keys are NotSupported, read-only keys and bad values
+   * Rejected; a key taken only at a restart is kept and answered RebootRequired.
+   */
   change(key: string, value: string): ChangeStatus {
     const entry = this.entries.get(key);
     if (!entry) return 'NotSupported';
     if (!valid(entry.kind, value)) return 'Rejected';
     entry.value = entry.kind === 'measurands' ? value.split(',').map((item) => item.trim()).join(',') : value;
-    return 'Accepted';
+    return entry.kind === 'rebootInteger' ? 'RebootRequired' : 'Accepted';
   }
 
   /** GetConfiguration: all keys when none are named. */

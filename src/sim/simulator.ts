@@ -132,6 +132,11 @@ export class ChargerSimulator extends EventEmitter<SimulatorEvents> {
     return this.dialect.sendMeterValues(connectorId);
   }
 
+  /** A configuration key's value as the charger holds it; the FlexiCharge charger has no configuration. */
+  configurationValue(key: string): string | undefined {
+    return this.dialect instanceof StandardDialect ? this.dialect.configuration.get(key) : undefined;
+  }
+
   connector(connectorId: number): ConnectorSnapshot {
     return this.connectorById(connectorId).snapshot();
   }

@@ -12,6 +12,16 @@ const integerLike = (tag: unknown) => (typeof tag === 'string' && /^\d{1,15}$/.t
 export const supportsReservations = (dialect: Dialect) => dialect !== 'flexicharge';
 
 /**
+ * Commands the FlexiCharge firmware never answers (it logs "Could not handle message") that
+ * the server sends on its own after every boot. Sent, they would hold the charger's one
+ * queue of commands until the call timeout, delaying a session's RemoteStartTransaction.
+ */
+const FLEXICHARGE_UNANSWERED = new Set(['GetConfiguration', 'ChangeConfiguration']);
+
+/** Whether the charger answers the command at all (else it is not sent). */
+export const answersCommand = (dialect: Dialect, action: string) => dialect !== 'flexicharge' || !FLEXICHARGE_UNANSWERED.has(action);
+
+/**
  * The FlexiCharge firmware starts only for the idTag of its reservation, or 1 when it has
  * none; the session's own tag still identifies the StartTransaction that follows.
  */
