@@ -31,6 +31,8 @@ export class StandardDialect implements Dialect {
   firmwareStatus = 'Idle';
   private sampleIntervalMs: number;
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Accepted ChangeConfigurations of HeartbeatInterval, so a boot result does not undo a newer one. */
+  private heartbeatChanges = 0;
 
   constructor(readonly host: ChargerHost) {
     this.configuration = new Configuration(host.options.connectors, host.options.meterValueIntervalMs);
@@ -60,6 +62,7 @@ export class StandardDialect implements Dialect {
   }
 
   async boot(): Promise<any> {
+    const heartbeatChanges = this.heartbeatChanges;
     const conf = await this.host.call('BootNotification', {
       chargePointVendor: 'FlexiCharge',
       chargePointModel: 'Simulator',
@@ -67,8 +70,9 @@ export class StandardDialect implements Dialect {
       chargePointSerialNumber: this.host.options.identity.slice(0, 25),
       firmwareVersion: FIRMWARE_VERSION,
     });
-    // With Accepted, the interval is the heartbeat interval (ocpp-j-rules §1.9).
-    if (conf?.status === 'Accepted' && Number.isInteger(conf.interval) && conf.interval >= 0) {
+    // With Accepted, the interval is the heartbeat interval (ocpp-j-rules §1.9), unless a
+    // ChangeConfiguration that came in the same read as the result has set it already.
+    if (conf?.status === 'Accepted' && Number.isInteger(conf.interval) && conf.interval >= 0 && heartbeatChanges === this.heartbeatChanges) {
       this.configuration.set('HeartbeatInterval', String(conf.interval));
       this.scheduleHeartbeats();
     }
@@ -199,7 +203,10 @@ export class StandardDialect implements Dialect {
   changeConfiguration(key: string, value: string): ChangeStatus {
     const status = this.configuration.change(key, value);
     if (status !== 'Accepted') return status;
-    if (key === 'HeartbeatInterval') this.scheduleHeartbeats();
+    if (key === 'HeartbeatInterval') {
+      this.heartbeatChanges++;
+      this.scheduleHeartbeats();
+    }
     if (key === 'MeterValueSampleInterval') {
       this.sampleIntervalMs = Number(value) * 1000;
       for (const connector of this.host.connectors) if (connector.session?.transactionId !== undefined) this.startSampling(connector);
