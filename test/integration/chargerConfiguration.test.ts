@@ -92,6 +92,14 @@ describe('charger configuration over HTTP', () => {
     expect(desired.body.code).toBe('configurationKeyReadOnly');
   });
 
+  it('no longer shows a reboot as required once the charger has booted again', async () => {
+    expect((await configuration(100004)).rebootRequired).toBe(true);
+    await sims[0]!.close();
+    await charger('abc114', { connectors: 2 });
+    await until(async () => !(await configuration(100004)).rebootRequired);
+    expect(await keyOf(100004, 'WebSocketPingInterval')).toMatchObject({ lastChange: { status: 'RebootRequired' } });
+  });
+
   it('records a CALLERROR (502) and no answer (504) as Failed; an offline charger is 409 and nothing is recorded', async () => {
     const sim = await charger('abc115', {
       behaviour: {
