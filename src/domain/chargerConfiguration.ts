@@ -50,6 +50,12 @@ export async function assertChargerExists(db: Db, chargerId: ChargerId): Promise
   if (!row) throw notFound(`Charger ${chargerId}`);
 }
 
+/** When the charger's last BootNotification came: a RebootRequired change made before it has been taken. */
+export async function lastBootOf(db: Db, chargerId: ChargerId): Promise<Date | null> {
+  const row = await db.selectFrom('chargers').select('booted_at').where('id', '=', chargerId).executeTakeFirst();
+  return row?.booted_at ?? null;
+}
+
 /**
  * Stores a GetConfiguration answer: its keys replace what was reported before, and keys it
  * no longer lists lose their reported value (their last change stays).

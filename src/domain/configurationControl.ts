@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
 import type { Bus } from './bus.ts';
 import {
-  assertChargerExists, isReadOnly, recordChange, storedConfiguration, storeReport,
+  assertChargerExists, isReadOnly, lastBootOf, recordChange, storedConfiguration, storeReport,
   type ConfigurationChange, type ConfigurationChangeStatus,
 } from './chargerConfiguration.ts';
 import type { ChargerGateway, CommandOrigin } from './chargerGateway.ts';
@@ -108,17 +108,16 @@ export class ConfigurationControl {
 
   async view(chargerId: ChargerId): Promise<ConfigurationView> {
     await assertChargerExists(this.db, chargerId);
-    const [stored, desired, bootedAt] = await Promise.all([
+    const [stored, desired, booted] = await Promise.all([
       storedConfiguration(this.db, chargerId),
       effectiveDesired(this.db, chargerId),
-      this.db.selectFrom('chargers').select('booted_at').where('id', '=', chargerId).executeTakeFirst(),
+      lastBootOf(this.db, chargerId),
     ]);
     const keys = new Map<string, ConfigurationKeyView>(stored.keys.map((k) => [k.key, { ...k, desired: null }]));
     for (const d of desired) {
       const view = keys.get(d.key) ?? { key: d.key, value: null, readonly: null, readAt: null, desired: null, lastChange: null };
       keys.set(d.key, { ...view, desired: { value: d.value, source: d.source } });
     }
-    const booted = bootedAt?.booted_at ?? null;
     return {
       chargerId,
       readAt: stored.readAt,
