@@ -59,8 +59,7 @@ export class StandardDialect implements Dialect {
   compositeSchedule(connectorId: number, durationS: number, unit: 'A' | 'W') {
     const { powerW } = this.host.options;
     const state = connectorId === 0 ? { connectorId } : this.stateOf(this.host.connector(connectorId));
-    // Whole seconds, as startPeriod counts them.
-    const from = Math.floor(Date.now() / 1000) * 1000;
+    const from = Date.now();
     // A Relative schedule without a transaction is shown as if one started now.
     return compositeSchedule(this.profiles(), { transactionStartedAt: from, ...state }, from, durationS, unit, connectorId === 0 ? powerW * this.host.connectors.length : powerW);
   }

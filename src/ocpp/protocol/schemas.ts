@@ -53,6 +53,9 @@ function check(key: string, payload: unknown): OcppError | undefined {
 
 export const isOcppAction = (action: string) => `${action}.req` in SCHEMAS;
 
+/** A copy of the official schema of a message ("Action.req" / "Action.conf"), e.g. for an HTTP body that is one. */
+export const messageSchema = (key: string): Record<string, unknown> => structuredClone(SCHEMAS[key] as Record<string, unknown>);
+
 /** undefined when the request is valid, else the error to answer with. */
 export const checkRequest = (action: string, payload: unknown) => check(`${action}.req`, payload);
 
