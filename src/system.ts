@@ -13,6 +13,7 @@ import { seedDatabase } from './db/seed.ts';
 import type { ChargerGateway } from './domain/chargerGateway.ts';
 import { Authorizer } from './domain/authorization.ts';
 import { ChargerSessions } from './domain/sessions/chargerSessions.ts';
+import { ChargingProfiles } from './domain/chargingProfiles.ts';
 import type { Bus } from './domain/bus.ts';
 import { ConfigurationControl } from './domain/configurationControl.ts';
 import { announceStored } from './domain/events.ts';
@@ -145,6 +146,8 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     const sessionViews = new SessionViews(db, (sessionId, chargerId) => ocpp.gateway.summaryOf(sessionId, chargerId));
     const settlement = new SessionSettlement(db, bus, payments, sessionViews, sessionLogger);
     const sessions = new SessionControl(db, ocpp.gateway, bus, settlement, sessionViews, config.sessions, sessionLogger);
+    const stopFollowingProfiles = new ChargingProfiles(db, ocpp.gateway).follow(bus, logger.child({ component: 'chargingProfiles' }));
+    started.push({ close: async () => stopFollowingProfiles() });
 
     // The OCPP self-test (GET /tests/ocpp, RUN_OCPP_TEST): aborted and awaited on close, before the database goes.
     const selfTestAbort = new AbortController();

@@ -343,10 +343,32 @@ export interface DesiredConfigurationTable {
   updated_at: UpdatedAt;
 }
 
+/** charging_profiles.purpose: the three OCPP 1.6 ChargingProfilePurposeType values. */
+export type ChargingProfilePurpose = 'ChargePointMaxProfile' | 'TxDefaultProfile' | 'TxProfile';
+/** charging_profiles.status: the charger's last answer to a SetChargingProfile of it, or Failed without one. */
+export type ChargingProfileStatus = 'Accepted' | 'Rejected' | 'Failed';
+
+/** A charging profile set on a charger, as sent (`profile` is the csChargingProfiles). */
+export interface ChargingProfilesTable {
+  charger_id: number;
+  profile_id: number;
+  connector_id: number;
+  purpose: ChargingProfilePurpose;
+  stack_level: number;
+  transaction_id: number | null;
+  profile: ColumnType<Record<string, unknown>, string, string>;
+  status: ChargingProfileStatus;
+  error: string | null;
+  set_by: number | null;
+  applied_at: UpdatedAt;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   charger_configuration_reads: ChargerConfigurationReadsTable;
   charger_configuration: ChargerConfigurationTable;
   desired_configuration: DesiredConfigurationTable;
+  charging_profiles: ChargingProfilesTable;
   security_events: SecurityEventsTable;
   node_leases: NodeLeasesTable;
   job_leases: JobLeasesTable;

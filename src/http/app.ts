@@ -14,6 +14,7 @@ import { ErrorBody, openapiOptions } from './openapi.ts';
 import { RequestLogging } from './requestLogging.ts';
 import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
+import { chargingProfileRoutes } from './routes/chargingProfiles.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { configurationRoutes } from './routes/configuration.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -71,6 +72,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(chargerRoutes(context));
   await app.register(commandRoutes(context));
   await app.register(configurationRoutes(context));
+  await app.register(chargingProfileRoutes(context));
   await app.register(chargePointRoutes(context));
   await app.register(transactionRoutes(context));
   await app.register(legacyTransactionRoutes(context));

@@ -10,7 +10,8 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  */
 export const ERROR_CODE_KEYWORD = 'x-error-code';
 
-const common: Options = { allErrors: true, verbose: true, strict: false, useDefaults: true, keywords: [ERROR_CODE_KEYWORD] };
+// multipleOfPrecision: a limit of 5.3 is a multiple of 0.1 (OCPP charging limits), though not in floating point.
+const common: Options = { allErrors: true, verbose: true, strict: false, useDefaults: true, multipleOfPrecision: 9, keywords: [ERROR_CODE_KEYWORD] };
 
 // Bodies are checked as sent (a string is not a number); path and query parameters
 // arrive as text and are coerced. One pair for the whole app: Fastify asks for a

@@ -1,4 +1,5 @@
 import { parseBootData } from './bootData.ts';
+import type { ChargingProfile } from './chargingLimit.ts';
 import type { Connector } from './connector.ts';
 import type { Responder } from './dialect.ts';
 import { CallError } from './errors.ts';
@@ -189,42 +190,46 @@ const commands: Record<string, Command> = {
 
   SetChargingProfile(charger, payload, respond) {
     const { connectorId, csChargingProfiles } = checkPayload(payload, { connectorId: 'integer', csChargingProfiles: 'object' });
-    const profile = checkPayload(csChargingProfiles, { chargingProfileId: 'integer', stackLevel: 'integer', chargingProfilePurpose: 'string', chargingProfileKind: 'string', chargingSchedule: 'object' });
+    const profile = checkPayload(csChargingProfiles, { chargingProfileId: 'integer', stackLevel: 'integer', chargingProfilePurpose: 'string', chargingProfileKind: 'string', chargingSchedule: 'object' }, { transactionId: 'integer' });
+    checkOneOf('chargingProfilePurpose', profile.chargingProfilePurpose, ['ChargePointMaxProfile', 'TxDefaultProfile', 'TxProfile']);
+    checkOneOf('chargingProfileKind', profile.chargingProfileKind, ['Absolute', 'Recurring', 'Relative']);
+    const schedule = checkPayload(profile.chargingSchedule, { chargingRateUnit: 'string', chargingSchedulePeriod: 'array' });
+    checkOneOf('chargingRateUnit', schedule.chargingRateUnit, ['A', 'W']);
+    if (!schedule.chargingSchedulePeriod.every((p) => isObject(p) && Number.isInteger(p.startPeriod) && typeof p.limit === 'number')) {
+      throw new CallError('TypeConstraintViolation', 'every chargingSchedulePeriod needs an integer startPeriod and a number limit');
+    }
     if (!inRange(charger, connectorId, 0)) return respond.result({ status: 'Rejected' });
-    // A TxProfile belongs to a running transaction (OCPP 1.6 §5.16).
-    const isTxProfile = profile.chargingProfilePurpose === 'TxProfile';
-    if (isTxProfile && (connectorId === 0 || charger.host.connector(connectorId).session?.transactionId === undefined)) return respond.result({ status: 'Rejected' });
-    charger.chargingProfiles.set(profile.chargingProfileId, { connectorId, purpose: profile.chargingProfilePurpose, stackLevel: profile.stackLevel });
+    // A ChargePointMaxProfile is for the charge point (connector 0); a TxProfile for a running transaction (OCPP 1.6 §5.16).
+    if (profile.chargingProfilePurpose === 'ChargePointMaxProfile' && connectorId !== 0) return respond.result({ status: 'Rejected' });
+    if (profile.chargingProfilePurpose === 'TxProfile') {
+      const running = connectorId === 0 ? undefined : charger.host.connector(connectorId).session?.transactionId;
+      if (running === undefined || (profile.transactionId !== undefined && profile.transactionId !== running)) return respond.result({ status: 'Rejected' });
+    }
+    charger.installProfile(connectorId, csChargingProfiles as unknown as ChargingProfile);
     respond.result({ status: 'Accepted' });
   },
 
   /** With an id only that profile; otherwise every profile matching all given criteria. */
   ClearChargingProfile(charger, payload, respond) {
     const p = checkPayload(payload, {}, { id: 'integer', connectorId: 'integer', chargingProfilePurpose: 'string', stackLevel: 'integer' });
-    const matching = [...charger.chargingProfiles].filter(([id, profile]) =>
+    const matching = [...charger.chargingProfiles].filter(([id, { connectorId, profile }]) =>
       p.id !== undefined
         ? id === p.id
-        : (p.connectorId === undefined || profile.connectorId === p.connectorId) &&
-          (p.chargingProfilePurpose === undefined || profile.purpose === p.chargingProfilePurpose) &&
+        : (p.connectorId === undefined || connectorId === p.connectorId) &&
+          (p.chargingProfilePurpose === undefined || profile.chargingProfilePurpose === p.chargingProfilePurpose) &&
           (p.stackLevel === undefined || profile.stackLevel === p.stackLevel),
     );
-    for (const [id] of matching) charger.chargingProfiles.delete(id);
+    charger.removeProfiles(matching.map(([id]) => id));
     respond.result({ status: matching.length > 0 ? 'Accepted' : 'Unknown' });
   },
 
-  /** One period at full power; in amperes for three phases at 230 V. */
+  /** The limits the held profiles set from now on, within the charger's own power. */
   GetCompositeSchedule(charger, payload, respond) {
     const p = checkPayload(payload, { connectorId: 'integer', duration: 'integer' }, { chargingRateUnit: 'string' });
     const unit = checkOneOf('chargingRateUnit', p.chargingRateUnit ?? 'W', ['A', 'W']);
-    if (!inRange(charger, p.connectorId, 0)) return respond.result({ status: 'Rejected' });
-    const { powerW } = charger.host.options;
-    const period = unit === 'W' ? { startPeriod: 0, limit: powerW } : { startPeriod: 0, limit: Math.round((powerW / (3 * 230)) * 10) / 10, numberPhases: 3 };
-    respond.result({
-      status: 'Accepted',
-      connectorId: p.connectorId,
-      scheduleStart: new Date().toISOString(),
-      chargingSchedule: { duration: p.duration, chargingRateUnit: unit, chargingSchedulePeriod: [period] },
-    });
+    if (!inRange(charger, p.connectorId, 0) || p.duration < 0) return respond.result({ status: 'Rejected' });
+    const { startSchedule, ...chargingSchedule } = charger.compositeSchedule(p.connectorId, p.duration, unit);
+    respond.result({ status: 'Accepted', connectorId: p.connectorId, scheduleStart: startSchedule, chargingSchedule });
   },
 
   /** The simulator keeps no certificates: a signed one is taken as installed and forgotten. */

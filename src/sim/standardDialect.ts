@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { compositeSchedule, limitSegments, type ChargingProfile, type ConnectorState, type InstalledProfile } from './chargingLimit.ts';
 import { Configuration, type ChangeStatus } from './configuration.ts';
 import { LONGEST_TIMER_MS, type Connector, type Session } from './connector.ts';
 import type { BootData, ChargerHost, Dialect, Responder } from './dialect.ts';
@@ -6,12 +7,6 @@ import { SUPPORTED_MEASURANDS, meterValue, type Measurand, type ReadingContext }
 import { handleStandardCommand } from './standardCommands.ts';
 
 const FIRMWARE_VERSION = '1.0.0';
-
-export interface StoredChargingProfile {
-  connectorId: number;
-  purpose: string;
-  stackLevel: number;
-}
 
 /** idTags are CiString20: compared case-insensitively. */
 function sameIdTag(a: string, b: string): boolean {
@@ -25,8 +20,12 @@ export class StandardDialect implements Dialect {
   readonly configuration: Configuration;
   /** SendLocalList: idTag → idTagInfo, with the list's version. */
   readonly localList = { version: 0, entries: new Map<string, unknown>() };
-  /** SetChargingProfile, by chargingProfileId; only kept so ClearChargingProfile can match them. */
-  readonly chargingProfiles = new Map<number, StoredChargingProfile>();
+  /**
+   * SetChargingProfile, by chargingProfileId; the power of every connector follows them. Kept
+   * in memory only: a Reset forgets them, so what the central system sends again after the
+   * boot is what the charger holds.
+   */
+  readonly chargingProfiles = new Map<number, InstalledProfile>();
   diagnosticsStatus = 'Idle';
   firmwareStatus = 'Idle';
   private sampleIntervalMs: number;
@@ -37,6 +36,51 @@ export class StandardDialect implements Dialect {
   constructor(readonly host: ChargerHost) {
     this.configuration = new Configuration(host.options.connectors, host.options.meterValueIntervalMs);
     this.sampleIntervalMs = host.options.meterValueIntervalMs;
+    for (const connector of host.connectors) connector.meter.limitBy((from, to) => limitSegments(this.profiles(), this.stateOf(connector), from, to, Infinity));
+  }
+
+  /**
+   * Installs a profile (OCPP 1.6 §5.16): it replaces the one with its chargingProfileId and the
+   * one of the same purpose and stackLevel on the connector. Energy so far is counted first.
+   */
+  installProfile(connectorId: number, profile: ChargingProfile): void {
+    this.countEnergy();
+    for (const [id, held] of this.chargingProfiles) {
+      const { chargingProfilePurpose: purpose, stackLevel } = held.profile;
+      if (held.connectorId === connectorId && purpose === profile.chargingProfilePurpose && stackLevel === profile.stackLevel) this.chargingProfiles.delete(id);
+    }
+    this.chargingProfiles.set(profile.chargingProfileId, { connectorId, profile, receivedAt: Date.now() });
+  }
+
+  removeProfiles(ids: readonly number[]): void {
+    this.countEnergy();
+    for (const id of ids) this.chargingProfiles.delete(id);
+  }
+
+  /** The composite schedule from now over `durationS`, as GetCompositeSchedule reports it. */
+  compositeSchedule(connectorId: number, durationS: number, unit: 'A' | 'W') {
+    const { powerW } = this.host.options;
+    const state = connectorId === 0 ? { connectorId } : this.stateOf(this.host.connector(connectorId));
+    const from = Date.now();
+    // A Relative schedule without a transaction is shown as if one started now.
+    return compositeSchedule(this.profiles(), { transactionStartedAt: from, ...state }, from, durationS, unit, connectorId === 0 ? powerW * this.host.connectors.length : powerW);
+  }
+
+  private profiles(): InstalledProfile[] {
+    return [...this.chargingProfiles.values()];
+  }
+
+  private stateOf(connector: Connector): ConnectorState {
+    const session = connector.session;
+    return {
+      connectorId: connector.id,
+      ...(session?.transactionId !== undefined && { transactionId: session.transactionId, transactionStartedAt: session.startedAt.getTime() }),
+    };
+  }
+
+  /** Brings every meter up to now under the profiles held so far, before they change. */
+  private countEnergy(): void {
+    for (const connector of this.host.connectors) connector.meter.read();
   }
 
   messageId(): string {
@@ -163,9 +207,11 @@ export class StandardDialect implements Dialect {
     const connector = this.host.connector(connectorId);
     const session = connector.session;
     if (session?.transactionId === undefined) throw new Error(`connector ${connectorId} has no running transaction`);
+    // Counted while the session's TxProfile still applies; the profile ends with it (OCPP 1.6 §3.13.4).
+    connector.meter.stopCharging();
     connector.session = undefined;
     connector.stopSampling();
-    connector.meter.stopCharging();
+    for (const [id, held] of this.chargingProfiles) if (held.connectorId === connectorId && held.profile.chargingProfilePurpose === 'TxProfile') this.chargingProfiles.delete(id);
     const end = connector.meter.read();
     const measurands = this.measurands();
     this.host.background(this.statusNotification(connectorId, 'Finishing'), 'StatusNotification');
@@ -219,6 +265,7 @@ export class StandardDialect implements Dialect {
     const running = this.host.connectors.filter((c) => c.session?.transactionId !== undefined);
     const stops = running.map((c) => this.stopSession(c.id, hard ? 'HardReset' : 'SoftReset'));
     await Promise.allSettled(stops);
+    this.chargingProfiles.clear();
     await this.host.reboot(hard);
   }
 

@@ -33,6 +33,7 @@ const ACCEPTED: Record<string, string[]> = {
     '/transaction/{id}/refund', '/transaction/userTransactions/{userID}', '/transaction/chargerTransactions/{connectorID}',
     '/admin/{username}/enable', '/admin/{username}/disable', '/admin/reset-user-password/{username}',
     '/chargers/{id}/configuration', '/chargers/{id}/desired-configuration',
+    '/chargers/{id}/charging-profiles', '/chargers/{id}/composite-schedule',
   ].map(pathPointer),
 };
 const INPUTLESS = new Set(['getHealth', 'listChargers', 'listAvailableChargers', 'listChargePoints']);

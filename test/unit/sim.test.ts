@@ -303,7 +303,7 @@ describe('charger simulator, standard OCPP 1.6 dialect', () => {
       ['UpdateFirmware', { location: 'http://127.0.0.1/fw', retrieveDate: later }, {}],
       ['GetLocalListVersion', {}, { listVersion: 0 }],
       ['SendLocalList', { listVersion: 3, updateType: 'Full', localAuthorizationList: [{ idTag: 'A', idTagInfo: { status: 'Accepted' } }] }, { status: 'Accepted' }],
-      ['SetChargingProfile', { connectorId: 0, csChargingProfiles: { chargingProfileId: 9, stackLevel: 0, chargingProfilePurpose: 'ChargePointMaxProfile', chargingProfileKind: 'Absolute', chargingSchedule: {} } }, { status: 'Accepted' }],
+      ['SetChargingProfile', { connectorId: 0, csChargingProfiles: { chargingProfileId: 9, stackLevel: 0, chargingProfilePurpose: 'ChargePointMaxProfile', chargingProfileKind: 'Absolute', chargingSchedule: { chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 7400 }] } } }, { status: 'Accepted' }],
       ['ClearChargingProfile', { id: 9 }, { status: 'Accepted' }],
       ['GetCompositeSchedule', { connectorId: 1, duration: 3600, chargingRateUnit: 'A' }, { status: 'Accepted', connectorId: 1, chargingSchedule: { duration: 3600, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 15.9, numberPhases: 3 }] } }],
       ['Reset', { type: 'Soft' }, { status: 'Accepted' }],

@@ -14,7 +14,8 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  */
 const SCHEMAS = createRequire(import.meta.url)('./ocpp16.schemas.json') as Record<string, object>;
 
-const ajv = addFormats(new Ajv({ allErrors: false, strict: false }));
+// multipleOf 0.1 (charging limits) checked with a tolerance: 5.3 / 0.1 is not a whole number in floating point.
+const ajv = addFormats(new Ajv({ allErrors: false, strict: false, multipleOfPrecision: 9 }));
 const validators = new Map<string, ValidateFunction>();
 
 /** Compiled on first use, once: compiling all 78 up front costs every start a tenth of a second. */
@@ -51,6 +52,9 @@ function check(key: string, payload: unknown): OcppError | undefined {
 }
 
 export const isOcppAction = (action: string) => `${action}.req` in SCHEMAS;
+
+/** A copy of the official schema of a message ("Action.req" / "Action.conf"), e.g. for an HTTP body that is one. */
+export const messageSchema = (key: string): Record<string, unknown> => structuredClone(SCHEMAS[key] as Record<string, unknown>);
 
 /** undefined when the request is valid, else the error to answer with. */
 export const checkRequest = (action: string, payload: unknown) => check(`${action}.req`, payload);
