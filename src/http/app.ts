@@ -14,6 +14,7 @@ import { ErrorBody, openapiOptions } from './openapi.ts';
 import { RequestLogging } from './requestLogging.ts';
 import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
+import { commandHistoryRoutes } from './routes/commandHistory.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { healthRoutes } from './routes/health.ts';
 import { idTagRoutes } from './routes/idTags.ts';
@@ -69,6 +70,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(authRoutes(context));
   await app.register(chargerRoutes(context));
   await app.register(commandRoutes(context));
+  await app.register(commandHistoryRoutes(context));
   await app.register(chargePointRoutes(context));
   await app.register(transactionRoutes(context));
   await app.register(legacyTransactionRoutes(context));
