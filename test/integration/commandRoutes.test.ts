@@ -55,7 +55,7 @@ describe('every command over HTTP: POST /chargers/{id}/commands/{action} and POS
     // Our side checked every answer against the official schema: none was refused.
     const failed = await db().selectFrom('command_history').select(['action', 'outcome']).where('charger_id', '=', STRICT).where('outcome', '!=', 'answered').execute();
     expect(failed).toEqual([]);
-  });
+   }, 120_000);
 
   it('answers 400 with the schema\'s complaint for an invalid body, and sends nothing', async () => {
     const before = received.Reset?.length ?? 0;
