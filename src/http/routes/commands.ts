@@ -22,10 +22,15 @@ const statusOf = (response: Record<string, unknown>) => (typeof response.status 
 
 const STATUS_DESCRIPTION = 'The `status` of the charger\'s answer (Accepted, Rejected, …), or `Answered` for an answer without one';
 
-const badBody = (action: CommandAction): ErrorDoc => ({
-  description: `The body is not a valid ${action}.req: the message names what the official schema found`,
-  codes: ['invalidInput'], message: `body must have required property '${Object.keys(COMMAND_EXAMPLES[action].request)[0] ?? 'key'}'`,
-});
+function badBody(action: CommandAction): ErrorDoc {
+  const [required] = (officialSchema(action, 'req').required as string[] | undefined) ?? [];
+  return {
+    description: `The body is not a valid ${action}.req: the message names what the official schema found`,
+    codes: ['invalidInput'],
+    message: required ? `body must have required property '${required}'` : 'body must NOT have additional properties',
+  };
+}
+
 const CHARGER_ERRORS = {
   409: { description: 'The charger is not connected to any node', codes: ['chargerOffline'], message: 'Charger 100001 is not connected' },
   502: { description: 'The charger answered with a CALLERROR (its code is in errorCodes)', codes: ['NotSupported'], message: 'Charger 100001 answered Reset with NotSupported: …' },
