@@ -364,11 +364,39 @@ export interface ChargingProfilesTable {
   created_at: CreatedAt;
 }
 
+/** The outcome of a command (src/domain/commandHistory.ts); `pending` while it is in flight. */
+export const COMMAND_OUTCOMES = ['pending', 'answered', 'callError', 'timeout', 'offline', 'invalid', 'unavailable', 'failed'] as const;
+export type CommandOutcome = (typeof COMMAND_OUTCOMES)[number];
+
+/** A jsonb column: written as JSON text, read as the parsed value. */
+type JsonColumn = ColumnType<unknown, string, string>;
+
+/** One command sent to a charger, with who sent it and how it ended. */
+export interface CommandHistoryTable {
+  id: string;
+  charger_id: number;
+  connector_id: number | null;
+  action: string;
+  subsystem: string;
+  user_id: number | null;
+  node_id: string;
+  request: JsonColumn;
+  outcome: CommandOutcome;
+  status: string | null;
+  response: ColumnType<unknown, string | null, string | null>;
+  error_code: string | null;
+  error_message: string | null;
+  sent_at: Timestamp;
+  finished_at: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  duration_ms: number | null;
+}
+
 export interface Database {
   charger_configuration_reads: ChargerConfigurationReadsTable;
   charger_configuration: ChargerConfigurationTable;
   desired_configuration: DesiredConfigurationTable;
   charging_profiles: ChargingProfilesTable;
+  command_history: CommandHistoryTable;
   security_events: SecurityEventsTable;
   node_leases: NodeLeasesTable;
   job_leases: JobLeasesTable;

@@ -59,15 +59,27 @@ export interface CommandOrigin {
 }
 
 /**
+ * A command's end as `command` reports it, with the id of its entry in the command history.
+ * `recorded` settles once the history holds the end (or the write failed and was logged); it never rejects.
+ */
+export type CommandResult<A extends CommandAction> = { commandId: string; recorded: Promise<void> } & (
+  | { answered: true; response: CommandResponse<A> }
+  | { answered: false; error: unknown }
+);
+
+/**
  * How the rest of the system reaches a charger, on whichever node holds its socket. The
  * OCPP server implements it; a command to a charger no node holds fails at once with a
  * DomainError ('conflict'), one the charger does not answer in time fails with 'timeout',
  * a CALLERROR answer fails with 'badGateway' carrying the charger's error code, and one
  * for another node while the nodes cannot reach each other fails with 'unavailable'.
+ * Every command is recorded in the command history (domain/commandHistory.ts) by the node that sends it.
  */
 export interface ChargerGateway {
   isConnected(chargerId: ChargerId): Promise<boolean>;
   /** Whether the charger is connected and ReserveNow can be used on it (else reservations are kept on the server only). */
   supportsReservations(chargerId: ChargerId): Promise<boolean>;
   send<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>, origin: CommandOrigin): Promise<CommandResponse<A>>;
+  /** As `send`, but a failure is part of the result instead of thrown; both are recorded in the command history alike. */
+  command<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>, origin: CommandOrigin): Promise<CommandResult<A>>;
 }

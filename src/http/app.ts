@@ -15,6 +15,7 @@ import { RequestLogging } from './requestLogging.ts';
 import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
 import { chargingProfileRoutes } from './routes/chargingProfiles.ts';
+import { commandHistoryRoutes } from './routes/commandHistory.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { configurationRoutes } from './routes/configuration.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -73,6 +74,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(commandRoutes(context));
   await app.register(configurationRoutes(context));
   await app.register(chargingProfileRoutes(context));
+  await app.register(commandHistoryRoutes(context));
   await app.register(chargePointRoutes(context));
   await app.register(transactionRoutes(context));
   await app.register(legacyTransactionRoutes(context));

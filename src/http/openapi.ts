@@ -37,6 +37,7 @@ export const TAG = {
   admin: 'admin',
   adminUsers: 'admin: users',
   adminAdmins: 'admin: admins',
+  commands: 'commands',
   operations: 'operations',
 } as const;
 export type Tag = (typeof TAG)[keyof typeof TAG];
@@ -54,6 +55,7 @@ const TAG_DESCRIPTIONS: Record<Tag, string> = {
   [TAG.admin]: 'The admin GUI\'s sign-in',
   [TAG.adminUsers]: 'User management for admins (in the identity service\'s shapes the admin GUI reads)',
   [TAG.adminAdmins]: 'Admin management for admins',
+  [TAG.commands]: 'Any OCPP command to one charger or many, and the history of every command sent to a charger',
   [TAG.operations]: 'Health and self-test, for operators and load balancers',
 };
 

@@ -1,5 +1,7 @@
 import type { ChargerAsk, ChargerRoutes } from '../cluster/chargerRoutes.ts';
-import type { ChargerGateway, CommandAction, CommandOrigin, CommandRequest, CommandResponse } from '../domain/chargerGateway.ts';
+import { randomUUID } from 'node:crypto';
+import type { ChargerGateway, CommandAction, CommandOrigin, CommandRequest, CommandResponse, CommandResult } from '../domain/chargerGateway.ts';
+import type { CommandHistory, SentCommand } from '../domain/commandHistory.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { LiveSummary } from '../domain/sessions/summaries.ts';
 import type { ChargerId } from '../domain/units.ts';
@@ -21,7 +23,8 @@ const offline = (chargerId: ChargerId, detail = 'is not connected') => new Domai
  * called directly; one on another node through the cluster's routes, which bring the
  * command to the node that holds its socket (and so to its one queue of commands).
  * Requests are checked against the OCPP schema before they are sent; answers were checked
- * by the connection that received them.
+ * by the connection that received them. Every command is recorded in the history here, on
+ * the node that sends it, not on the node that holds the socket.
  */
 export class OcppGateway implements ChargerGateway {
   constructor(
@@ -29,6 +32,7 @@ export class OcppGateway implements ChargerGateway {
     private readonly routes: ChargerRoutes,
     private readonly callTimeoutMs: number,
     private readonly liveSummary: (sessionId: number) => LiveSummary | undefined,
+    private readonly history: CommandHistory,
   ) {}
 
   async isConnected(chargerId: ChargerId): Promise<boolean> {
@@ -43,14 +47,35 @@ export class OcppGateway implements ChargerGateway {
     return result.held && (result.value as Description).supportsReservations;
   }
 
-  async send<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>, _origin?: CommandOrigin): Promise<CommandResponse<A>> {
+  async send<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>, origin: CommandOrigin): Promise<CommandResponse<A>> {
+    const result = await this.command(chargerId, action, request, origin);
+    if (!result.answered) throw result.error;
+    return result.response;
+  }
+
+  async command<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>, origin: CommandOrigin): Promise<CommandResult<A>> {
+    const command: SentCommand = { id: randomUUID(), chargerId, action, request, origin, sentAt: new Date() };
     const problem = checkRequest(action, request);
-    if (problem) throw new DomainError('invalid', ['invalidCommand'], `${action}: ${problem.description}`);
+    if (problem) {
+      // Never sent: one write holds it all.
+      const error = new DomainError('invalid', ['invalidCommand'], `${action}: ${problem.description}`);
+      return { commandId: command.id, answered: false, error, recorded: this.history.ended(command, { error }) };
+    }
+    const sent = this.history.sent(command);
+    try {
+      const response = await this.#deliver(chargerId, action, request as Record<string, unknown>);
+      return { commandId: command.id, answered: true, response: response as CommandResponse<A>, recorded: sent.then(() => this.history.ended(command, { response })) };
+    } catch (error) {
+      return { commandId: command.id, answered: false, error, recorded: sent.then(() => this.history.ended(command, { error })) };
+    }
+  }
+
+  async #deliver(chargerId: ChargerId, action: CommandAction, request: Record<string, unknown>): Promise<Record<string, unknown>> {
     const connection = this.registry.get(chargerId);
-    if (connection) return (await this.#callHere(connection, action, request as Record<string, unknown>)) as CommandResponse<A>;
-    const result = await this.routes.ask(chargerId, { kind: 'command', action, request: request as Record<string, unknown> }, this.callTimeoutMs + ROUTE_MARGIN_MS);
+    if (connection) return this.#callHere(connection, action, request);
+    const result = await this.routes.ask(chargerId, { kind: 'command', action, request }, this.callTimeoutMs + ROUTE_MARGIN_MS);
     if (!result.held) throw offline(chargerId);
-    return result.value as CommandResponse<A>;
+    return result.value as Record<string, unknown>;
   }
 
   /** The summary of a running session on whichever node holds its charger. */

@@ -7,6 +7,7 @@ import type { Db } from '../db/connection.ts';
 import { Batcher } from '../db/batcher.ts';
 import { recordBoots, setDialect, type BootRecord, type ChargerAdmission } from '../domain/chargerPresence.ts';
 import { ChargerCertificates } from '../domain/certificates.ts';
+import { CommandHistory } from '../domain/commandHistory.ts';
 import { ChargerStatusRecorder } from '../domain/chargerStatus.ts';
 import { SecurityEventRecorder } from '../domain/securityEvents.ts';
 import type { Authorizer } from '../domain/authorization.ts';
@@ -70,7 +71,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
   const { db, config, cluster } = deps;
   const logger = deps.logger.child({ component: 'ocpp' });
   const registry = new ConnectionRegistry();
-  const gateway = new OcppGateway(registry, cluster.routes, config.ocpp.callTimeoutMs, deps.liveSummary);
+  const gateway = new OcppGateway(registry, cluster.routes, config.ocpp.callTimeoutMs, deps.liveSummary, new CommandHistory(db, cluster.nodeId, logger));
   const presence = await ChargerPresence.start(db, cluster, BATCH_WINDOW_MS, logger);
   /** How other nodes' asks reach each charger held here; withdrawn when its connection goes. */
   const holds = new Map<ChargerConnection, Hold>();

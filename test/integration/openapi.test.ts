@@ -24,7 +24,8 @@ const pathPointer = (path: string) => `#/paths/${path.replace(/~/g, '~0').replac
  *   apart: `{id}` of `/transaction/{id}/refund` is an integer transactionID, never `start`,
  *   `stop`, `userTransactions` or `chargerTransactions`, and `{username}` of
  *   `/admin/{username}/…` is an admin's e-mail address or numeric id, never `users` or
- *   `reset-user-password` (the descriptions of those operations say so). The router matches the
+ *   `reset-user-password` (the descriptions of those operations say so), and `{id}` of
+ *   `/chargers/{id}/commands` and `/chargers/{id}/messages` is an integer connectorID, never `serial`. The router matches the
  *   literal segments first. Each ambiguous pair is reported once, on the later path.
  */
 const ACCEPTED: Record<string, string[]> = {
@@ -34,6 +35,7 @@ const ACCEPTED: Record<string, string[]> = {
     '/admin/{username}/enable', '/admin/{username}/disable', '/admin/reset-user-password/{username}',
     '/chargers/{id}/configuration', '/chargers/{id}/desired-configuration',
     '/chargers/{id}/charging-profiles', '/chargers/{id}/composite-schedule',
+    '/chargers/{id}/commands', '/chargers/{id}/messages',
   ].map(pathPointer),
 };
 const INPUTLESS = new Set(['getHealth', 'listChargers', 'listAvailableChargers', 'listChargePoints']);

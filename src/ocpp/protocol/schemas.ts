@@ -61,3 +61,15 @@ export const checkRequest = (action: string, payload: unknown) => check(`${actio
 
 /** undefined when the response is valid, else what is wrong with it. */
 export const checkResponse = (action: string, payload: unknown) => check(`${action}.conf`, payload);
+
+/**
+ * A copy of the official schema of a command's request or answer, for the HTTP API to validate
+ * bodies with and document them by (its compilers and the OpenAPI document may annotate it).
+ * `javaType`, a hint for the Java code generator of some whitepaper schemas, is left out: it
+ * is no JSON Schema keyword, and OpenAPI does not allow it.
+ */
+export function officialSchema(action: string, part: 'req' | 'conf'): Record<string, unknown> {
+  const schema = SCHEMAS[`${action}.${part}`];
+  if (!schema) throw new Error(`No schema for ${action}.${part}`);
+  return JSON.parse(JSON.stringify(schema), (key, value: unknown) => (key === 'javaType' ? undefined : value)) as Record<string, unknown>;
+}
