@@ -15,6 +15,7 @@ import { RequestLogging } from './requestLogging.ts';
 import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
 import { commandRoutes } from './routes/commands.ts';
+import { connectorRoutes } from './routes/connectors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { idTagRoutes } from './routes/idTags.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
@@ -69,6 +70,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(authRoutes(context));
   await app.register(chargerRoutes(context));
   await app.register(commandRoutes(context));
+  await app.register(connectorRoutes(context));
   await app.register(chargePointRoutes(context));
   await app.register(transactionRoutes(context));
   await app.register(legacyTransactionRoutes(context));
