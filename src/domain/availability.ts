@@ -5,7 +5,7 @@ import type { ChargerGateway } from './chargerGateway.ts';
 import { getCharger } from './chargers.ts';
 import { connectorCountOf, connectorFor, ensureConnectors } from './connectors.ts';
 import { DomainError } from './errors.ts';
-import type { ChargerId, ConnectorId, UserId } from './units.ts';
+import type { ChargerId, ChargerStatus, ConnectorId, UserId } from './units.ts';
 
 /** OCPP 1.6 ChangeAvailability: Operative puts a connector (or the charger) back in service, Inoperative takes it out. */
 export type AvailabilityType = 'Operative' | 'Inoperative';
@@ -58,4 +58,34 @@ export function learnConnectorsOnBoot(bus: Bus, db: Db, gateway: ChargerGateway,
       (error: unknown) => logger.info({ chargerId, err: error }, 'could not learn the connector count'),
     );
   });
+}
+
+/** What an admin's charger status means for its availability: Unavailable takes it out of service, Available puts it back. */
+export function availabilityOfStatus(status: ChargerStatus): AvailabilityType | undefined {
+  if (status === 'Unavailable') return 'Inoperative';
+  if (status === 'Available') return 'Operative';
+  return undefined;
+}
+
+/** How an admin's status change for a whole charger went. */
+export interface StatusChange {
+  /** Whether the status is stored as given (what the apps see until the charger reports again). */
+  store: boolean;
+  /** The ChangeAvailability sent and the charger's answer; absent when none was sent. */
+  availability?: { type: AvailabilityType; status: AvailabilityAnswer };
+}
+
+/**
+ * An admin sets a charger's status (PUT /chargers/:id). Unavailable or Available for a
+ * connected standard charger is a ChangeAvailability of the whole charger: the status is
+ * stored only when the charger accepted (it then reports it too); Scheduled or Rejected
+ * leave the status to the charger. Any other status, an offline charger and a FlexiCharge
+ * one (which has no ChangeAvailability) get the status stored, as the apps' override,
+ * until the charger reports again.
+ */
+export async function changeStatus(gateway: ChargerGateway, chargerId: ChargerId, status: ChargerStatus, userId: UserId | undefined): Promise<StatusChange> {
+  const type = availabilityOfStatus(status);
+  if (!type || (await gateway.dialectOf(chargerId)) !== 'ocpp1.6') return { store: true };
+  const answer = await gateway.send(chargerId, 'ChangeAvailability', { connectorId: 0, type }, { subsystem: 'availability', ...(userId !== undefined ? { userId } : {}) });
+  return { store: answer.status === 'Accepted', availability: { type, status: answer.status } };
 }

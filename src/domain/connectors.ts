@@ -107,3 +107,19 @@ export async function connectorFor(db: Db, chargerId: ChargerId, requested: Conn
   }
   return requested;
 }
+
+/**
+ * The status that says whether a session or reservation can begin on a connector. A
+ * charger with one connector, and the FlexiCharge charger, are one connector to the apps:
+ * the charger's status counts. On a charger with several, the connector's own counts (the
+ * whole charger's when it is out of order; the charger's while the connector has not reported).
+ */
+export async function sessionStatusOf(db: Db, charger: { id: ChargerId; status: string; dialect: string }, connectorId: ConnectorId): Promise<string> {
+  if (charger.dialect === 'flexicharge') return charger.status;
+  const rows = await db.selectFrom('connectors').select(['connector_id', 'status']).where('charger_id', '=', charger.id).execute();
+  if (rows.filter((row) => row.connector_id > 0).length <= 1) return charger.status;
+  return connectorStatusOf(rows, connectorId) ?? charger.status;
+}
+
+/** Whether sessions and reservations on the charger are per connector: not on the FlexiCharge charger, which is one connector. */
+export const perConnector = (charger: { dialect: string }) => charger.dialect !== 'flexicharge';
