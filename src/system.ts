@@ -12,7 +12,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { seedDatabase } from './db/seed.ts';
 import type { ChargerGateway } from './domain/chargerGateway.ts';
 import { Authorizer } from './domain/authorization.ts';
-import { learnConnectorsOnBoot } from './domain/availability.ts';
+import { availabilityOnBoot } from './domain/availability.ts';
 import { ChargerSessions } from './domain/sessions/chargerSessions.ts';
 import type { Bus } from './domain/bus.ts';
 import { announceStored } from './domain/events.ts';
@@ -145,8 +145,8 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     const sessionViews = new SessionViews(db, (sessionId, chargerId) => ocpp.gateway.summaryOf(sessionId, chargerId));
     const settlement = new SessionSettlement(db, bus, payments, sessionViews, sessionLogger);
     const sessions = new SessionControl(db, ocpp.gateway, bus, settlement, sessionViews, config.sessions, sessionLogger);
-    const stopLearningConnectors = learnConnectorsOnBoot(bus, db, ocpp.gateway, logger.child({ component: 'availability' }));
-    started.unshift({ close: async () => stopLearningConnectors() });
+    const stopAvailabilityOnBoot = availabilityOnBoot(bus, db, ocpp.gateway, logger.child({ component: 'availability' }));
+    started.unshift({ close: async () => stopAvailabilityOnBoot() });
 
     // The OCPP self-test (GET /tests/ocpp, RUN_OCPP_TEST): aborted and awaited on close, before the database goes.
     const selfTestAbort = new AbortController();

@@ -145,7 +145,7 @@ describe('connectors and availability', () => {
     expect((await t.request('POST', `/chargers/${CHARGER}/availability`, { body: { type: 'Inoperative' } })).status).toBe(401);
   });
 
-  it('sends an admin\'s PUT /chargers/{id} status Unavailable and Available to a connected charger; an offline one gets it stored', async () => {
+  it('sends an admin\'s PUT /chargers/{id} status Unavailable and Available to a connected charger; an offline one gets it after its boot', async () => {
     const down = await t.request('PUT', `/chargers/${CHARGER}`, { token: admin, body: { status: 'Unavailable' } });
     expect(down.status).toBe(200);
     expect(down.body).toMatchObject({ connectorID: CHARGER, status: 'Unavailable', availability: { type: 'Inoperative', status: 'Accepted' } });
@@ -158,7 +158,24 @@ describe('connectors and availability', () => {
 
     const offline = await t.request('PUT', `/chargers/${OFFLINE}`, { token: admin, body: { status: 'Unavailable' } });
     expect(offline.status).toBe(200);
-    expect(offline.body.status).toBe('Unavailable');
-    expect(offline.body).not.toHaveProperty('availability');
+    expect(offline.body).toMatchObject({ status: 'Unavailable', availability: { type: 'Inoperative', status: 'Pending' } });
+    const pending = () => db().selectFrom('chargers').select('pending_availability').where('id', '=', OFFLINE).executeTakeFirstOrThrow();
+    expect((await pending()).pending_availability).toBe('Inoperative');
+
+    const late = new ChargerSimulator({ url: `${t.system.ocppUrl}/charger/abc113`, meterValueIntervalMs: 0 });
+    try {
+      await late.connect();
+      await late.boot();
+      await until(async () => late.connector(1).status === 'Unavailable');
+      await until(async () => (await pending()).pending_availability === null);
+      await until(async () => (await t.request('GET', `/chargers/${OFFLINE}/connectors`)).body.some((c: any) => c.connectorId === 1 && c.status === 'Unavailable'));
+    } finally {
+      await late.close();
+    }
+
+    // Another status is the apps' override only: nothing is sent or kept for later.
+    const faulted = await t.request('PUT', `/chargers/${OFFLINE}`, { token: admin, body: { status: 'Faulted' } });
+    expect(faulted.body.status).toBe('Faulted');
+    expect(faulted.body).not.toHaveProperty('availability');
   });
 });

@@ -25,3 +25,7 @@ create table connector_status_history (
 create index connector_status_history_by_charger on connector_status_history (charger_id, id desc);
 create index connector_status_history_errors on connector_status_history (charger_id, id desc)
   where error_code <> 'NoError' or status = 'Faulted';
+
+-- What an admin set for a charger while it was offline (PUT /chargers/:id status Unavailable or
+-- Available): sent as ChangeAvailability of the whole charger after its next accepted boot.
+alter table chargers add column pending_availability text check (pending_availability in ('Operative', 'Inoperative'));

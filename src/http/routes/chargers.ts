@@ -183,9 +183,10 @@ export function chargerRoutes({ db, guards, gateway }: HttpContext) {
           + '`status` `Unavailable` or `Available` for a connected OCPP 1.6 charger is sent to it as ChangeAvailability of the whole '
           + 'charger (`Inoperative` / `Operative`, as `POST /chargers/{id}/availability`): the answer carries `availability` '
           + '`{type, status}` with the charger\'s answer, and the status changes when the charger accepted (`Scheduled`: when its '
-          + 'running transactions end; `Rejected`: not at all). Any other status, and any status for an offline charger or one '
-          + 'speaking the FlexiCharge dialect (which has no ChangeAvailability), is stored as the status the apps see until the '
-          + 'charger reports again; an offline charger is not told when it comes back.',
+          + 'running transactions end; `Rejected`: not at all). For an offline OCPP 1.6 charger the status is stored and the '
+          + 'ChangeAvailability is sent after its next boot (`availability.status` `Pending`; the last one asked for counts). '
+          + 'Any other status, and a charger speaking the FlexiCharge dialect (which has no ChangeAvailability), get the status '
+          + 'stored as what the apps see until the charger reports again.',
         errors: {
           400: 'Invalid field, no field at all, a serial number in use, an unknown charge point, or security profile 1 or 2 without a password (`passwordRequired`)',
           404: unknownCharger,
@@ -222,14 +223,17 @@ export function chargerRoutes({ db, guards, gateway }: HttpContext) {
           200: json('The charger, changed', Type.Intersect([ChargerRef, Type.Object({
             availability: Type.Optional(Type.Object({
               type: Type.String({ enum: ['Operative', 'Inoperative'] }),
-              status: Type.String({ enum: ['Accepted', 'Scheduled', 'Rejected'], description: 'The charger\'s answer to ChangeAvailability' }),
-            }, { description: 'Present when the status was sent to the charger as ChangeAvailability' })),
+              status: Type.String({
+                enum: ['Accepted', 'Scheduled', 'Rejected', 'Pending'],
+                description: 'The charger\'s answer to ChangeAvailability; `Pending`: the charger is offline and gets it after its next boot',
+              }),
+            }, { description: 'Present when the status is (or will be) sent to the charger as ChangeAvailability' })),
           })]), { ...demoCharger, status: 'Unavailable', availability: { type: 'Inoperative', status: 'Accepted' } }),
         },
       }),
     }, async (request) => {
       const { status, serialNumber, chargePointID, location, password, registrationStatus, securityProfile } = request.body;
-      const change = status === undefined ? undefined : await changeStatus(gateway, request.params.id, status, request.auth!.userId);
+      const change = status === undefined ? undefined : await changeStatus(db, gateway, request.params.id, status, request.auth!.userId);
       const charger = await updateCharger(db, request.params.id, {
         status: change?.store ? status : undefined,
         serialNumber,
