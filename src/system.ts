@@ -12,6 +12,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { seedDatabase } from './db/seed.ts';
 import type { ChargerGateway } from './domain/chargerGateway.ts';
 import { Authorizer } from './domain/authorization.ts';
+import { availabilityOnBoot } from './domain/availability.ts';
 import { ChargerSessions } from './domain/sessions/chargerSessions.ts';
 import { ChargingProfiles } from './domain/chargingProfiles.ts';
 import type { Bus } from './domain/bus.ts';
@@ -148,6 +149,8 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     const sessions = new SessionControl(db, ocpp.gateway, bus, settlement, sessionViews, config.sessions, sessionLogger);
     const stopFollowingProfiles = new ChargingProfiles(db, ocpp.gateway).follow(bus, logger.child({ component: 'chargingProfiles' }));
     started.push({ close: async () => stopFollowingProfiles() });
+    const stopAvailabilityOnBoot = availabilityOnBoot(bus, db, ocpp.gateway, logger.child({ component: 'availability' }));
+    started.unshift({ close: async () => stopAvailabilityOnBoot() });
 
     // The OCPP self-test (GET /tests/ocpp, RUN_OCPP_TEST): aborted and awaited on close, before the database goes.
     const selfTestAbort = new AbortController();

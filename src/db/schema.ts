@@ -63,6 +63,8 @@ export interface ChargersTable {
   booted_at: Timestamp | null;
   diagnostics_status: string | null;
   firmware_status: string | null;
+  /** A ChangeAvailability (of the whole charger) an admin asked for while it was offline, sent after its next boot. */
+  pending_availability: ColumnType<'Operative' | 'Inoperative' | null, 'Operative' | 'Inoperative' | null | undefined, 'Operative' | 'Inoperative' | null>;
   online: Generated<boolean>;
   /** The node holding its socket while it is online. */
   node_id: string | null;
@@ -76,14 +78,31 @@ export interface ChargersTable {
 export interface ConnectorsTable {
   charger_id: number;
   connector_id: number;
-  /** Written from StatusNotifications only; the column has no CHECK, so what is read is not vouched for (see chargerStatusOf). */
-  status: ColumnType<string, ChargerStatus | undefined, ChargerStatus>;
-  error_code: Generated<string>;
+  /**
+   * Written from StatusNotifications only; the column has no CHECK, so what is read is not vouched for (see chargerStatusOf).
+   * Null (with error_code, status_at and received_at) for a connector known from NumberOfConnectors that has not reported yet.
+   */
+  status: ColumnType<string | null, ChargerStatus | null | undefined, ChargerStatus>;
+  error_code: ColumnType<string | null, string | null | undefined, string>;
   info: string | null;
   vendor_id: string | null;
   vendor_error_code: string | null;
-  status_at: ColumnType<Date, Date | string | undefined, Date | string>;
-  received_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  status_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;
+  received_at: ColumnType<Date | null, Date | string | null | undefined, Date | string>;
+}
+
+/** Every StatusNotification a charger sent, in the order stored (`id`). */
+export interface ConnectorStatusHistoryTable {
+  id: Generated<string | number | bigint>;
+  charger_id: number;
+  connector_id: number;
+  status: string;
+  error_code: string;
+  info: string | null;
+  vendor_id: string | null;
+  vendor_error_code: string | null;
+  status_at: Timestamp;
+  received_at: Timestamp;
 }
 
 export interface UsersTable {
@@ -408,6 +427,7 @@ export interface Database {
   charge_points: ChargePointsTable;
   chargers: ChargersTable;
   connectors: ConnectorsTable;
+  connector_status_history: ConnectorStatusHistoryTable;
   users: UsersTable;
   id_tags: IdTagsTable;
   reservations: ReservationsTable;

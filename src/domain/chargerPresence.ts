@@ -64,7 +64,7 @@ export async function setConnected(db: Db, nodeId: string, changes: Presence[]):
   await db.transaction().execute(async (trx) => {
     await lockChargers(trx, [...latest.keys()]);
     const cameOnline = [...latest.values()].filter((change) => change.online).map((change) => change.chargerId);
-    const connectorsOf = new Map<ChargerId, { connector_id: number; status: string }[]>();
+    const connectorsOf = new Map<ChargerId, { connector_id: number; status: string | null }[]>();
     if (cameOnline.length) {
       const rows = await trx.selectFrom('connectors').select(['charger_id', 'connector_id', 'status']).where('charger_id', 'in', cameOnline).execute();
       for (const row of rows) connectorsOf.set(row.charger_id, [...(connectorsOf.get(row.charger_id) ?? []), row]);

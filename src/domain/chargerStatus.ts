@@ -17,8 +17,8 @@ export interface StatusReport {
  * (connector 0) when it is out of order, else Available when any connector is, else
  * connector 1's status.
  */
-export function chargerStatusOf(connectors: { connector_id: number; status: string }[]): ChargerStatus | undefined {
-  const known = connectors.filter((c): c is { connector_id: number; status: ChargerStatus } => (CHARGER_STATUSES as readonly string[]).includes(c.status));
+export function chargerStatusOf(connectors: { connector_id: number; status: string | null }[]): ChargerStatus | undefined {
+  const known = connectors.filter((c): c is { connector_id: number; status: ChargerStatus } => c.status !== null && (CHARGER_STATUSES as readonly string[]).includes(c.status));
   const whole = known.find((c) => c.connector_id === 0);
   if (whole && (whole.status === 'Unavailable' || whole.status === 'Faulted')) return whole.status;
   const outlets = known.filter((c) => c.connector_id > 0).sort((a, b) => a.connector_id - b.connector_id);
@@ -36,26 +36,33 @@ const storableTime = (date: Date) => !Number.isNaN(date.getTime()) && date.getUT
 export class ChargerStatusRecorder {
   constructor(private readonly db: Db) {}
 
-  /** Stores a StatusNotification for its connector and updates the charger's status. */
+  /**
+   * Stores a StatusNotification for its connector, adds it to the connector's history and
+   * updates the charger's status, in one transaction under the charger's lock: the history
+   * keeps the order the reports were stored in.
+   */
   async connector(chargerId: ChargerId, report: StatusReport): Promise<ChargerStatus | undefined> {
     // A charger clock that says nothing usable (a leap second, year 10000) is replaced by ours.
     const reported = report.timestamp ? new Date(report.timestamp) : undefined;
-    const at = reported && storableTime(reported) ? reported : new Date();
+    const receivedAt = new Date();
+    const at = reported && storableTime(reported) ? reported : receivedAt;
+    const row = {
+      charger_id: chargerId,
+      connector_id: report.connectorId,
+      status: report.status,
+      error_code: report.errorCode,
+      info: report.info ?? null,
+      vendor_id: report.vendorId ?? null,
+      vendor_error_code: report.vendorErrorCode ?? null,
+      status_at: at,
+      received_at: receivedAt,
+    };
     return this.db.transaction().execute(async (trx) => {
       await lockChargers(trx, [chargerId]);
+      await trx.insertInto('connector_status_history').values(row).execute();
       await trx
         .insertInto('connectors')
-        .values({
-          charger_id: chargerId,
-          connector_id: report.connectorId,
-          status: report.status,
-          error_code: report.errorCode,
-          info: report.info ?? null,
-          vendor_id: report.vendorId ?? null,
-          vendor_error_code: report.vendorErrorCode ?? null,
-          status_at: at,
-          received_at: new Date(),
-        })
+        .values(row)
         .onConflict((conflict) => conflict.columns(['charger_id', 'connector_id']).doUpdateSet((eb) => ({
           status: eb.ref('excluded.status'),
           error_code: eb.ref('excluded.error_code'),

@@ -3,15 +3,17 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { ReservationsTable } from '../db/schema.ts';
 import type { ChargerGateway } from './chargerGateway.ts';
+import { connectorFor, perConnector, sessionStatusOf } from './connectors.ts';
 import { DomainError, notFound } from './errors.ts';
 import { ACTIVE_RESERVATION_STATUSES, reservationLifecycle, type ReservationEvent } from './reservationStatus.ts';
 import type { AccessClaims } from './tokens.ts';
-import type { ChargerId, UserId } from './units.ts';
+import type { ChargerId, ConnectorId, UserId } from './units.ts';
 
 export type Reservation = Selectable<ReservationsTable>;
 
 export interface ReservationRequest {
   chargerId: ChargerId;
+  connectorId: ConnectorId;
   userId: UserId;
   idTag: string;
   minutes: number;
@@ -21,7 +23,7 @@ export interface ReservationRequest {
 const REFUSALS = new Set(['Occupied', 'Faulted', 'Unavailable', 'Rejected']);
 
 /**
- * Reserves connector 1 of a charger: stored first, then sent as ReserveNow when the
+ * Reserves a connector of a charger: stored first, then sent as ReserveNow when the
  * charger supports it. A charger that refuses gets a 409; one that does not implement
  * reservations (NotImplemented / NotSupported) is reserved on the server only.
  */
@@ -30,7 +32,7 @@ export async function reserveCharger(db: Db, gateway: ChargerGateway, request: R
   const reservation = await db
     .insertInto('reservations')
     .values({
-      charger_id: request.chargerId, connector_id: 1, user_id: request.userId, id_tag: request.idTag, expires_at: expiresAt,
+      charger_id: request.chargerId, connector_id: request.connectorId, user_id: request.userId, id_tag: request.idTag, expires_at: expiresAt,
       status: reservationLifecycle.to('requested'),
     })
     .returningAll()
@@ -39,7 +41,7 @@ export async function reserveCharger(db: Db, gateway: ChargerGateway, request: R
   if (await gateway.supportsReservations(request.chargerId)) {
     try {
       const reply = await gateway.send(request.chargerId, 'ReserveNow', {
-        connectorId: 1, expiryDate: expiresAt.toISOString(), idTag: request.idTag, reservationId: reservation.id,
+        connectorId: request.connectorId, expiryDate: expiresAt.toISOString(), idTag: request.idTag, reservationId: reservation.id,
       }, { subsystem: 'reservations', userId: request.userId });
       if (REFUSALS.has(reply.status)) answer = 'rejected';
     } catch (error) {
@@ -61,25 +63,31 @@ export async function advanceReservation(db: Db, id: number, event: ReservationE
 }
 
 /**
- * A reservation made on its own (not by creating a session): checks the charger like a
- * session would and holds it under a fresh numeric idTag, which the user's session on
- * that charger then presents.
+ * A reservation made on its own (not by creating a session): checks the charger's
+ * connector (1 unless another is asked for) like a session would and holds it under a
+ * fresh numeric idTag, which the user's session on that connector then presents.
  */
-export async function reserveForUser(db: Db, gateway: ChargerGateway, chargerId: ChargerId, userId: UserId, minutes: number) {
-  const charger = await db.selectFrom('chargers').select(['status', 'charge_point_id']).where('id', '=', chargerId).executeTakeFirst();
+export async function reserveForUser(db: Db, gateway: ChargerGateway, chargerId: ChargerId, userId: UserId, minutes: number, requestedConnector?: ConnectorId) {
+  const charger = await db.selectFrom('chargers').select(['id', 'status', 'charge_point_id', 'dialect']).where('id', '=', chargerId).executeTakeFirst();
   if (!charger || charger.charge_point_id === null) throw notFound(`Charger ${chargerId}`);
+  const connectorId = await connectorFor(db, chargerId, requestedConnector);
   if (!(await gateway.isConnected(chargerId))) throw new DomainError('conflict', ['chargerOffline'], `Charger ${chargerId} is offline`);
-  if (await activeReservation(db, chargerId)) throw new DomainError('conflict', ['chargerReserved'], `Charger ${chargerId} is already reserved`);
-  if (charger.status !== 'Available') throw new DomainError('conflict', ['chargerNotAvailable'], `Charger ${chargerId} is ${charger.status}`);
-  return reserveCharger(db, gateway, { chargerId, userId, idTag: String(randomInt(100_000_000, 1_000_000_000)), minutes });
+  if (await activeReservation(db, chargerId, perConnector(charger) ? connectorId : undefined)) {
+    throw new DomainError('conflict', ['chargerReserved'], `Charger ${chargerId} is already reserved`);
+  }
+  const status = await sessionStatusOf(db, charger, connectorId);
+  if (status !== 'Available') throw new DomainError('conflict', ['chargerNotAvailable'], `Charger ${chargerId} is ${status}`);
+  return reserveCharger(db, gateway, { chargerId, connectorId, userId, idTag: String(randomInt(100_000_000, 1_000_000_000)), minutes });
 }
 
-/** The reservation holding a charger now, if any. */
-export function activeReservation(db: Db, chargerId: ChargerId) {
-  return db
+/** The reservation holding a charger now (one of its connector `connectorId`, when given), if any. */
+export function activeReservation(db: Db, chargerId: ChargerId, connectorId?: ConnectorId) {
+  let query = db
     .selectFrom('reservations')
     .selectAll()
-    .where('charger_id', '=', chargerId)
+    .where('charger_id', '=', chargerId);
+  if (connectorId !== undefined) query = query.where('connector_id', '=', connectorId);
+  return query
     .where('status', 'in', ACTIVE_RESERVATION_STATUSES)
     .where('expires_at', '>', new Date())
     .orderBy('id', 'desc')

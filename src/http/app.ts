@@ -18,6 +18,7 @@ import { chargingProfileRoutes } from './routes/chargingProfiles.ts';
 import { commandHistoryRoutes } from './routes/commandHistory.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { configurationRoutes } from './routes/configuration.ts';
+import { connectorRoutes } from './routes/connectors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { idTagRoutes } from './routes/idTags.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
@@ -75,6 +76,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(configurationRoutes(context));
   await app.register(chargingProfileRoutes(context));
   await app.register(commandHistoryRoutes(context));
+  await app.register(connectorRoutes(context));
   await app.register(chargePointRoutes(context));
   await app.register(transactionRoutes(context));
   await app.register(legacyTransactionRoutes(context));

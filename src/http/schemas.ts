@@ -25,3 +25,12 @@ export const IdParam = (errorCode: string, description: string, example?: number
 
 /** A charger named by its connectorID in a body or query (the original's `connectorID`). */
 export const ChargerIdField = Type.Integer({ minimum: 0, maximum: 2147483647, 'x-error-code': 'invalidconnectorID', description: 'The charger (connectorID)' });
+
+/**
+ * An OCPP connector of the charger named beside it, for a session or reservation; the
+ * original's `connectorID` already names the charger, hence the longer name.
+ */
+export const OcppConnectorField = Type.Integer({
+  minimum: 1, maximum: 2147483647, 'x-error-code': 'invalidOcppConnectorId',
+  description: 'The charger\'s OCPP connector (1 and up, see `GET /chargers/{id}/connectors`); default 1',
+});

@@ -4,7 +4,7 @@ import type { ChargerGateway, CommandAction, CommandOrigin, CommandRequest, Comm
 import type { CommandHistory, SentCommand } from '../domain/commandHistory.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { LiveSummary } from '../domain/sessions/summaries.ts';
-import type { ChargerId } from '../domain/units.ts';
+import type { ChargerId, Dialect } from '../domain/units.ts';
 import { answersCommand } from './dialect/commands.ts';
 import { CallTimeoutError, ConnectionClosedError, type ChargerConnection } from './connection.ts';
 import { OcppError } from './protocol/errors.ts';
@@ -45,6 +45,13 @@ export class OcppGateway implements ChargerGateway {
     if (connection) return connection.dialect.supportsReservations;
     const result = await this.routes.ask(chargerId, { kind: 'describe' }, QUICK_ASK_MS);
     return result.held && (result.value as Description).supportsReservations;
+  }
+
+  async dialectOf(chargerId: ChargerId): Promise<Dialect | undefined> {
+    const connection = this.registry.get(chargerId);
+    if (connection) return connection.dialect.kind;
+    const result = await this.routes.ask(chargerId, { kind: 'describe' }, QUICK_ASK_MS);
+    return result.held ? (result.value as Description).dialect : undefined;
   }
 
   async send<A extends CommandAction>(chargerId: ChargerId, action: A, request: CommandRequest<A>, origin: CommandOrigin): Promise<CommandResponse<A>> {
@@ -91,7 +98,7 @@ export class OcppGateway implements ChargerGateway {
     return async (ask) => {
       if (this.registry.get(connection.chargerId) !== connection) throw offline(connection.chargerId, 'moved to another node');
       switch (ask.kind) {
-        case 'describe': return { supportsReservations: connection.dialect.supportsReservations } satisfies Description;
+        case 'describe': return { supportsReservations: connection.dialect.supportsReservations, dialect: connection.dialect.kind } satisfies Description;
         case 'summary': return this.liveSummary(ask.sessionId) ?? null;
         case 'command': {
           const problem = checkRequest(ask.action, ask.request);
@@ -120,4 +127,5 @@ export class OcppGateway implements ChargerGateway {
 
 interface Description {
   supportsReservations: boolean;
+  dialect: Dialect;
 }

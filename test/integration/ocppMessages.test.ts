@@ -28,7 +28,7 @@ describe('charger → server messages (standard OCPP 1.6)', () => {
     await t?.close();
   });
 
-  it('BootNotification stores the charger details and answers Accepted with the heartbeat interval; no BootData for a standard charger', async () => {
+  it('BootNotification stores the charger details and answers Accepted with the heartbeat interval; a standard charger is asked its connector count, and gets no BootData', async () => {
     const boot = { ...BOOT, chargePointSerialNumber: 'SN-1', chargeBoxSerialNumber: 'BOX-1', firmwareVersion: '1.2.3', meterType: 'M', meterSerialNumber: 'MS' };
     const answer = await peer.call('BootNotification', boot);
     expect(answer[2]).toMatchObject({ status: 'Accepted', interval: 300 });
@@ -36,8 +36,11 @@ describe('charger → server messages (standard OCPP 1.6)', () => {
     const row = await db().selectFrom('chargers').selectAll().where('id', '=', 100002).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ vendor: 'Acme', model: 'Volt-22', charge_point_serial: 'SN-1', firmware_version: '1.2.3', meter_serial: 'MS' });
     expect(row.booted_at).toBeInstanceOf(Date);
+    const asked = await peer.nextCall('GetConfiguration');
+    expect(asked[3]).toEqual({ key: ['NumberOfConnectors'] });
+    peer.send([3, asked[1], { configurationKey: [{ key: 'NumberOfConnectors', readonly: true, value: '1' }] }]);
     await peer.call('Heartbeat', {});
-    expect(peer.received.some((frame) => frame[0] === 2)).toBe(false);
+    expect(peer.received.some((frame) => frame[0] === 2 && frame[2] !== 'GetConfiguration')).toBe(false);
   });
 
   it('Heartbeat answers the current time', async () => {

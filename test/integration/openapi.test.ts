@@ -36,6 +36,7 @@ const ACCEPTED: Record<string, string[]> = {
     '/chargers/{id}/configuration', '/chargers/{id}/desired-configuration',
     '/chargers/{id}/charging-profiles', '/chargers/{id}/composite-schedule',
     '/chargers/{id}/commands', '/chargers/{id}/messages',
+    '/chargers/{id}/connectors', '/chargers/{id}/status-history', '/chargers/{id}/availability',
   ].map(pathPointer),
 };
 const INPUTLESS = new Set(['getHealth', 'listChargers', 'listAvailableChargers', 'listChargePoints']);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../../db/connection.ts';
 import type { ChargerGateway } from '../chargerGateway.ts';
 import { getCharger } from '../chargers.ts';
+import { connectorFor, perConnector, sessionStatusOf } from '../connectors.ts';
 import { DomainError } from '../errors.ts';
 import type { Bus } from '../bus.ts';
 import { nextEvent } from '../events.ts';
@@ -10,7 +11,7 @@ import { currentPricePerKwh } from '../pricing.ts';
 import { reservationLifecycle } from '../reservationStatus.ts';
 import { activeReservation, advanceReservation, reserveCharger } from '../reservations.ts';
 import type { AccessClaims } from '../tokens.ts';
-import type { ChargerId, UserId } from '../units.ts';
+import type { ChargerId, ConnectorId, UserId } from '../units.ts';
 import type { SessionSettlement } from './settlement.ts';
 import { FINISHED_SESSION_STATUSES, OPEN_SESSION_STATUSES, RUNNING_SESSION_STATUSES, sessionLifecycle } from './status.ts';
 import type { SessionView, SessionViews } from './views.ts';
@@ -50,23 +51,27 @@ export class SessionControl {
     private readonly logger: Logger,
   ) {}
 
-  async create(chargerId: ChargerId, userId: UserId, paymentType: string): Promise<SessionView> {
+  /** A session on connector `requestedConnector` of the charger (1 when none is asked for: the FlexiCharge apps send none). */
+  async create(chargerId: ChargerId, userId: UserId, paymentType: string, requestedConnector?: ConnectorId): Promise<SessionView> {
     const charger = await getCharger(this.db, chargerId);
+    const connectorId = await connectorFor(this.db, chargerId, requestedConnector);
     if (!(await this.gateway.isConnected(chargerId))) throw new DomainError('conflict', ['chargerOffline'], `Charger ${chargerId} is offline`);
-    const reservation = await activeReservation(this.db, chargerId);
+    const onConnector = perConnector(charger) ? connectorId : undefined;
+    const reservation = await activeReservation(this.db, chargerId, onConnector);
     const ownReservation = reservation?.user_id === userId;
     if (reservation && !ownReservation) throw new DomainError('conflict', ['chargerReserved'], `Charger ${chargerId} is reserved by someone else`);
-    await this.#refuseIfInUse(chargerId, userId);
+    await this.#refuseIfInUse(chargerId, onConnector, userId);
     // Reserved with no reservation of someone else's: the user's own, or one just cancelled or
     // expired whose StatusNotification Available the charger has not sent yet (only this
     // central system reserves its chargers).
-    if (charger.status !== 'Available' && charger.status !== 'Reserved') {
-      throw new DomainError('conflict', ['chargerNotAvailable'], `Charger ${chargerId} is ${charger.status}`);
+    const status = await sessionStatusOf(this.db, charger, connectorId);
+    if (status !== 'Available' && status !== 'Reserved') {
+      throw new DomainError('conflict', ['chargerNotAvailable'], `Charger ${chargerId} is ${status}`);
     }
 
     const session = await this.db
       .insertInto('charging_sessions')
-      .values({ charger_id: chargerId, connector_id: 1, user_id: userId, status: sessionLifecycle.to('created'), payment_method: this.settlement.method })
+      .values({ charger_id: chargerId, connector_id: connectorId, user_id: userId, status: sessionLifecycle.to('created'), payment_method: this.settlement.method })
       .returning('id')
       .executeTakeFirstOrThrow();
     // On a charger the user reserved, the session presents the reservation's tag (the one the charger holds).
@@ -76,7 +81,7 @@ export class SessionControl {
     try {
       const held = ownReservation
         ? reservation!
-        : await reserveCharger(this.db, this.gateway, { chargerId, userId, idTag, minutes: this.settings.reservationMinutes });
+        : await reserveCharger(this.db, this.gateway, { chargerId, connectorId, userId, idTag, minutes: this.settings.reservationMinutes });
       await this.db.updateTable('charging_sessions').set({ reservation_id: held.id }).where('id', '=', session.id).execute();
       await this.settlement.open(session.id, charger.charge_point_id);
       this.logger.info({ sessionId: session.id, chargerId, userId, paymentType }, 'session created');
@@ -90,7 +95,8 @@ export class SessionControl {
   async start(sessionId: number, caller: AccessClaims, authorizationToken?: string): Promise<SessionView> {
     const session = await this.views.owned(sessionId, caller);
     if (!sessionLifecycle.next(session.status, 'startRequested')) throw new DomainError('conflict', ['sessionNotStartable'], `Session ${sessionId} is ${session.status}`);
-    await this.#refuseIfInUse(session.charger_id!, session.user_id, sessionId);
+    const dialect = await this.db.selectFrom('chargers').select('dialect').where('id', '=', session.charger_id!).executeTakeFirst();
+    await this.#refuseIfInUse(session.charger_id!, dialect && perConnector(dialect) ? (session.connector_id ?? 1) : undefined, session.user_id, sessionId);
     const claimed = await this.db
       .updateTable('charging_sessions')
       .set({ status: sessionLifecycle.to('startRequested'), updated_at: new Date() })
@@ -157,20 +163,22 @@ export class SessionControl {
   }
 
   /**
-   * The charger (connector 1) is in use while another session of ours on it is open,
-   * whatever status the charger last reported: the database, not the charger's word, says
-   * who charges there.
+   * A connector (the charger, when `connectorId` is not given) is in use while another
+   * session of ours on it is open, whatever status the charger last reported: the database,
+   * not the charger's word, says who charges there.
    */
-  async #refuseIfInUse(chargerId: ChargerId, userId: UserId | null, except?: number): Promise<void> {
+  async #refuseIfInUse(chargerId: ChargerId, connectorId: ConnectorId | undefined, userId: UserId | null, except?: number): Promise<void> {
     let query = this.db
       .selectFrom('charging_sessions')
       .select('id')
       .where('charger_id', '=', chargerId)
-      .where('connector_id', '=', 1)
       .where('status', 'in', OPEN_SESSION_STATUSES)
       .where((eb) => (userId === null ? eb('user_id', 'is not', null) : eb.or([eb('user_id', 'is', null), eb('user_id', '<>', userId)])));
+    if (connectorId !== undefined) query = query.where('connector_id', '=', connectorId);
     if (except !== undefined) query = query.where('id', '<>', except);
-    if (await query.executeTakeFirst()) throw new DomainError('conflict', ['chargerInUse'], `Charger ${chargerId} is in use by another session`);
+    if (await query.executeTakeFirst()) {
+      throw new DomainError('conflict', ['chargerInUse'], `Charger ${chargerId}${connectorId === undefined ? '' : ` (connector ${connectorId})`} is in use by another session`);
+    }
   }
 
   async #fail(sessionId: number, reason: string): Promise<void> {

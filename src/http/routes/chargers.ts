@@ -3,6 +3,7 @@ import { REGISTRATION_STATUSES, type RegistrationStatus } from '../../db/schema.
 import {
   createCharger, deleteCharger, getCharger, getChargerBySerial, listChargers, listUnplacedChargers, updateCharger, type Charger,
 } from '../../domain/chargers.ts';
+import { changeStatus } from '../../domain/availability.ts';
 import { listSecurityEvents } from '../../domain/securityEvents.ts';
 import { rotateChargerPassword } from '../../domain/chargerPasswords.ts';
 import type { App, HttpContext } from '../context.ts';
@@ -178,11 +179,20 @@ export function chargerRoutes({ db, guards, gateway }: HttpContext) {
         description: 'Changes any of status, serial number, charge point, location, OCPP password (`null` removes it), '
           + 'registration status (the answer to its BootNotification; `Accepted` places a self-registered charger, with a `chargePointID`) '
           + 'and OCPP security profile (see the README\'s Security section). '
-          + 'Send only the fields to change.',
+          + 'Send only the fields to change. '
+          + '`status` `Unavailable` or `Available` for a connected OCPP 1.6 charger is sent to it as ChangeAvailability of the whole '
+          + 'charger (`Inoperative` / `Operative`, as `POST /chargers/{id}/availability`): the answer carries `availability` '
+          + '`{type, status}` with the charger\'s answer, and the status changes when the charger accepted (`Scheduled`: when its '
+          + 'running transactions end; `Rejected`: not at all). For an offline OCPP 1.6 charger the status is stored and the '
+          + 'ChangeAvailability is sent after its next boot (`availability.status` `Pending`; the last one asked for counts). '
+          + 'Any other status, and a charger speaking the FlexiCharge dialect (which has no ChangeAvailability), get the status '
+          + 'stored as what the apps see until the charger reports again.',
         errors: {
           400: 'Invalid field, no field at all, a serial number in use, an unknown charge point, or security profile 1 or 2 without a password (`passwordRequired`)',
           404: unknownCharger,
           409: { description: 'A lower security profile than the charger\'s: a profile is only ever raised', codes: ['securityProfileDowngrade'], message: 'The charger uses security profile 2; a profile is never lowered' },
+          502: { description: 'The charger answered ChangeAvailability with a CALLERROR; nothing changed', codes: ['NotSupported'], message: 'Charger 100001 answered ChangeAvailability with NotSupported: …' },
+          504: { description: 'The charger did not answer ChangeAvailability within OCPP_CALL_TIMEOUT; nothing changed', codes: ['chargerTimeout'], message: 'Charger 100001: ChangeAvailability was not answered within 30 s' },
         },
       }, {
         params: ChargerId,
@@ -209,12 +219,23 @@ export function chargerRoutes({ db, guards, gateway }: HttpContext) {
           },
           { minProperties: 1, 'x-error-code': 'invalidStatus', examples: [{ status: 'Available' }] },
         ),
-        response: { 200: json('The charger, changed', ChargerRef, demoCharger) },
+        response: {
+          200: json('The charger, changed', Type.Intersect([ChargerRef, Type.Object({
+            availability: Type.Optional(Type.Object({
+              type: Type.String({ enum: ['Operative', 'Inoperative'] }),
+              status: Type.String({
+                enum: ['Accepted', 'Scheduled', 'Rejected', 'Pending'],
+                description: 'The charger\'s answer to ChangeAvailability; `Pending`: the charger is offline and gets it after its next boot',
+              }),
+            }, { description: 'Present when the status is (or will be) sent to the charger as ChangeAvailability' })),
+          })]), { ...demoCharger, status: 'Unavailable', availability: { type: 'Inoperative', status: 'Accepted' } }),
+        },
       }),
     }, async (request) => {
       const { status, serialNumber, chargePointID, location, password, registrationStatus, securityProfile } = request.body;
+      const change = status === undefined ? undefined : await changeStatus(db, gateway, request.params.id, status, request.auth!.userId);
       const charger = await updateCharger(db, request.params.id, {
-        status,
+        status: change?.store ? status : undefined,
         serialNumber,
         chargePointId: chargePointID,
         location: location && { latitude: location[0], longitude: location[1] },
@@ -222,7 +243,7 @@ export function chargerRoutes({ db, guards, gateway }: HttpContext) {
         registrationStatus,
         securityProfile,
       });
-      return chargerJson(charger);
+      return change?.availability ? { ...chargerJson(charger), availability: change.availability } : chargerJson(charger);
     });
 
     app.get('/chargers/:id/security/events', {

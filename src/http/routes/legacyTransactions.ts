@@ -7,7 +7,7 @@ import type { AccessClaims } from '../../domain/tokens.ts';
 import type { App, HttpContext } from '../context.ts';
 import { DEMO_CHARGER_ID } from '../examples.ts';
 import { json, operation, TAG, type OperationDoc } from '../openapi.ts';
-import { ChargerIdField, IdParam } from '../schemas.ts';
+import { ChargerIdField, IdParam, OcppConnectorField } from '../schemas.ts';
 
 /** A session in the 2022 `/transactions` row shape that the older apps read. */
 export function legacyTransactionJson(session: SessionView) {
@@ -68,7 +68,7 @@ const chargerUnreachable = { 502: 'The charger answered the command with an erro
 const createErrors: OperationDoc['errors'] = {
   400: 'No connectorID (or chargerID), or an invalid field; or the payment provider refused',
   403: '`userID` is not the caller\'s own',
-  404: 'No charger has this connectorID',
+  404: 'No charger has this connectorID, or it has no such connector (`connectorNotFound`)',
   409: 'The charger is offline (`chargerOffline`), reserved by someone else (`chargerReserved`), not Available (`chargerNotAvailable`) '
     + 'or refused the reservation (`couldNotReserveCharger`)',
   ...chargerUnreachable,
@@ -98,6 +98,7 @@ export function legacyTransactionRoutes({ db, guards, sessions, sessionViews, se
     const CreateBody = Type.Object({
       connectorID: Type.Optional(ChargerIdField),
       chargerID: Type.Optional({ ...ChargerIdField, description: 'The charger, as the iOS code spells it' }),
+      ocppConnectorId: Type.Optional(OcppConnectorField),
       userID: Type.Optional({ ...UserField, description: 'Your own user id, if sent' }),
       isKlarnaPayment: Type.Optional(Type.Boolean({ description: 'false: payable by invoice' })),
       pricePerKwh: Type.Optional(Type.Unknown({ description: 'Ignored: the price comes from the charge point and the tariff' })),
@@ -115,7 +116,7 @@ export function legacyTransactionRoutes({ db, guards, sessions, sessionViews, se
       }),
     }, async (request, reply) => {
       checkUser(request.auth!, request.body.userID);
-      const session = await sessions.create(chargerOf(request.body), request.auth!.userId, request.body.isKlarnaPayment === false ? 'invoice' : 'klarna');
+      const session = await sessions.create(chargerOf(request.body), request.auth!.userId, request.body.isKlarnaPayment === false ? 'invoice' : 'klarna', request.body.ocppConnectorId);
       return reply.status(201).send(legacyTransactionJson(session));
     });
 
@@ -136,7 +137,7 @@ export function legacyTransactionRoutes({ db, guards, sessions, sessionViews, se
       }),
     }, async (request, reply) => {
       checkUser(request.auth!, request.body.userID);
-      const session = await sessions.create(chargerOf(request.body), request.auth!.userId, 'klarna');
+      const session = await sessions.create(chargerOf(request.body), request.auth!.userId, 'klarna', request.body.ocppConnectorId);
       return reply.status(201).send({ ...legacyTransactionJson(session), client_token: session.klarnaClientToken });
     });
 

@@ -4,7 +4,7 @@ import { reservationLifecycle } from '../../domain/reservationStatus.ts';
 import type { App, HttpContext } from '../context.ts';
 import { DEMO_CHARGER_ID } from '../examples.ts';
 import { json, operation, TAG } from '../openapi.ts';
-import { ChargerIdField, IdParam } from '../schemas.ts';
+import { ChargerIdField, IdParam, OcppConnectorField } from '../schemas.ts';
 
 function reservationJson(row: Reservation, now = new Date()) {
   // One past its time shows as the next expiry sweep will store it.
@@ -12,6 +12,7 @@ function reservationJson(row: Reservation, now = new Date()) {
   return {
     reservationID: row.id,
     connectorID: row.charger_id,
+    ocppConnectorId: row.connector_id,
     userID: row.user_id === null ? null : String(row.user_id),
     status: lapsed ?? row.status,
     expiresAt: row.expires_at.toISOString(),
@@ -22,6 +23,7 @@ function reservationJson(row: Reservation, now = new Date()) {
 const ReservationJson = Type.Object({
   reservationID: Type.Integer(),
   connectorID: Type.Integer({ description: 'The charger' }),
+  ocppConnectorId: Type.Integer({ description: 'The charger\'s OCPP connector reserved' }),
   userID: Type.Union([Type.String(), Type.Null()]),
   status: Type.String({ description: 'Requested, Accepted, Rejected, Cancelled, Expired or Used' }),
   expiresAt: Type.String({ format: 'date-time' }),
@@ -30,7 +32,7 @@ const ReservationJson = Type.Object({
 
 const tag = TAG.reservations;
 const example = {
-  reservationID: 17, connectorID: DEMO_CHARGER_ID, userID: '2', status: 'Accepted', expiresAt: '2025-06-02T08:30:00.000Z', expiryTimestamp: 1748853000,
+  reservationID: 17, connectorID: DEMO_CHARGER_ID, ocppConnectorId: 1, userID: '2', status: 'Accepted', expiresAt: '2025-06-02T08:30:00.000Z', expiryTimestamp: 1748853000,
 };
 const own = 'Signed-in users for their own reservations; admins for any (someone else\'s is answered 404).';
 const badId = '`id` is not a reservationID (an integer)';
@@ -48,10 +50,11 @@ export function reservationRoutes({ db, guards, gateway, config }: HttpContext) 
       schema: operation({
         id: 'createReservation', tag, access: 'user', summary: 'Reserve a charger for yourself',
         description: 'Holds an Available, online charger for you (OCPP ReserveNow) for `minutes`; a session you create on it '
-          + 'within that time uses the reservation.',
+          + 'within that time uses the reservation. On a charger with several connectors, `ocppConnectorId` picks the one to hold '
+          + '(default 1); the others stay free for other users.',
         errors: {
-          400: 'Invalid connectorID or minutes (`invalidconnectorID`, `invalidEndValue`)',
-          404: 'No charger has this connectorID',
+          400: 'Invalid connectorID, ocppConnectorId or minutes (`invalidconnectorID`, `invalidOcppConnectorId`, `invalidEndValue`)',
+          404: 'No charger has this connectorID, or it has no such connector (`connectorNotFound`)',
           409: 'The charger is offline (`chargerOffline`), reserved (`chargerReserved`), not Available (`chargerNotAvailable`) '
             + 'or refused (`couldNotReserveCharger`)',
           502: 'The charger answered ReserveNow with an error',
@@ -60,12 +63,13 @@ export function reservationRoutes({ db, guards, gateway, config }: HttpContext) 
       }, {
         body: Type.Object({
           connectorID: ChargerIdField,
+          ocppConnectorId: Type.Optional(OcppConnectorField),
           minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440, 'x-error-code': 'invalidEndValue', description: `Default ${config.sessions.reservationMinutes}` })),
         }, { 'x-error-code': 'invalidconnectorID', examples: [{ connectorID: DEMO_CHARGER_ID, minutes: 15 }] }),
         response: { 201: json('Reserved', Ref, example) },
       }),
     }, async (request, reply) => {
-      const reservation = await reserveForUser(db, gateway, request.body.connectorID, request.auth!.userId, request.body.minutes ?? config.sessions.reservationMinutes);
+      const reservation = await reserveForUser(db, gateway, request.body.connectorID, request.auth!.userId, request.body.minutes ?? config.sessions.reservationMinutes, request.body.ocppConnectorId);
       return reply.status(201).send(reservationJson(reservation));
     });
 

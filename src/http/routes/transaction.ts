@@ -3,7 +3,7 @@ import type { SessionView } from '../../domain/sessions/views.ts';
 import type { App, HttpContext } from '../context.ts';
 import { DEMO_CHARGER_ID } from '../examples.ts';
 import { json, operation, TAG } from '../openapi.ts';
-import { ChargerIdField, IdParam } from '../schemas.ts';
+import { ChargerIdField, IdParam, OcppConnectorField } from '../schemas.ts';
 
 const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : undefined);
 
@@ -91,10 +91,11 @@ export function transactionRoutes({ guards, sessions, sessionViews, settlement }
       schema: operation({
         id: 'createTransaction', tag, access: 'user', summary: 'Create a charging session',
         description: 'Checks that the charger is online and Available (or reserved by you), reserves it (ReserveNow) and opens the '
-          + 'payment for the charge point\'s `klarnaReservationAmount`. Start it with `PUT /transaction/start/{id}`.',
+          + 'payment for the charge point\'s `klarnaReservationAmount`. Start it with `PUT /transaction/start/{id}`. '
+          + 'On a charger with several connectors, `ocppConnectorId` picks one (default 1); each connector takes its own session.',
         errors: {
-          400: 'Invalid connectorID or paymentType, or the payment provider refused',
-          404: 'No charger has this connectorID',
+          400: 'Invalid connectorID, ocppConnectorId or paymentType, or the payment provider refused',
+          404: 'No charger has this connectorID, or it has no such connector (`connectorNotFound`)',
           409: 'The charger is offline (`chargerOffline`), reserved by someone else (`chargerReserved`), not Available (`chargerNotAvailable`) '
             + 'or refused the reservation (`couldNotReserveCharger`)',
           ...chargerUnreachable,
@@ -102,6 +103,7 @@ export function transactionRoutes({ guards, sessions, sessionViews, settlement }
       }, {
         body: Type.Object({
           connectorID: ChargerIdField,
+          ocppConnectorId: Type.Optional(OcppConnectorField),
           paymentType: Type.Optional(Type.String({ maxLength: 40, 'x-error-code': 'invalidPaymentMethod', description: 'As the apps send it, e.g. `klarna`' })),
         }, { 'x-error-code': 'invalidconnectorID', examples: [{ connectorID: DEMO_CHARGER_ID, paymentType: 'klarna' }] }),
         response: {
@@ -113,7 +115,7 @@ export function transactionRoutes({ guards, sessions, sessionViews, settlement }
         },
       }),
     }, async (request, reply) => {
-      const session = await sessions.create(request.body.connectorID, request.auth!.userId, request.body.paymentType ?? 'klarna');
+      const session = await sessions.create(request.body.connectorID, request.auth!.userId, request.body.paymentType ?? 'klarna', request.body.ocppConnectorId);
       return reply.status(201).send({ klarnaClientToken: session.klarnaClientToken, klarnaSessionID: session.klarnaSessionId, transactionID: session.id });
     });
 
