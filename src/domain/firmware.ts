@@ -59,6 +59,7 @@ const ENDED: readonly FirmwareJobStatus[] = ['Installed', 'InstallationFailed', 
 export const newJobToken = () => randomBytes(32).toString('base64url');
 
 export async function storeFirmware(db: Db, file: { name: string; version: string | null; content: Uint8Array; uploadedBy: number }): Promise<FirmwareFile> {
+  if (file.content.byteLength === 0) throw new DomainError('invalid', ['invalidInput'], 'The firmware file is empty');
   const row = await db.insertInto('firmware_files').values({
     name: file.name,
     version: file.version,

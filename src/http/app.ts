@@ -15,6 +15,8 @@ import { RequestLogging } from './requestLogging.ts';
 import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
 import { commandRoutes } from './routes/commands.ts';
+import { diagnosticsRoutes } from './routes/diagnostics.ts';
+import { firmwareRoutes } from './routes/firmware.ts';
 import { healthRoutes } from './routes/health.ts';
 import { idTagRoutes } from './routes/idTags.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
@@ -78,5 +80,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(adminRoutes(context));
   await app.register(tariffRoutes(context));
   await app.register(invoiceRoutes(context));
+  await app.register(firmwareRoutes(context));
+  await app.register(diagnosticsRoutes(context));
   return app;
 }
