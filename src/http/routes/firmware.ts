@@ -75,34 +75,36 @@ export function firmwareRoutes({ db, guards, gateway, config }: HttpContext) {
   return async (app: App) => {
     app.addSchema(FirmwareJson);
     app.addSchema(FirmwareJobJson);
-    // Only this plugin's routes take raw bytes.
-    app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: maxBytes }, (_request, body, done) => done(null, body));
-
-    app.post('/firmware', {
-      onRequest: guards.admin,
-      bodyLimit: maxBytes,
-      schema: operation({
-        id: 'uploadFirmware', tag, access: 'admin', summary: 'Upload a firmware file',
-        description: 'Stores the body (`Content-Type: application/octet-stream`, at most FIRMWARE_MAX_BYTES) as a firmware file named `name`, '
-          + 'with its size and SHA-256. It is kept in the database, so every node can serve it to chargers.',
-        errors: {
-          400: { description: 'No name, or an empty file', codes: ['invalidInput'], message: 'The firmware file is empty' },
-          413: 'The file is larger than FIRMWARE_MAX_BYTES',
-          415: 'The body is not application/octet-stream',
-        },
-      }, {
-        querystring: Type.Object({
-          name: Type.String({ minLength: 1, maxLength: 255, description: 'The file\'s name', examples: ['evb-fw-2.4.1.bin'] }),
-          version: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'The firmware version it installs', examples: ['2.4.1'] })),
+    // The upload takes raw bytes only (anything else is 415): a plugin of its own keeps the parser here.
+    await app.register(async (uploads: App) => {
+      uploads.removeAllContentTypeParsers();
+      uploads.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: maxBytes }, (_request, body, done) => done(null, body));
+      uploads.post('/firmware', {
+        onRequest: guards.admin,
+        bodyLimit: maxBytes,
+        schema: operation({
+          id: 'uploadFirmware', tag, access: 'admin', summary: 'Upload a firmware file',
+          description: 'Stores the body (`Content-Type: application/octet-stream`, at most FIRMWARE_MAX_BYTES) as a firmware file named `name`, '
+            + 'with its size and SHA-256. It is kept in the database, so every node can serve it to chargers.',
+          errors: {
+            400: { description: 'No name, or an empty file', codes: ['invalidInput'], message: 'The firmware file is empty' },
+            413: 'The file is larger than FIRMWARE_MAX_BYTES',
+            415: 'The body is not application/octet-stream',
+          },
+        }, {
+          querystring: Type.Object({
+            name: Type.String({ minLength: 1, maxLength: 255, description: 'The file\'s name', examples: ['evb-fw-2.4.1.bin'] }),
+            version: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'The firmware version it installs', examples: ['2.4.1'] })),
+          }),
+          body: { content: { 'application/octet-stream': { schema: binary('The firmware file') } } },
+          response: { 201: json('The stored file', Type.Ref(FirmwareJson), exampleFile) },
         }),
-        body: { content: { 'application/octet-stream': { schema: binary('The firmware file') } } },
-        response: { 201: json('The stored file', Type.Ref(FirmwareJson), exampleFile) },
-      }),
-    }, async (request, reply) => {
-      const file = await storeFirmware(db, {
-        name: request.query.name, version: request.query.version ?? null, content: bytesOf(request.body), uploadedBy: request.auth!.userId,
+      }, async (request, reply) => {
+        const file = await storeFirmware(db, {
+          name: request.query.name, version: request.query.version ?? null, content: bytesOf(request.body), uploadedBy: request.auth!.userId,
+        });
+        return reply.status(201).send(fileJson(file));
       });
-      return reply.status(201).send(fileJson(file));
     });
 
     app.get('/firmware', {
