@@ -18,7 +18,7 @@ export const chargerFacingBase = (config: Config, request: FastifyRequest) => co
 export const bytesOf = (body: unknown): Buffer => (Buffer.isBuffer(body) ? body : Buffer.alloc(0));
 
 /** Any bytes, documented as such; the schema has no `type`, so the Buffer a parser gives passes validation. */
-export const binary = (description: string) => Type.Unsafe<Buffer>({ description, contentMediaType: 'application/octet-stream' });
+export const binary = (description: string) => Type.Unsafe<Buffer>({ description, contentMediaType: 'application/octet-stream', examples: ['(the file\'s bytes)'] });
 
 /** A header-safe file name: the ASCII fallback of `filename`, the exact one in `filename*` (RFC 6266). */
 function contentDisposition(fileName: string): string {

@@ -165,14 +165,13 @@ export function diagnosticsRoutes({ db, guards, gateway, config }: HttpContext) 
         description: 'The URL a GetDiagnostics sends a charger to. The body is the file: raw bytes of any content type, or a '
           + '`multipart/form-data` form whose first file is taken; at most DIAGNOSTICS_MAX_BYTES. The token is the credential; it takes uploads '
           + 'until the job is Uploaded or Superseded (a retry replaces an earlier file). Not rate-limited.',
-        who: 'Whoever holds the job\'s token (the charger); no sign-in.',
         errors: {
           400: 'A multipart body without a file',
           404: { description: 'Unknown token, or a job that has ended', codes: ['notFoundError'], message: 'Diagnostics upload not found' },
           413: 'The file is larger than DIAGNOSTICS_MAX_BYTES',
         },
       }, {
-        params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 100, description: 'The job\'s token' }) }),
+        params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 100, description: 'The job\'s token', examples: ['kP2v9R0xq1mZ8c4TqJtYH3sW6bN5dL7fA0eGiUoXyVw'] }) }),
         body: { content: { 'application/octet-stream': { schema: binary('The diagnostics file') } } },
         response: { 200: json('The file was kept', Type.Object({ sizeBytes: Type.Integer({ description: 'Bytes kept' }) }), { sizeBytes: 2048 }) },
       });

@@ -195,10 +195,9 @@ export function firmwareRoutes({ db, guards, gateway, config }: HttpContext) {
         id: 'downloadFirmware', tag, access: 'public', summary: 'A charger downloads its firmware',
         description: 'The URL an UpdateFirmware sends a charger to. The token in the path is the credential: it serves the job\'s file until the '
           + 'job is Installed, InstallationFailed or Superseded. Not rate-limited.',
-        who: 'Whoever holds the job\'s token (the charger); no sign-in.',
         errors: { 404: { description: 'Unknown token, an ended job, or a deleted file', codes: ['notFoundError'], message: 'Firmware download not found' } },
       }, {
-        params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 100, description: 'The job\'s token' }) }),
+        params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 100, description: 'The job\'s token', examples: ['kP2v9R0xq1mZ8c4TqJtYH3sW6bN5dL7fA0eGiUoXyVw'] }) }),
         response: { 200: { description: 'The firmware file', content: { 'application/octet-stream': { schema: binary('The firmware file') } } } },
       }),
     }, async (request, reply) => {
