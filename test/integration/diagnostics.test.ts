@@ -93,9 +93,12 @@ describe('diagnostics: GetDiagnostics, the charger\'s upload and the admin\'s do
     const unknown = await fetch(`${t.system.httpUrl}/diagnostics-uploads/${randomBytes(32).toString('base64url')}`, { method: 'PUT', body: 'x' });
     expect(unknown.status).toBe(404);
     expect((await unknown.json()).code).toBe('notFoundError');
+    // A body without a content type is taken as it is.
+    expect((await fetch(location, { method: 'PUT', body: new Uint8Array([0x66, 0x63, 0x0a]) })).status).toBe(200);
     const tooLarge = await fetch(location, { method: 'PUT', body: new Uint8Array(MAX_BYTES + 1) });
     expect(tooLarge.status).toBe(413);
-    expect((await download()).text).toBe('from a form\n');
+    expect((await tooLarge.json()).code).toBe('bodyTooLarge');
+    expect((await download()).text).toBe('fc\n');
   });
 
   it('keeps no job for a charger that is offline', async () => {
