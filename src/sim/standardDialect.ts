@@ -263,13 +263,14 @@ export class StandardDialect implements Dialect {
     await this.reportFirmware('Installed');
   }
 
+  /** After its last status the charger is Idle again, as a TriggerMessage then reports (OCPP 1.6 §4.5, §4.4). */
   private async reportFirmware(status: string): Promise<void> {
-    this.firmwareStatus = status;
+    this.firmwareStatus = ['Installed', 'DownloadFailed', 'InstallationFailed'].includes(status) ? 'Idle' : status;
     await this.host.call('FirmwareStatusNotification', { status });
   }
 
   private async reportDiagnostics(status: string): Promise<void> {
-    this.diagnosticsStatus = status;
+    this.diagnosticsStatus = status === 'Uploaded' || status === 'UploadFailed' ? 'Idle' : status;
     await this.host.call('DiagnosticsStatusNotification', { status });
   }
 

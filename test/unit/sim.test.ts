@@ -364,6 +364,23 @@ describe('charger simulator, standard OCPP 1.6 dialect', () => {
     await rebooted.waitForCall('StatusNotification', 0, (p) => p.connectorId === 2 && p.status === 'Unavailable');
   });
 
+  it('reports DownloadFailed and UploadFailed when the server refuses the transfer, and is Idle again after', async () => {
+    const system = await centralSystem();
+    const { sim, peer } = await charger(system);
+    await sim.boot();
+    const files = await fileServer();
+    await peer.command('UpdateFirmware', { location: `${files.url}/missing`, retrieveDate: new Date().toISOString() });
+    await peer.command('GetDiagnostics', { location: `${files.url}/elsewhere` });
+    await peer.waitForCall('FirmwareStatusNotification', 0, (p) => p.status === 'DownloadFailed');
+    await peer.waitForCall('DiagnosticsStatusNotification', 0, (p) => p.status === 'UploadFailed');
+    expect(peer.frames.filter((f) => f[2] === 'FirmwareStatusNotification').map((f) => f[3].status)).toEqual(['Downloading', 'DownloadFailed']);
+    expect(sim.installedFirmware).toBeUndefined();
+    expect(sim.uploadedDiagnostics).toBeUndefined();
+    expect(files.uploads).toEqual([]);
+    await peer.command('TriggerMessage', { requestedMessage: 'FirmwareStatusNotification' });
+    await peer.waitForCall('FirmwareStatusNotification', 0, (p) => p.status === 'Idle');
+  });
+
   it('refuses malformed and unknown commands with CALLERRORs and rejects what it cannot do', async () => {
     const system = await centralSystem();
     const { sim, peer } = await charger(system);
