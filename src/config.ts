@@ -74,6 +74,8 @@ export const ENVIRONMENT = {
   OCPP_MAX_PENDING_PER_ADDRESS: positiveInt({ default: 1000, desc: 'Connections from one address on OCPP_PORT not yet upgraded; beyond it new ones get 503' }),
   CSMS_CA_CERT_FILE: str({ default: '', desc: 'PEM certificate of the CA that signs chargers\' certificates (SignCertificate); empty: requests are rejected' }),
   CSMS_CA_KEY_FILE: str({ default: '', desc: 'PEM private key (PKCS#8, RSA or EC) of that CA; set with CSMS_CA_CERT_FILE' }),
+  FIRMWARE_MAX_BYTES: positiveInt({ default: 33554432, desc: 'Largest firmware file an admin may upload (POST /firmware)' }),
+  DIAGNOSTICS_MAX_BYTES: positiveInt({ default: 16777216, desc: 'Largest diagnostics file a charger may upload for a GetDiagnostics job' }),
   CPO_NAME: str({ default: '', desc: 'Organisation (O) a charger\'s certificate signing request must name; empty: not checked' }),
 
   OCPP_START_TIMEOUT: positiveInt({ default: 60, desc: 'Seconds a charger has, after accepting a remote start, to report StartTransaction' }),
@@ -147,6 +149,8 @@ export interface Config {
     messageLog: boolean;
     maxPendingPerAddress: number;
   };
+  /** Largest firmware upload and diagnostics upload, in bytes. */
+  fileTransfers: { firmwareMaxBytes: number; diagnosticsMaxBytes: number };
   sessions: { startTimeoutMs: number; reservationMinutes: number; orphanGraceMs: number };
   demoCharger: boolean;
   selfTest: { runAtStart: boolean; intervalMultiplier: number };
@@ -255,6 +259,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       messageLog: env.OCPP_MESSAGE_LOG,
       maxPendingPerAddress: env.OCPP_MAX_PENDING_PER_ADDRESS,
     },
+    fileTransfers: { firmwareMaxBytes: env.FIRMWARE_MAX_BYTES, diagnosticsMaxBytes: env.DIAGNOSTICS_MAX_BYTES },
     sessions: { startTimeoutMs: env.OCPP_START_TIMEOUT * 1000, reservationMinutes: env.RESERVATION_MINUTES, orphanGraceMs: env.OCPP_ORPHAN_GRACE * 1000 },
     demoCharger: env.DEMO_CHARGER === '' ? databaseConfig(env).kind === 'embedded' : env.DEMO_CHARGER === '1',
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, outboxDir: path.resolve(env.DATA_DIR, 'outbox') },

@@ -410,12 +410,83 @@ export interface CommandHistoryTable {
   duration_ms: number | null;
 }
 
+/** What a job for a firmware file is at: Requested until the charger reports, then its FirmwareStatusNotification status. */
+export const FIRMWARE_JOB_STATUSES = [
+  'Requested', 'Downloading', 'Downloaded', 'DownloadFailed', 'Installing', 'Installed', 'InstallationFailed', 'Superseded',
+] as const;
+export type FirmwareJobStatus = (typeof FIRMWARE_JOB_STATUSES)[number];
+
+/** What a GetDiagnostics job is at: Requested until the charger reports, then its DiagnosticsStatusNotification status. */
+export const DIAGNOSTICS_JOB_STATUSES = ['Requested', 'Uploading', 'Uploaded', 'UploadFailed', 'Superseded'] as const;
+export type DiagnosticsJobStatus = (typeof DIAGNOSTICS_JOB_STATUSES)[number];
+
+/** bytea: a Buffer from `pg`, a Uint8Array from PGlite. */
+type Bytes = ColumnType<Uint8Array, Uint8Array, Uint8Array>;
+
+export interface FirmwareFilesTable {
+  id: Generated<number>;
+  name: string;
+  version: string | null;
+  size_bytes: number;
+  sha256: string;
+  content: Bytes;
+  uploaded_by: number | null;
+  created_at: CreatedAt;
+}
+
+export interface FirmwareJobsTable {
+  id: Generated<number>;
+  charger_id: number;
+  firmware_id: number | null;
+  token: string;
+  retrieve_date: Timestamp;
+  retries: number | null;
+  retry_interval: number | null;
+  status: Generated<FirmwareJobStatus>;
+  requested_by: number | null;
+  downloads: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface DiagnosticsJobsTable {
+  id: Generated<number>;
+  charger_id: number;
+  token: string;
+  start_time: Timestamp | null;
+  stop_time: Timestamp | null;
+  retries: number | null;
+  retry_interval: number | null;
+  file_name: string | null;
+  status: Generated<DiagnosticsJobStatus>;
+  requested_by: number | null;
+  content: Bytes | null;
+  content_type: string | null;
+  size_bytes: number | null;
+  received_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** A status a charger reported for a firmware or diagnostics job. */
+export interface JobStepsTable {
+  id: Generated<number>;
+  job_id: number;
+  status: string;
+  received_at: CreatedAt;
+}
+
 export interface Database {
   charger_configuration_reads: ChargerConfigurationReadsTable;
   charger_configuration: ChargerConfigurationTable;
   desired_configuration: DesiredConfigurationTable;
   charging_profiles: ChargingProfilesTable;
   command_history: CommandHistoryTable;
+  firmware_files: FirmwareFilesTable;
+  firmware_jobs: FirmwareJobsTable;
+  firmware_job_steps: JobStepsTable;
+  diagnostics_jobs: DiagnosticsJobsTable;
+  diagnostics_job_steps: JobStepsTable;
   security_events: SecurityEventsTable;
   node_leases: NodeLeasesTable;
   job_leases: JobLeasesTable;

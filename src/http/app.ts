@@ -19,6 +19,8 @@ import { commandHistoryRoutes } from './routes/commandHistory.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { configurationRoutes } from './routes/configuration.ts';
 import { connectorRoutes } from './routes/connectors.ts';
+import { diagnosticsRoutes } from './routes/diagnostics.ts';
+import { firmwareRoutes } from './routes/firmware.ts';
 import { healthRoutes } from './routes/health.ts';
 import { idTagRoutes } from './routes/idTags.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
@@ -86,5 +88,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(adminRoutes(context));
   await app.register(tariffRoutes(context));
   await app.register(invoiceRoutes(context));
+  await app.register(firmwareRoutes(context));
+  await app.register(diagnosticsRoutes(context));
   return app;
 }

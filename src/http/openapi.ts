@@ -75,7 +75,7 @@ const ACCESS: Record<Access, { security: { bearerAuth: string[] }[]; who: string
 };
 
 /** The error statuses a route can answer with the ErrorBody envelope. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 415 | 429 | 502 | 503 | 504;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 502 | 503 | 504;
 
 /** What an error answer means on a route; a string keeps the status's usual example. */
 export type ErrorDoc = string | { description: string; codes: string[]; message: string };
@@ -89,6 +89,7 @@ const ERROR_DEFAULTS: Record<ErrorStatus, { description: string; code: string; m
   403: { description: 'The access token is valid but not an admin\'s', code: 'forbiddenError', message: 'Insufficient scope' },
   404: { description: 'Not found', code: 'notFoundError', message: 'Charger 999999 not found' },
   409: { description: 'The request conflicts with the current state', code: 'chargerNotAvailable', message: 'Charger 100001 is Charging' },
+  413: { description: 'The body is larger than the route accepts', code: 'bodyTooLarge', message: 'Request body is too large' },
   415: { description: 'Unsupported content type', code: 'unsupportedMediaType', message: 'Unsupported Media Type: application/xml' },
   429: { description: 'Too many requests from this address; the limit is per minute', code: 'tooManyRequests', message: 'Too many requests; try again in 1 minute' },
   502: { description: 'The charger or the payment provider refused or failed', code: 'klarnaError', message: 'Klarna could not be reached (create session): no answer' },

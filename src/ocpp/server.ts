@@ -9,6 +9,7 @@ import { recordBoots, setDialect, type BootRecord, type ChargerAdmission } from 
 import { ChargerCertificates } from '../domain/certificates.ts';
 import { CommandHistory } from '../domain/commandHistory.ts';
 import { ChargerStatusRecorder } from '../domain/chargerStatus.ts';
+import { FileJobProgress } from '../domain/fileJobProgress.ts';
 import { SecurityEventRecorder } from '../domain/securityEvents.ts';
 import type { Authorizer } from '../domain/authorization.ts';
 import type { Hold } from '../cluster/chargerRoutes.ts';
@@ -86,7 +87,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
 
   const dispatch = createDispatcher({
     config: config.ocpp, bus: cluster.bus, transactions: deps.transactions, authorizer: deps.authorizer, statuses: new ChargerStatusRecorder(db),
-    securityEvents: new SecurityEventRecorder(db), certificates: new ChargerCertificates(config.certificates), gateway,
+    fileJobs: new FileJobProgress(db), securityEvents: new SecurityEventRecorder(db), certificates: new ChargerCertificates(config.certificates), gateway,
     pricePerKwh: (chargerId) => currentPricePerKwh(db, chargerId),
     recordBoot: (chargerId, boot) => boots.add({ chargerId, boot, at: new Date() }),
   });

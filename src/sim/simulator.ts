@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { Connector, type ConnectorSnapshot } from './connector.ts';
 import type { BootData, ChargerHost, Dialect, Responder } from './dialect.ts';
 import { CallError } from './errors.ts';
+import type { InstalledFirmware, UploadedDiagnostics } from './fileTransfers.ts';
 import { FlexichargeDialect } from './flexichargeDialect.ts';
 import { openSocket } from './handshake.ts';
 import { Meter } from './meter.ts';
@@ -66,6 +67,16 @@ export class ChargerSimulator extends EventEmitter<SimulatorEvents> {
   /** The FlexiCharge BootData the server sent in a DataTransfer, once one was understood. */
   get bootData(): BootData | undefined {
     return this.dialect.bootData;
+  }
+
+  /** The firmware the last UpdateFirmware downloaded and installed (OCPP 1.6 dialect only). */
+  get installedFirmware(): InstalledFirmware | undefined {
+    return this.dialect instanceof StandardDialect ? this.dialect.installedFirmware : undefined;
+  }
+
+  /** The diagnostics file the last GetDiagnostics uploaded (OCPP 1.6 dialect only). */
+  get uploadedDiagnostics(): UploadedDiagnostics | undefined {
+    return this.dialect instanceof StandardDialect ? this.dialect.uploadedDiagnostics : undefined;
   }
 
   /** Opens the socket; rejects with a ConnectionRefusedError ("HTTP 404 — …") when the upgrade is refused. */

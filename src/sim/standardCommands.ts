@@ -156,15 +156,16 @@ const commands: Record<string, Command> = {
   },
 
   GetDiagnostics(charger, payload, respond) {
-    checkPayload(payload, { location: 'string' }, { retries: 'integer', retryInterval: 'integer', startTime: 'dateTime', stopTime: 'dateTime' });
-    respond.result({ fileName: 'diagnostics.log' });
-    charger.host.background(charger.uploadDiagnostics(), 'diagnostics upload');
+    const p = checkPayload(payload, { location: 'string' }, { retries: 'integer', retryInterval: 'integer', startTime: 'dateTime', stopTime: 'dateTime' });
+    const fileName = 'diagnostics.log';
+    respond.result({ fileName });
+    charger.host.background(charger.uploadDiagnostics(p.location, fileName, { startTime: p.startTime, stopTime: p.stopTime }), 'diagnostics upload');
   },
 
   UpdateFirmware(charger, payload, respond) {
-    checkPayload(payload, { location: 'string', retrieveDate: 'dateTime' }, { retries: 'integer', retryInterval: 'integer' });
+    const p = checkPayload(payload, { location: 'string', retrieveDate: 'dateTime' }, { retries: 'integer', retryInterval: 'integer' });
     respond.result({});
-    charger.host.background(charger.installFirmware(), 'firmware update');
+    charger.host.background(charger.installFirmware(p.location, new Date(p.retrieveDate), p.retries, p.retryInterval), 'firmware update');
   },
 
   GetLocalListVersion(charger, payload, respond) {

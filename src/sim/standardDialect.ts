@@ -3,6 +3,7 @@ import { compositeSchedule, limitSegments, type ChargingProfile, type ConnectorS
 import { Configuration, type ChangeStatus } from './configuration.ts';
 import { LONGEST_TIMER_MS, type Connector, type Session } from './connector.ts';
 import type { BootData, ChargerHost, Dialect, Responder } from './dialect.ts';
+import { FileTransfers, type InstalledFirmware, type UploadedDiagnostics } from './fileTransfers.ts';
 import { SUPPORTED_MEASURANDS, meterValue, type Measurand, type ReadingContext } from './sampledValues.ts';
 import { handleStandardCommand } from './standardCommands.ts';
 
@@ -28,6 +29,11 @@ export class StandardDialect implements Dialect {
   readonly chargingProfiles = new Map<number, InstalledProfile>();
   diagnosticsStatus = 'Idle';
   firmwareStatus = 'Idle';
+  /** The last firmware UpdateFirmware installed, if any. */
+  installedFirmware: InstalledFirmware | undefined;
+  /** The last diagnostics file GetDiagnostics uploaded, if any. */
+  uploadedDiagnostics: UploadedDiagnostics | undefined;
+  private readonly transfers = new FileTransfers();
   private sampleIntervalMs: number;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   /** Accepted ChangeConfigurations of HeartbeatInterval, so a boot result does not undo a newer one. */
@@ -101,8 +107,10 @@ export class StandardDialect implements Dialect {
 
   opened(): void {}
 
+  /** A transfer or a wait for retrieveDate under way ends with the connection (a reboot interrupts it too). */
   closed(): void {
     clearInterval(this.heartbeatTimer);
+    this.transfers.abortAll();
   }
 
   async boot(): Promise<any> {
@@ -112,7 +120,7 @@ export class StandardDialect implements Dialect {
       chargePointModel: 'Simulator',
       // CiString25; the identity travels in the URL anyway.
       chargePointSerialNumber: this.host.options.identity.slice(0, 25),
-      firmwareVersion: FIRMWARE_VERSION,
+      firmwareVersion: this.firmwareVersion(),
     });
     // With Accepted, the interval is the heartbeat interval (ocpp-j-rules §1.9), unless a
     // ChangeConfiguration that came in the same read as the result has set it already.
@@ -269,20 +277,75 @@ export class StandardDialect implements Dialect {
     await this.host.reboot(hard);
   }
 
-  async uploadDiagnostics(): Promise<void> {
-    for (const status of ['Uploading', 'Uploaded']) {
-      this.diagnosticsStatus = status;
-      await this.host.call('DiagnosticsStatusNotification', { status });
+  /**
+   * GetDiagnostics: a text report of the charger (its firmware, connectors and configuration)
+   * PUT to the location, reported Uploading, then Uploaded or UploadFailed.
+   */
+  async uploadDiagnostics(location: string, fileName: string, window: { startTime?: string; stopTime?: string }): Promise<void> {
+    await this.reportDiagnostics('Uploading');
+    const content = this.diagnosticsReport(window);
+    try {
+      await this.transfers.upload(location, content);
+    } catch (error) {
+      this.host.warn(`diagnostics upload failed: ${String(error)}`);
+      return this.reportDiagnostics('UploadFailed');
     }
-    this.diagnosticsStatus = 'Idle';
+    this.uploadedDiagnostics = { location, fileName, content };
+    await this.reportDiagnostics('Uploaded');
   }
 
-  async installFirmware(): Promise<void> {
-    for (const status of ['Downloading', 'Downloaded', 'Installing', 'Installed']) {
-      this.firmwareStatus = status;
-      await this.host.call('FirmwareStatusNotification', { status });
+  /**
+   * UpdateFirmware: at retrieveDate, GET the location (tried 1 + retries times, retryInterval
+   * seconds apart), reported Downloading, then Downloaded or DownloadFailed; then Installing and
+   * Installed. What was installed (its hash and size) is kept, and its version is reported at the next boot.
+   */
+  async installFirmware(location: string, retrieveDate: Date, retries = 0, retryIntervalSeconds = 0): Promise<void> {
+    await this.transfers.until(retrieveDate);
+    await this.reportFirmware('Downloading');
+    let firmware: InstalledFirmware | undefined;
+    for (let attempt = 0; attempt <= retries && !firmware; attempt++) {
+      if (attempt > 0) await this.transfers.until(new Date(Date.now() + retryIntervalSeconds * 1000));
+      firmware = await this.transfers.download(location).catch((error: unknown) => {
+        this.host.warn(`firmware download failed: ${String(error)}`);
+        return undefined;
+      });
     }
-    this.firmwareStatus = 'Idle';
+    if (!firmware) return this.reportFirmware('DownloadFailed');
+    await this.reportFirmware('Downloaded');
+    await this.reportFirmware('Installing');
+    this.installedFirmware = firmware;
+    await this.reportFirmware('Installed');
+  }
+
+  /** After its last status the charger is Idle again, as a TriggerMessage then reports (OCPP 1.6 §4.5, §4.4). */
+  private async reportFirmware(status: string): Promise<void> {
+    this.firmwareStatus = ['Installed', 'DownloadFailed', 'InstallationFailed'].includes(status) ? 'Idle' : status;
+    await this.host.call('FirmwareStatusNotification', { status });
+  }
+
+  private async reportDiagnostics(status: string): Promise<void> {
+    this.diagnosticsStatus = status === 'Uploaded' || status === 'UploadFailed' ? 'Idle' : status;
+    await this.host.call('DiagnosticsStatusNotification', { status });
+  }
+
+  /** The firmware version the charger boots with: its own, or the hash of what it installed. */
+  firmwareVersion(): string {
+    return this.installedFirmware ? `sha256-${this.installedFirmware.sha256.slice(0, 16)}` : FIRMWARE_VERSION;
+  }
+
+  private diagnosticsReport(window: { startTime?: string; stopTime?: string }): string {
+    const lines = [
+      `FlexiCharge simulator diagnostics for ${this.host.options.identity}`,
+      `generated ${new Date().toISOString()}`,
+      `period ${window.startTime ?? 'start'} .. ${window.stopTime ?? 'now'}`,
+      `firmware ${this.firmwareVersion()} (status ${this.firmwareStatus})`,
+      ...this.host.connectors.map((c) => {
+        const { status, registerWh } = c.snapshot();
+        return `connector ${c.id}: ${status}, register ${registerWh} Wh${c.session?.transactionId !== undefined ? `, transaction ${c.session.transactionId}` : ''}`;
+      }),
+      ...this.configuration.list(undefined).configurationKey.map((entry) => `config ${entry.key}=${entry.value ?? ''}`),
+    ];
+    return `${lines.join('\n')}\n`;
   }
 
   private measurands(): Measurand[] {

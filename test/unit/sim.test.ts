@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -178,6 +179,29 @@ function nextEvent<T extends unknown[]>(sim: ChargerSimulator, event: 'started' 
   return new Promise((resolve) => sim.once(event, (...args: unknown[]) => resolve(args as T)));
 }
 
+const FIRMWARE = Buffer.from('firmware image 2.0\n'.repeat(100));
+
+/** An HTTP server with a firmware file to GET at /fw and a PUT /upload that keeps what it receives. */
+async function fileServer(): Promise<{ url: string; uploads: string[] }> {
+  const uploads: string[] = [];
+  const server = createServer((request, response) => {
+    if (request.method === 'GET' && request.url === '/fw') return void response.end(FIRMWARE);
+    if (request.method !== 'PUT' || request.url !== '/upload') return void response.writeHead(404).end();
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      uploads.push(Buffer.concat(chunks).toString());
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, uploads };
+}
+
 describe('charger simulator, standard OCPP 1.6 dialect', () => {
   it('sends valid frames: UUID ids, ISO timestamps, integer connectorIds', async () => {
     const system = await centralSystem();
@@ -287,6 +311,7 @@ describe('charger simulator, standard OCPP 1.6 dialect', () => {
     const { sim, peer } = await charger(system, { connectors: 2 });
     await sim.boot();
     const later = new Date(Date.now() + 60_000).toISOString();
+    const files = await fileServer();
     const commands: [string, object, object][] = [
       ['ReserveNow', { connectorId: 2, expiryDate: later, idTag: 'R1', reservationId: 5 }, { status: 'Accepted' }],
       ['CancelReservation', { reservationId: 5 }, { status: 'Accepted' }],
@@ -299,8 +324,8 @@ describe('charger simulator, standard OCPP 1.6 dialect', () => {
       ['UnlockConnector', { connectorId: 2 }, { status: 'Unlocked' }],
       ['TriggerMessage', { requestedMessage: 'MeterValues', connectorId: 2 }, { status: 'Accepted' }],
       ['DataTransfer', { vendorId: 'com.flexicharge', messageId: 'BootData', data: '{"connectorID":100001,"chargingPrice":"5.25"}' }, { status: 'Accepted' }],
-      ['GetDiagnostics', { location: 'ftp://127.0.0.1/' }, { fileName: 'diagnostics.log' }],
-      ['UpdateFirmware', { location: 'http://127.0.0.1/fw', retrieveDate: later }, {}],
+      ['GetDiagnostics', { location: `${files.url}/upload` }, { fileName: 'diagnostics.log' }],
+      ['UpdateFirmware', { location: `${files.url}/fw`, retrieveDate: new Date().toISOString() }, {}],
       ['GetLocalListVersion', {}, { listVersion: 0 }],
       ['SendLocalList', { listVersion: 3, updateType: 'Full', localAuthorizationList: [{ idTag: 'A', idTagInfo: { status: 'Accepted' } }] }, { status: 'Accepted' }],
       ['SetChargingProfile', { connectorId: 0, csChargingProfiles: { chargingProfileId: 9, stackLevel: 0, chargingProfilePurpose: 'ChargePointMaxProfile', chargingProfileKind: 'Absolute', chargingSchedule: { chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 7400 }] } } }, { status: 'Accepted' }],
@@ -310,9 +335,17 @@ describe('charger simulator, standard OCPP 1.6 dialect', () => {
     ];
     expect(new Set(commands.map(([action]) => action)).size).toBe(19);
     for (const [action, payload, expected] of commands) {
+      // The reset last, once the transfers are done: a reboot interrupts them.
+      if (action === 'Reset') {
+        await peer.waitForCall('DiagnosticsStatusNotification', 0, (p) => p.status === 'Uploaded');
+        await peer.waitForCall('FirmwareStatusNotification', 0, (p) => p.status === 'Installed');
+      }
       const reply = await peer.command(action, payload);
       expect(reply, action).toEqual([3, reply[1], expect.objectContaining(expected)]);
     }
+    expect(sim.installedFirmware).toEqual({ location: `${files.url}/fw`, sha256: createHash('sha256').update(FIRMWARE).digest('hex'), sizeBytes: FIRMWARE.byteLength });
+    expect(files.uploads).toEqual([sim.uploadedDiagnostics!.content]);
+    expect(sim.uploadedDiagnostics!.content).toContain('connector 2: Unavailable');
     expect((await peer.command('GetLocalListVersion', {}))[2]).toEqual({ listVersion: 3 });
     expect(sim.bootData).toEqual({ connectorID: 100001, chargingPrice: 5.25 });
     await peer.waitForCall('StatusNotification', 0, (p) => p.status === 'Reserved');
@@ -329,6 +362,23 @@ describe('charger simulator, standard OCPP 1.6 dialect', () => {
     const rebooted = await system.peer(1);
     await rebooted.waitForCall('BootNotification');
     await rebooted.waitForCall('StatusNotification', 0, (p) => p.connectorId === 2 && p.status === 'Unavailable');
+  });
+
+  it('reports DownloadFailed and UploadFailed when the server refuses the transfer, and is Idle again after', async () => {
+    const system = await centralSystem();
+    const { sim, peer } = await charger(system);
+    await sim.boot();
+    const files = await fileServer();
+    await peer.command('UpdateFirmware', { location: `${files.url}/missing`, retrieveDate: new Date().toISOString() });
+    await peer.command('GetDiagnostics', { location: `${files.url}/elsewhere` });
+    await peer.waitForCall('FirmwareStatusNotification', 0, (p) => p.status === 'DownloadFailed');
+    await peer.waitForCall('DiagnosticsStatusNotification', 0, (p) => p.status === 'UploadFailed');
+    expect(peer.frames.filter((f) => f[2] === 'FirmwareStatusNotification').map((f) => f[3].status)).toEqual(['Downloading', 'DownloadFailed']);
+    expect(sim.installedFirmware).toBeUndefined();
+    expect(sim.uploadedDiagnostics).toBeUndefined();
+    expect(files.uploads).toEqual([]);
+    await peer.command('TriggerMessage', { requestedMessage: 'FirmwareStatusNotification' });
+    await peer.waitForCall('FirmwareStatusNotification', 0, (p) => p.status === 'Idle');
   });
 
   it('refuses malformed and unknown commands with CALLERRORs and rejects what it cannot do', async () => {

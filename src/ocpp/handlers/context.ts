@@ -3,6 +3,7 @@ import type { BootInfo } from '../../domain/chargerPresence.ts';
 import type { ChargerCertificates } from '../../domain/certificates.ts';
 import type { ChargerGateway } from '../../domain/chargerGateway.ts';
 import type { ChargerStatusRecorder } from '../../domain/chargerStatus.ts';
+import type { FileJobProgress } from '../../domain/fileJobProgress.ts';
 import type { SecurityEventRecorder } from '../../domain/securityEvents.ts';
 import type { Authorizer } from '../../domain/authorization.ts';
 import type { Bus } from '../../domain/bus.ts';
@@ -19,6 +20,8 @@ export interface HandlerDeps {
   transactions: TransactionRecorder;
   authorizer: Authorizer;
   statuses: ChargerStatusRecorder;
+  /** The firmware and diagnostics jobs that status notifications advance. */
+  fileJobs: FileJobProgress;
   /** Security events, GetLog and signed-firmware statuses (Security Whitepaper). */
   securityEvents: SecurityEventRecorder;
   /** Checks and signs chargers' certificate signing requests. */
