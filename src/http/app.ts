@@ -19,6 +19,7 @@ import { healthRoutes } from './routes/health.ts';
 import { idTagRoutes } from './routes/idTags.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
 import { legacyTransactionRoutes } from './routes/legacyTransactions.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { selfTestRoutes } from './routes/selfTest.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -49,6 +50,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined || request.body === null) request.body = {};
   });
+  app.addHook('onResponse', async (request, reply) => context.metrics.http.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000));
 
   // Any origin may call the API, as with the original; requested headers (Authorization
   // included, which a "*" would not cover) are reflected on preflight.
@@ -78,5 +80,6 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(adminRoutes(context));
   await app.register(tariffRoutes(context));
   await app.register(invoiceRoutes(context));
+  await app.register(metricsRoutes(context));
   return app;
 }

@@ -54,7 +54,7 @@ const TAG_DESCRIPTIONS: Record<Tag, string> = {
   [TAG.admin]: 'The admin GUI\'s sign-in',
   [TAG.adminUsers]: 'User management for admins (in the identity service\'s shapes the admin GUI reads)',
   [TAG.adminAdmins]: 'Admin management for admins',
-  [TAG.operations]: 'Health and self-test, for operators and load balancers',
+  [TAG.operations]: 'Health, metrics and self-test, for operators, load balancers and Prometheus',
 };
 
 const BEARER = [{ bearerAuth: [] }];
@@ -130,7 +130,7 @@ export interface OperationDoc {
   /** Replaces the access sentence where the answer depends on who asks. */
   who?: string;
   /** Replaces the security requirement of `access`, e.g. `[{ bearerAuth: [] }, {}]` for an optional token. */
-  security?: { bearerAuth?: string[] }[];
+  security?: { bearerAuth?: string[]; metricsToken?: string[] }[];
   /**
    * The route's own error answers (400, 404, 409, …). 401 and 403 come from `access`,
    * 503 from `database` unless given here.
@@ -190,6 +190,7 @@ export function openapiOptions(config: Config): SwaggerOptions {
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The `accessToken` of a sign-in' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'The `METRICS_TOKEN` of the server (GET /metrics, when it is set)' },
         },
       },
     },
