@@ -13,6 +13,8 @@ const EXAMPLE = [
   '',
 ].join('\n');
 
+const UNAUTHORIZED = 'The metrics token (METRICS_TOKEN) is required as Authorization: Bearer <token>';
+
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /** Checks `Authorization: Bearer <METRICS_TOKEN>` in constant time. */
@@ -21,7 +23,7 @@ function tokenGuard(token: string) {
   return async (request: FastifyRequest) => {
     const [scheme, given] = (request.headers.authorization ?? '').split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !given || !timingSafeEqual(digest(given), expected)) {
-      throw new DomainError('unauthorized', ['unauthorizedError'], 'The metrics token (METRICS_TOKEN) is required as Authorization: Bearer <token>');
+      throw new DomainError('unauthorized', ['unauthorizedError'], UNAUTHORIZED);
     }
   };
 }
@@ -37,10 +39,13 @@ export function metricsRoutes({ config, metrics }: HttpContext) {
         description: 'This node\'s metrics in the Prometheus text format (0.0.4): connected chargers, OCPP messages and CALLERRORs, '
           + 'command latencies, sessions, energy, HTTP request durations, the database pool, the journal, live-metric sockets and '
           + 'the process (event-loop lag, memory, CPU). Every series carries `node`. The README lists every metric.',
-        who: 'Anyone when `METRICS_TOKEN` is not set (keep the route to the monitoring network); otherwise only '
-          + '`Authorization: Bearer <METRICS_TOKEN>`.',
-        security: token ? [{ metricsToken: [] }] : [],
-        errors: token ? { 401: { description: 'The metrics token is missing or wrong', codes: ['unauthorizedError'], message: 'The metrics token (METRICS_TOKEN) is required as Authorization: Bearer <token>' } } : {},
+        who: 'Only `Authorization: Bearer <METRICS_TOKEN>` when the server has a `METRICS_TOKEN`; anyone when it has none '
+          + '(then keep the route to the monitoring network).',
+        // The same document whether or not this server has a token: it is required exactly when set.
+        security: [{ metricsToken: [] }, {}],
+        errors: {
+          401: { description: 'The server has a METRICS_TOKEN and the request does not carry it', codes: ['unauthorizedError'], message: UNAUTHORIZED },
+        },
       }, {
         response: {
           200: { description: 'The metrics', content: { 'text/plain': { schema: Type.String(), example: EXAMPLE } } },
