@@ -102,6 +102,8 @@ export const ENVIRONMENT = {
   NATS_PREFIX: str({ default: 'flexicharge', desc: 'First token of every NATS subject, so several systems can share one NATS' }),
   NODE_ID: str({ default: '', desc: 'This node\'s name among the nodes (letters, digits, - and _); generated per start when empty' }),
   NODE_LEASE_TTL: positiveInt({ default: 15, desc: 'Seconds a node\'s lease lasts unrenewed; its chargers are shown offline this long after it dies' }),
+
+  METRICS_TOKEN: str({ default: '', desc: 'Bearer token GET /metrics requires; empty: /metrics is open (keep it to the monitoring network)' }),
 };
 
 function readEnv(env: Record<string, string | undefined>) {
@@ -162,6 +164,8 @@ export interface Config {
   certificates: { caCertFile: string; caKeyFile: string; organisation: string };
   /** wss:// and https:// beside the plain ports; undefined when TLS_CERT_FILE is not set. */
   tls?: TlsConfig;
+  /** What GET /metrics requires as its Bearer token; empty: nothing. */
+  metricsToken: string;
 }
 
 /** OCPP security profiles 2 and 3: the TLS servers' files and ports. */
@@ -279,5 +283,6 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       organisation: env.CPO_NAME,
     },
     tls,
+    metricsToken: env.METRICS_TOKEN,
   };
 }

@@ -37,6 +37,8 @@ import type { Cluster } from './cluster/cluster.ts';
 import { NodeLease } from './cluster/nodeLease.ts';
 import { openCluster } from './cluster/openCluster.ts';
 import { LiveMetrics } from './live/liveMetrics.ts';
+import { Metrics } from './metrics/metrics.ts';
+import { energyDeliveredWh } from './domain/sessions/energyDelivered.ts';
 import { createMailer } from './mail/mailer.ts';
 import { KlarnaClient } from './payments/klarnaClient.ts';
 import { KlarnaPaymentProvider } from './payments/klarnaProvider.ts';
@@ -130,9 +132,14 @@ export async function startSystem(config: Config, logger: Logger, opening = open
       tokens, isActive, activeTokenVersions: (userIds) => accounts.activeTokenVersions(userIds), bus, logger: logger.child({ component: 'live' }),
       pingIntervalMs: config.ocpp.pingIntervalMs, authCheckIntervalMs: config.liveMetricsAuthCheckIntervalMs,
     });
+    const metrics = new Metrics(cluster.nodeId);
     const ocpp = await startOcppServer({
       db, config, cluster, transactions, authorizer, logger, liveSummary: (sessionId) => summaries.live(sessionId), userUpgrade: (...args) => live.upgrade(...args),
-      tls: tlsCredentials,
+      tls: tlsCredentials, observer: metrics.ocpp,
+    });
+    metrics.watch({
+      connections: () => ocpp.registry.values(), pool: () => database.pool(), ingest: () => sink.status(), live,
+      sessions: { active: () => chargerSessions.openCount(), energyDeliveredWh: () => energyDeliveredWh(db) },
     });
     started.push({ close: async () => { live.close(); await ocpp.close(); await summaries.close(); } });
     if (cluster.several) {
@@ -168,6 +175,7 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     const userAdmin = new UserAdmin(db, accounts);
     const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, configuration, sessions, sessionViews, settlement, accounts, userAdmin, ingest: () => sink.status(),
       node: () => ({ id: joined.nodeId, several: joined.several, connected: joined.connected, housekeeper: nodeLease?.housekeeper ?? true, chargers: ocpp.registry.size }),
+      metrics,
     }, logger, runSelfTest);
     started.push(http);
     // npm run admin cannot open the embedded database while this process holds it: its commands come here.

@@ -5,11 +5,20 @@ import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
 
+/** The connections of a database handle, for the metrics. */
+export interface PoolStatus {
+  total: number;
+  idle: number;
+  /** Queries (or transactions) waiting for a connection. */
+  waiting: number;
+}
+
 /** What each driver gives the handle. */
 export interface OpenedDriver {
   db: Db;
   closeDriver(): Promise<void>;
   runStatements(statements: CompiledQuery[]): Promise<void>;
+  pool(): PoolStatus;
 }
 
 export interface DatabaseHandle {
@@ -23,6 +32,7 @@ export interface DatabaseHandle {
    * again (the ingest path's multi-row statements), is parsed and planned once per connection.
    */
   runStatements(statements: CompiledQuery[]): Promise<void>;
+  pool(): PoolStatus;
   /** Flushes and closes; safe to call twice. */
   close(): Promise<void>;
 }
@@ -37,7 +47,7 @@ const PING_TIMEOUT_MS = 2000;
  */
 export async function openDatabase(config: DatabaseConfig, onError: (error: Error) => void = () => {}): Promise<DatabaseHandle> {
   // Only the driver in use is loaded: the other one would cost memory for nothing.
-  const { db, closeDriver, runStatements } = config.kind === 'embedded'
+  const { db, closeDriver, runStatements, pool } = config.kind === 'embedded'
     ? await (await import('./embedded.ts')).openEmbedded(config.dataDir)
     : await (await import('./postgres.ts')).openPostgres(config.url, config.poolSize, onError);
   let closing: Promise<void> | undefined;
@@ -56,6 +66,7 @@ export async function openDatabase(config: DatabaseConfig, onError: (error: Erro
       }
     },
     runStatements,
+    pool,
     close() {
       closing ??= db.destroy().then(closeDriver);
       return closing;

@@ -40,13 +40,15 @@ export async function openEmbedded(dataDir: string): Promise<OpenedDriver> {
     await unlock();
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const dialect = new PGliteDialect(pglite);
+  const db = new Kysely<Database>({ dialect });
   return {
     db,
     async closeDriver() {
       await pglite.close();
       await unlock();
     },
+    pool: () => dialect.pool(),
     async runStatements(statements) {
       if (statements.length === 1) await db.executeQuery(statements[0]!);
       else if (statements.length > 1) await db.transaction().execute(async (trx) => { for (const statement of statements) await trx.executeQuery(statement); });

@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import type { PoolStatus } from './connection.ts';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -18,9 +19,17 @@ import {
  * concurrent transactions share the connection and loses rows).
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  readonly #driver: PGliteDriver;
+  constructor(pglite: PGlite) {
+    this.#driver = new PGliteDriver(pglite);
+  }
   createAdapter() { return new PostgresAdapter(); }
-  createDriver(): Driver { return new PGliteDriver(this.pglite); }
+  createDriver(): Driver { return this.#driver; }
+  /** The one connection, and the queries queued for it. */
+  pool(): PoolStatus {
+    const holders = this.#driver.holders;
+    return { total: 1, idle: holders === 0 ? 1 : 0, waiting: Math.max(0, holders - 1) };
+  }
   createIntrospector(db: Kysely<unknown>) { return new PostgresIntrospector(db); }
   createQueryCompiler() { return new PostgresQueryCompiler(); }
 }
@@ -29,6 +38,8 @@ class PGliteDriver implements Driver {
   readonly #connection: PGliteConnection;
   #tail: Promise<void> = Promise.resolve();
   #release: (() => void) | undefined;
+  /** The query or transaction holding the connection, and those queued for it. */
+  holders = 0;
 
   constructor(pglite: PGlite) {
     this.#connection = new PGliteConnection(pglite);
@@ -40,6 +51,7 @@ class PGliteDriver implements Driver {
     const previous = this.#tail;
     let release!: () => void;
     this.#tail = new Promise<void>((resolve) => { release = resolve; });
+    this.holders++;
     await previous;
     this.#release = release;
     return this.#connection;
@@ -60,6 +72,7 @@ class PGliteDriver implements Driver {
   async releaseConnection(): Promise<void> {
     const release = this.#release;
     this.#release = undefined;
+    if (release) this.holders--;
     release?.();
   }
 

@@ -52,5 +52,6 @@ export async function openPostgres(url: string, poolSize: number, onError: (erro
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
     closeDriver: async () => {},
     runStatements: (statements) => runPrepared(pool, statements),
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }

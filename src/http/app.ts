@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health.ts';
 import { idTagRoutes } from './routes/idTags.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
 import { legacyTransactionRoutes } from './routes/legacyTransactions.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { selfTestRoutes } from './routes/selfTest.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -55,6 +56,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined || request.body === null) request.body = {};
   });
+  app.addHook('onResponse', async (request, reply) => context.metrics.http.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000));
 
   // Any origin may call the API, as with the original; requested headers (Authorization
   // included, which a "*" would not cover) are reflected on preflight.
@@ -90,5 +92,6 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(invoiceRoutes(context));
   await app.register(firmwareRoutes(context));
   await app.register(diagnosticsRoutes(context));
+  await app.register(metricsRoutes(context));
   return app;
 }

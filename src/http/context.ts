@@ -11,6 +11,7 @@ import type { SessionViews } from '../domain/sessions/views.ts';
 import type { AccessTokens } from '../domain/tokens.ts';
 import type { UserAdmin } from '../domain/userAdmin.ts';
 import type { IngestStatus } from '../ingest/pipeline.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Guards } from './auth.ts';
 import type { NodeStatus } from './routes/health.ts';
 
@@ -32,6 +33,8 @@ export interface HttpContext {
   ingest(): IngestStatus;
   /** This node among the others. */
   node(): NodeStatus;
+  /** This node's Prometheus metrics (GET /metrics), HTTP request durations among them. */
+  metrics: Metrics;
 }
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;

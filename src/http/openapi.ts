@@ -56,7 +56,7 @@ const TAG_DESCRIPTIONS: Record<Tag, string> = {
   [TAG.adminUsers]: 'User management for admins (in the identity service\'s shapes the admin GUI reads)',
   [TAG.adminAdmins]: 'Admin management for admins',
   [TAG.commands]: 'Any OCPP command to one charger or many, and the history of every command sent to a charger',
-  [TAG.operations]: 'Health and self-test, for operators and load balancers',
+  [TAG.operations]: 'Health, metrics and self-test, for operators, load balancers and Prometheus',
 };
 
 const BEARER = [{ bearerAuth: [] }];
@@ -133,7 +133,7 @@ export interface OperationDoc {
   /** Replaces the access sentence where the answer depends on who asks. */
   who?: string;
   /** Replaces the security requirement of `access`, e.g. `[{ bearerAuth: [] }, {}]` for an optional token. */
-  security?: { bearerAuth?: string[] }[];
+  security?: { bearerAuth?: string[]; metricsToken?: string[] }[];
   /**
    * The route's own error answers (400, 404, 409, …). 401 and 403 come from `access`,
    * 503 from `database` unless given here.
@@ -193,6 +193,7 @@ export function openapiOptions(config: Config): SwaggerOptions {
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The `accessToken` of a sign-in' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'The `METRICS_TOKEN` of the server (GET /metrics, when it is set)' },
         },
       },
     },

@@ -107,6 +107,13 @@ export class LiveMetrics {
     return this.#users.size;
   }
 
+  /** Open sockets, every user's. */
+  get sockets(): number {
+    let count = 0;
+    for (const { sockets } of this.#users.values()) count += sockets.size;
+    return count;
+  }
+
   #publish(event: MeterValuesEvent): void {
     const userId = event.summary.userId;
     const user = userId === null ? undefined : this.#users.get(userId);

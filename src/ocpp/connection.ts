@@ -10,6 +10,7 @@ import { OcppError } from './protocol/errors.ts';
 import {
   CALL, CALLERROR, CALLRESULT, callFrame, errorFrame, FrameError, MAX_DEPTH, parseFrame, recoverMessageId, resultFrame, type Frame, type MessageId,
 } from './protocol/frames.ts';
+import type { OcppObserver } from './observer.ts';
 import { checkRequest, checkResponse } from './protocol/schemas.ts';
 import { unstorable } from './protocol/storable.ts';
 
@@ -35,6 +36,8 @@ export interface ConnectionOptions {
   seen: (connection: ChargerConnection) => void;
   /** The charger turned out to speak another dialect than the connection assumed. */
   dialectChanged: (connection: ChargerConnection, dialect: Dialect) => void;
+  /** Hears every message in and out (metrics). */
+  observer: OcppObserver;
 }
 
 const TRANSACTIONAL = new Set<string>(TRANSACTION_ACTIONS);
@@ -46,6 +49,8 @@ interface Outbound {
   resolve: (payload: Record<string, unknown>) => void;
   reject: (error: Error) => void;
   timer?: NodeJS.Timeout;
+  /** performance.now() when the frame went out. */
+  sentAt: number;
 }
 
 /** A command the charger did not answer within the call timeout. */
@@ -122,7 +127,7 @@ export class ChargerConnection {
         this.dialect.commandAnswered(action, payload, answer);
         resolve(answer);
       };
-      this.#queue.push({ id, action, frame, resolve: settle, reject });
+      this.#queue.push({ id, action, frame, resolve: settle, reject, sentAt: 0 });
       this.#sendNext();
     });
   }
@@ -158,10 +163,13 @@ export class ChargerConnection {
     next.timer = setTimeout(() => {
       if (this.#inFlight !== next) return;
       this.#inFlight = undefined;
+      this.options.observer.commandTimedOut(next.action);
       next.reject(new CallTimeoutError(next.action, this.options.callTimeoutMs));
       this.#sendNext();
     }, this.options.callTimeoutMs);
+    next.sentAt = performance.now();
     this.#send(next.frame);
+    this.options.observer.commandSent(next.action);
   }
 
   #onMessage(data: Buffer, isBinary: boolean): void {
@@ -171,6 +179,7 @@ export class ChargerConnection {
       const head = data.subarray(0, 300).toString();
       this.log.warn({ bytes: data.length }, 'frame too large');
       this.#send(errorFrame(recoverMessageId(head), 'FormationViolation', `Frame exceeds ${this.options.maxFrameBytes} bytes`));
+      this.options.observer.callAnswered(undefined, 'FormationViolation');
       return;
     }
     const text = data.toString();
@@ -183,9 +192,11 @@ export class ChargerConnection {
       const { id, code, description } = error as FrameError;
       this.log.warn({ code, description }, 'malformed frame');
       this.#send(errorFrame(id, code, description));
+      this.options.observer.callAnswered(undefined, code);
       return;
     }
     if (frame.type === CALL) {
+      this.options.observer.callReceived(frame.action);
       this.#incoming = this.#incoming.then(() => this.#handleCall(frame.id, frame.action, frame.payload, frame.pruned));
     } else {
       this.#handleAnswer(frame);
@@ -200,6 +211,7 @@ export class ChargerConnection {
     }
     clearTimeout(call.timer);
     this.#inFlight = undefined;
+    this.options.observer.commandAnswered(call.action, (performance.now() - call.sentAt) / 1000, frame.type === CALLERROR ? frame.code : undefined);
     if (frame.type === CALLRESULT) {
       this.dialect.readAnswer(frame.action !== undefined);
       const problem = checkResponse(call.action, frame.payload);
@@ -230,20 +242,26 @@ export class ChargerConnection {
       }
       const outcome = await this.dispatch(this, action, payload, id);
       this.#send(resultFrame(id, outcome.response));
+      this.options.observer.callAnswered(action);
       outcome.after?.();
     } catch (error) {
       const known = fromDatabaseError(error);
       if (error instanceof OcppError) {
-        this.#send(errorFrame(id, error.code, error.description, error.details));
+        this.#refuse(id, action, error.code, error.description, error.details);
       } else if (!transactional && known instanceof DomainError && known.kind === 'unavailable') {
         this.log.warn({ err: error, action }, 'database unavailable');
-        this.#send(errorFrame(id, 'InternalError', `${action} cannot be stored right now; try again later`));
+        this.#refuse(id, action, 'InternalError', `${action} cannot be stored right now; try again later`);
       } else if (!transactional && known instanceof DomainError && known.kind === 'invalid') {
-        this.#send(errorFrame(id, 'PropertyConstraintViolation', 'a value is out of the range the central system stores'));
+        this.#refuse(id, action, 'PropertyConstraintViolation', 'a value is out of the range the central system stores');
       } else {
         this.log.error({ err: error, action }, 'handler failed');
-        this.#send(errorFrame(id, 'InternalError', `${action} could not be processed`));
+        this.#refuse(id, action, 'InternalError', `${action} could not be processed`);
       }
     }
+  }
+
+  #refuse(id: MessageId, action: string, code: string, description: string, details?: Record<string, unknown>): void {
+    this.#send(errorFrame(id, code, description, details));
+    this.options.observer.callAnswered(action, code);
   }
 }

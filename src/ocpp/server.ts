@@ -23,6 +23,7 @@ import { OcppGateway } from './gateway.ts';
 import { ChargerConnection, type ConnectionOptions } from './connection.ts';
 import { createDispatcher } from './handlers/index.ts';
 import { MessageLog } from './messageLog.ts';
+import { UNOBSERVED, type OcppObserver } from './observer.ts';
 import { PingSweep } from './pingSweep.ts';
 import { ChargerPresence } from './presence.ts';
 import { ConnectionRegistry } from './registry.ts';
@@ -61,6 +62,8 @@ export interface OcppServerDeps {
   userUpgrade?: UpgradeRoutes['user'];
   /** Serve wss:// on OCPP_TLS_PORT too (security profiles 2 and 3). */
   tls?: TlsCredentials;
+  /** Hears every OCPP message in and out (metrics). */
+  observer?: OcppObserver;
 }
 
 /**
@@ -98,6 +101,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     record: messageLog && ((connection, direction, frame) => messageLog.record(connection, direction, frame)),
     seen: (connection) => presence.seen(connection.chargerId),
     dialectChanged: storeDialect,
+    observer: deps.observer ?? UNOBSERVED,
   };
 
   // Frames above maxFrameBytes get a CALLERROR and the connection stays; only absurd

@@ -41,6 +41,8 @@ const ACCEPTED: Record<string, string[]> = {
   ].map(pathPointer),
 };
 const INPUTLESS = new Set(['getHealth', 'listChargers', 'listAvailableChargers', 'listChargePoints']);
+/** Answered from memory whether or not the database answers (the metrics keep the last energy total): never 503. */
+const DATABASE_FREE = new Set(['getMetrics']);
 
 async function lint(document: Json): Promise<NormalizedProblem[]> {
   const ignore = Object.fromEntries(Object.entries(ACCEPTED).map(([rule, pointers]) => [rule, new Set(pointers)]));
@@ -122,7 +124,7 @@ describe('OpenAPI document (/openapi.json)', () => {
         }
       }
       if (!INPUTLESS.has(op.operationId)) expect(statuses.some((status) => status.startsWith('4')), `${where}: no 4xx answer`).toBe(true);
-      expect(statuses.includes('503'), `${where}: 503 databaseUnavailable`).toBe(true);
+      expect(statuses.includes('503'), `${where}: 503 databaseUnavailable`).toBe(!DATABASE_FREE.has(op.operationId));
       const bearerOnly = op.security.length === 1 && op.security[0].bearerAuth;
       if (bearerOnly) expect(statuses, `${where}: 401`).toContain('401');
       if (op.security.length === 0) expect(statuses.filter((status) => status === '401' || status === '403'), where).toEqual([]);

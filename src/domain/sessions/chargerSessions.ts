@@ -65,6 +65,13 @@ export class ChargerSessions {
     this.#foreign.delete(chargerId);
   }
 
+  /** Open sessions on every charger held here. */
+  openCount(): number {
+    let count = 0;
+    for (const sessions of this.#byCharger.values()) for (const session of sessions) if (session.open) count++;
+    return count;
+  }
+
   /** The charger's open sessions. */
   openIds(chargerId: ChargerId): number[] {
     return (this.#byCharger.get(chargerId) ?? []).filter((session) => session.open).map((session) => session.id);
