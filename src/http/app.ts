@@ -18,6 +18,7 @@ import { commandRoutes } from './routes/commands.ts';
 import { healthRoutes } from './routes/health.ts';
 import { idTagRoutes } from './routes/idTags.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
+import { localListRoutes } from './routes/localLists.ts';
 import { legacyTransactionRoutes } from './routes/legacyTransactions.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { selfTestRoutes } from './routes/selfTest.ts';
@@ -74,6 +75,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(legacyTransactionRoutes(context));
   await app.register(reservationRoutes(context));
   await app.register(idTagRoutes(context));
+  await app.register(localListRoutes(context));
   await app.register(selfTestRoutes(context, runSelfTest));
   await app.register(adminRoutes(context));
   await app.register(tariffRoutes(context));

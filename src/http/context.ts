@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { DatabaseHandle, Db } from '../db/connection.ts';
 import type { Accounts } from '../domain/accounts.ts';
 import type { ChargerGateway } from '../domain/chargerGateway.ts';
+import type { LocalListSync } from '../domain/localListSync.ts';
 import type { SessionControl } from '../domain/sessions/control.ts';
 import type { SessionSettlement } from '../domain/sessions/settlement.ts';
 import type { SessionViews } from '../domain/sessions/views.ts';
@@ -26,6 +27,8 @@ export interface HttpContext {
   settlement: SessionSettlement;
   accounts: Accounts;
   userAdmin: UserAdmin;
+  /** Sends card changes to the chargers' local authorization lists. */
+  localLists: LocalListSync;
   /** Where charger data goes now, and what waits in the journal. */
   ingest(): IngestStatus;
   /** This node among the others. */

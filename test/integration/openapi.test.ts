@@ -32,6 +32,7 @@ const ACCEPTED: Record<string, string[]> = {
   'no-ambiguous-paths': [
     '/transaction/{id}/refund', '/transaction/userTransactions/{userID}', '/transaction/chargerTransactions/{connectorID}',
     '/admin/{username}/enable', '/admin/{username}/disable', '/admin/reset-user-password/{username}',
+    '/chargers/{id}/local-list',
   ].map(pathPointer),
 };
 const INPUTLESS = new Set(['getHealth', 'listChargers', 'listAvailableChargers', 'listChargePoints']);
