@@ -5,8 +5,8 @@ import type { ChargerGateway, CommandOrigin } from './chargerGateway.ts';
 import { getCharger } from './chargers.ts';
 import { DomainError } from './errors.ts';
 import {
-  changesSince, chargerListRow, chargersBehind, currentListVersion, fullList, keepsLocalList, recordOutcome,
-  type ChargerListRow, type ListOutcome, type LocalListSnapshot,
+  changesSince, chargerListRow, chargersBehind, currentListVersion, fullList, keepsLocalList, listStateOf, outcomeOfError, recordOutcome,
+  type LocalListSnapshot, type LocalListState,
 } from './localLists.ts';
 import type { ChargerId } from './units.ts';
 
@@ -15,11 +15,6 @@ const SEND_CONCURRENCY = 4;
 const ORIGIN: CommandOrigin = { subsystem: 'localList' };
 /** The configuration keys that bound how many entries a charger takes (OCPP 1.6 §9.1). */
 const LENGTH_KEYS = ['SendLocalListMaxLength', 'LocalAuthListMaxLength'];
-/** CALLERROR codes of a charger that has no local list: not asked again on every change. */
-const UNSUPPORTED_CODES = new Set(['NotSupported', 'NotImplemented']);
-
-/** inSync: holds the current version; pending: behind it or not yet asked; failed / unsupported: see charger_local_lists. */
-export type LocalListState = 'inSync' | 'pending' | 'failed' | 'unsupported';
 
 /** A charger's list as operators see it. */
 export interface ChargerListView {
@@ -43,20 +38,6 @@ type Reason = 'change' | 'boot' | 'force';
 interface Running {
   again: Reason | undefined;
   done: Promise<void>;
-}
-
-function stateOf(row: ChargerListRow | undefined, expected: number): LocalListState {
-  if (!row) return 'pending';
-  if (row.status !== 'synced') return row.status;
-  return row.version === expected ? 'inSync' : 'pending';
-}
-
-/** The outcome of a command that failed: a charger without the feature, or a failure to retry later. */
-function failureOf(error: unknown, updateType?: 'Full' | 'Differential'): ListOutcome {
-  if (!(error instanceof DomainError)) throw error;
-  const code = error.codes[0] ?? error.kind;
-  if (error.kind === 'badGateway' && UNSUPPORTED_CODES.has(code)) return { status: 'unsupported', updateType, result: code };
-  return { status: 'failed', updateType, result: `${code}: ${error.message}` };
 }
 
 /**
@@ -118,7 +99,7 @@ export class LocalListSync {
     const flexicharge = charger.dialect === 'flexicharge';
     return {
       chargerId,
-      state: flexicharge ? 'unsupported' : stateOf(row, expected),
+      state: flexicharge ? 'unsupported' : listStateOf(row, expected),
       chargerVersion: row?.version ?? null,
       expectedVersion: expected,
       maxEntries: row?.max_entries ?? null,
@@ -182,7 +163,7 @@ export class LocalListSync {
       try {
         held = (await this.gateway.send(chargerId, 'GetLocalListVersion', {}, ORIGIN)).listVersion;
       } catch (error) {
-        return recordOutcome(this.db, chargerId, failureOf(error));
+        return recordOutcome(this.db, chargerId, outcomeOfError(error));
       }
       // -1: the charger has no local list (OCPP 1.6 §5.10).
       if (held < 0) return recordOutcome(this.db, chargerId, { status: 'unsupported', version: null, result: `GetLocalListVersion answered ${held}` });
@@ -224,7 +205,7 @@ export class LocalListSync {
         listVersion: list.version, updateType, localAuthorizationList: list.entries,
       }, ORIGIN));
     } catch (error) {
-      const outcome = { ...failureOf(error, updateType), maxEntries };
+      const outcome = { ...outcomeOfError(error, updateType), maxEntries };
       if (updateType === 'Differential' && outcome.status === 'failed' && error instanceof DomainError && error.kind === 'badGateway') return false;
       await recordOutcome(this.db, chargerId, outcome);
       return true;

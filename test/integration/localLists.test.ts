@@ -19,7 +19,7 @@ describe('local authorization lists', () => {
   beforeAll(async () => {
     t = await startTestSystem();
     admin = await t.adminToken();
-    for (const serialNumber of ['ll-main', 'll-noversion', 'll-nolist', 'll-offline']) {
+    for (const serialNumber of ['ll-main', 'll-noversion', 'll-nolist', 'll-small', 'll-offline']) {
       const created = await t.request('POST', '/chargers', { token: admin, body: { chargePointID: 1, location: [57.78, 14.16], serialNumber } });
       ids[serialNumber] = created.body.connectorID;
     }
@@ -138,6 +138,16 @@ describe('local authorization lists', () => {
     await until(async () => sims[0]!.localList!.version === version);
     expect(noVersion.actions.filter((action) => action === 'SendLocalList')).toEqual([]);
     expect(noList.lists).toHaveLength(1);
+  });
+
+  it('sends no list longer than the charger takes', async () => {
+    const cards = (await t.request('GET', '/local-list', { token: admin })).body.entries.length;
+    const small = await charger('ll-small', {
+      behaviour: { GetConfiguration: () => ({ configurationKey: [{ key: 'LocalAuthListMaxLength', readonly: true, value: String(cards - 1) }], unknownKey: ['SendLocalListMaxLength'] }) },
+    });
+    await until(async () => (await state(ids['ll-small']!)).state === 'failed');
+    expect(await state(ids['ll-small']!)).toMatchObject({ maxEntries: cards - 1, lastUpdateType: 'Full', lastResult: `tooLarge: ${cards} cards, the charger takes at most ${cards - 1}` });
+    expect(small.lists).toEqual([]);
   });
 
   it('sends the FlexiCharge charger no list', async () => {
