@@ -15,10 +15,9 @@ describe('local authorization lists on two nodes', { timeout: PROCESS_TEST_TIMEO
 
   beforeAll(async () => {
     nats = await NatsServer.start();
-    cluster = await TestCluster.start({
-      natsUrl: nats.url, nodes: ['a', 'b'],
-      prepare: async (db) => { await db.updateTable('chargers').set({ dialect: 'ocpp1.6' }).where('id', '=', 100001).execute(); },
-    });
+    cluster = await TestCluster.start({ natsUrl: nats.url, nodes: ['a', 'b'] });
+    // A standard charger (the seeded ones are FlexiCharge chargers, which keep no list).
+    await cluster.db.updateTable('chargers').set({ dialect: 'ocpp1.6' }).where('id', '=', 100001).execute();
     admin = await cluster.adminToken();
   });
   afterAll(async () => {

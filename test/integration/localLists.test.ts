@@ -117,7 +117,8 @@ describe('local authorization lists', () => {
     sim.localList!.version = 1000;
     expect((await t.request('PUT', '/idTags/LL-ALICE', { token: admin, body: { status: 'Accepted' } })).status).toBe(200);
     const version = await listVersion();
-    await until(async () => (await state(ids['ll-main']!)).lastUpdateType === 'Full');
+    await until(async () => sim.localList!.version === version);
+    await until(async () => (await state(ids['ll-main']!)).chargerVersion === version);
     expect(lists.map((list) => [list.updateType, list.listVersion])).toEqual([['Differential', version], ['Full', version]]);
     expect(sim.localList!.version).toBe(version);
     expect(held(sim, 'LL-ALICE')).toEqual({ status: 'Accepted' });
