@@ -30,9 +30,9 @@ const pathPointer = (path: string) => `#/paths/${path.replace(/~/g, '~0').replac
 const ACCEPTED: Record<string, string[]> = {
   'operation-4xx-response': ['/health', '/chargers', '/chargers/available', '/chargePoints'].map((path) => `${pathPointer(path)}/get/responses`),
   'no-ambiguous-paths': [
+    '/chargers/{id}/local-list',
     '/transaction/{id}/refund', '/transaction/userTransactions/{userID}', '/transaction/chargerTransactions/{connectorID}',
     '/admin/{username}/enable', '/admin/{username}/disable', '/admin/reset-user-password/{username}',
-    '/chargers/{id}/local-list',
   ].map(pathPointer),
 };
 const INPUTLESS = new Set(['getHealth', 'listChargers', 'listAvailableChargers', 'listChargePoints']);
