@@ -160,8 +160,9 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     started.unshift({ close: async () => { selfTestAbort.abort(); await selfTestRun?.catch(() => undefined); } });
 
     const userAdmin = new UserAdmin(db, accounts);
-    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, sessionViews, settlement, accounts, userAdmin, localLists, ingest: () => sink.status(),
+    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, sessions, sessionViews, settlement, accounts, userAdmin, ingest: () => sink.status(),
       node: () => ({ id: joined.nodeId, several: joined.several, connected: joined.connected, housekeeper: nodeLease?.housekeeper ?? true, chargers: ocpp.registry.size }),
+      localLists,
     }, logger, runSelfTest);
     started.push(http);
     // npm run admin cannot open the embedded database while this process holds it: its commands come here.
