@@ -22,6 +22,7 @@ import { TransactionIds } from './domain/sessions/transactionIds.ts';
 import { TransactionRecorder } from './domain/sessions/transactionRecorder.ts';
 import { IngestPipeline } from './ingest/pipeline.ts';
 import { InvoicePaymentProvider, recordPaymentEvent } from './domain/payments.ts';
+import { LocalListSync } from './domain/localListSync.ts';
 import { SessionControl } from './domain/sessions/control.ts';
 import { SessionSettlement } from './domain/sessions/settlement.ts';
 import { SessionViews } from './domain/sessions/views.ts';
@@ -142,6 +143,10 @@ export async function startSystem(config: Config, logger: Logger, opening = open
       sessions: { active: () => chargerSessions.openCount(), energyDeliveredWh: () => energyDeliveredWh(db) },
     });
     started.push({ close: async () => { live.close(); await ocpp.close(); await summaries.close(); } });
+    // After the OCPP server in `started`: closed after it, so sends under way end (their chargers gone) and are recorded.
+    const localLists = new LocalListSync(db, ocpp.gateway, logger.child({ component: 'localList' }));
+    const stopLocalLists = localLists.listen(bus);
+    started.push({ close: async () => { stopLocalLists(); await localLists.idle(); } });
     if (cluster.several) {
       const ocppServer = ocpp;
       lease = await NodeLease.start(db, { nodeId: cluster.nodeId, ttlMs: config.cluster.leaseTtlMs, logger: logger.child({ component: 'cluster' }), lapsed: () => ocppServer.reassertPresence() });
@@ -176,6 +181,7 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, configuration, sessions, sessionViews, settlement, accounts, userAdmin, ingest: () => sink.status(),
       node: () => ({ id: joined.nodeId, several: joined.several, connected: joined.connected, housekeeper: nodeLease?.housekeeper ?? true, chargers: ocpp.registry.size }),
       metrics,
+      localLists,
     }, logger, runSelfTest);
     started.push(http);
     // npm run admin cannot open the embedded database while this process holds it: its commands come here.

@@ -140,6 +140,33 @@ export interface IdTagsTable {
   created_at: CreatedAt;
 }
 
+/** The local authorization list's current version (one row). */
+export interface LocalListTable {
+  singleton: Generated<boolean>;
+  version: number;
+}
+
+/** The list version at which a card last changed (removed cards included); `tag_key` is the upper-cased idTag. */
+export interface LocalListChangesTable {
+  tag_key: string;
+  id_tag: string;
+  version: number;
+}
+
+/** charger_local_lists.status (its CHECK allows exactly these). */
+export type LocalListSyncStatus = 'synced' | 'failed' | 'unsupported';
+
+export interface ChargerLocalListsTable {
+  charger_id: number;
+  version: number | null;
+  status: LocalListSyncStatus;
+  max_entries: number | null;
+  last_update_type: 'Full' | 'Differential' | null;
+  last_result: string | null;
+  last_attempt_at: Timestamp | null;
+  updated_at: UpdatedAt;
+}
+
 /** reservations.status (its CHECK allows exactly these); the lifecycle is domain/reservationStatus.ts. */
 export type ReservationStatus = 'Requested' | 'Accepted' | 'Rejected' | 'Cancelled' | 'Expired' | 'Used';
 
@@ -501,6 +528,9 @@ export interface Database {
   connector_status_history: ConnectorStatusHistoryTable;
   users: UsersTable;
   id_tags: IdTagsTable;
+  local_list: LocalListTable;
+  local_list_changes: LocalListChangesTable;
+  charger_local_lists: ChargerLocalListsTable;
   reservations: ReservationsTable;
   charging_sessions: ChargingSessionsTable;
   meter_values: MeterValuesTable;

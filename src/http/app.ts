@@ -24,6 +24,7 @@ import { firmwareRoutes } from './routes/firmware.ts';
 import { healthRoutes } from './routes/health.ts';
 import { idTagRoutes } from './routes/idTags.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
+import { localListRoutes } from './routes/localLists.ts';
 import { legacyTransactionRoutes } from './routes/legacyTransactions.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { reservationRoutes } from './routes/reservations.ts';
@@ -86,6 +87,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(legacyTransactionRoutes(context));
   await app.register(reservationRoutes(context));
   await app.register(idTagRoutes(context));
+  await app.register(localListRoutes(context));
   await app.register(selfTestRoutes(context, runSelfTest));
   await app.register(adminRoutes(context));
   await app.register(tariffRoutes(context));

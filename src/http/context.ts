@@ -10,6 +10,7 @@ import type { SessionSettlement } from '../domain/sessions/settlement.ts';
 import type { SessionViews } from '../domain/sessions/views.ts';
 import type { AccessTokens } from '../domain/tokens.ts';
 import type { UserAdmin } from '../domain/userAdmin.ts';
+import type { LocalListSync } from '../domain/localListSync.ts';
 import type { IngestStatus } from '../ingest/pipeline.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Guards } from './auth.ts';
@@ -29,6 +30,8 @@ export interface HttpContext {
   settlement: SessionSettlement;
   accounts: Accounts;
   userAdmin: UserAdmin;
+  /** Sends card changes to the chargers' local authorization lists. */
+  localLists: LocalListSync;
   /** Where charger data goes now, and what waits in the journal. */
   ingest(): IngestStatus;
   /** This node among the others. */

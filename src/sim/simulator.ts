@@ -79,6 +79,11 @@ export class ChargerSimulator extends EventEmitter<SimulatorEvents> {
     return this.dialect instanceof StandardDialect ? this.dialect.uploadedDiagnostics : undefined;
   }
 
+  /** The local authorization list SendLocalList gave a standard charger (idTag → idTagInfo); a FlexiCharge charger keeps none. */
+  get localList(): { version: number; entries: ReadonlyMap<string, unknown> } | undefined {
+    return this.dialect instanceof StandardDialect ? this.dialect.localList : undefined;
+  }
+
   /** Opens the socket; rejects with a ConnectionRefusedError ("HTTP 404 — …") when the upgrade is refused. */
   async connect(): Promise<void> {
     if (this.socket) throw new Error(`${this.identity} is already connected`);

@@ -179,6 +179,8 @@ const commands: Record<string, Command> = {
     const entries = p.localAuthorizationList ?? [];
     if (!entries.every((e) => isObject(e) && typeof e.idTag === 'string')) throw new CallError('TypeConstraintViolation', 'every localAuthorizationList entry needs an idTag string');
     const list = charger.localList;
+    // A Differential must lead to a newer version than the list holds (OCPP 1.6 §6.44).
+    if (updateType === 'Differential' && p.listVersion <= list.version) return respond.result({ status: 'VersionMismatch' });
     if (updateType === 'Full') list.entries.clear();
     // In a differential update, an entry without idTagInfo removes that idTag.
     for (const entry of entries as { idTag: string; idTagInfo?: unknown }[]) {

@@ -31,6 +31,7 @@ const pathPointer = (path: string) => `#/paths/${path.replace(/~/g, '~0').replac
 const ACCEPTED: Record<string, string[]> = {
   'operation-4xx-response': ['/health', '/chargers', '/chargers/available', '/chargePoints'].map((path) => `${pathPointer(path)}/get/responses`),
   'no-ambiguous-paths': [
+    '/chargers/{id}/local-list',
     '/transaction/{id}/refund', '/transaction/userTransactions/{userID}', '/transaction/chargerTransactions/{connectorID}',
     '/admin/{username}/enable', '/admin/{username}/disable', '/admin/reset-user-password/{username}',
     '/chargers/{id}/configuration', '/chargers/{id}/desired-configuration',

@@ -75,7 +75,7 @@ const exampleCard = { idTag: '04A2B3C4D5', status: 'Accepted', expiresAt: null }
  * User and admin management for the admin GUI: `/admin/users…` acts on users, `/admin…`
  * on admins, with the identity-service shapes the GUI reads. Admins only.
  */
-export function adminRoutes({ guards, userAdmin, db }: HttpContext) {
+export function adminRoutes({ guards, userAdmin, db, localLists }: HttpContext) {
   return async (app: App) => {
     const admin = { onRequest: guards.admin };
     const sets: [Role, string, typeof TAG.adminUsers | typeof TAG.adminAdmins][] = [['user', '/admin/users', TAG.adminUsers], ['admin', '/admin', TAG.adminAdmins]];
@@ -277,7 +277,9 @@ export function adminRoutes({ guards, userAdmin, db }: HttpContext) {
       }),
     }, async (request, reply) => {
       const user = await userAdmin.find('user', request.params.username);
-      return reply.status(201).send(idTagOut(await createIdTag(db, { idTag: request.body.idTag, userId: user.id })));
+      const row = await createIdTag(db, { idTag: request.body.idTag, userId: user.id });
+      localLists.cardsChanged();
+      return reply.status(201).send(idTagOut(row));
     });
 
     app.delete('/admin/users/:username/idTags/:idTag', {
@@ -295,6 +297,7 @@ export function adminRoutes({ guards, userAdmin, db }: HttpContext) {
       const owned = (await listIdTags(db, user.id)).some((tag) => tag.id_tag.toUpperCase() === request.params.idTag.toUpperCase());
       if (!owned) throw notFound(`idTag ${request.params.idTag} of this user`);
       await deleteIdTag(db, request.params.idTag);
+      localLists.cardsChanged();
       return reply.status(204).send(null);
     });
   };

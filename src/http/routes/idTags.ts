@@ -36,7 +36,7 @@ const unknownCard = 'No card has this idTag';
 const date = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : new Date(value));
 
 /** RFID cards (OCPP idTags) for Authorize and charger-started sessions (admin). */
-export function idTagRoutes({ db, guards }: HttpContext) {
+export function idTagRoutes({ db, guards, localLists }: HttpContext) {
   return async (app: App) => {
     app.addSchema(IdTagJson);
     const Ref = Type.Ref(IdTagJson);
@@ -71,6 +71,7 @@ export function idTagRoutes({ db, guards }: HttpContext) {
     }, async (request, reply) => {
       const body = request.body;
       const row = await createIdTag(db, { idTag: body.idTag, userId: body.userID, parentIdTag: body.parentIdTag, status: body.status, expiresAt: date(body.expiresAt) });
+      localLists.cardsChanged();
       return reply.status(201).send(idTagJson(row));
     });
 
@@ -91,7 +92,9 @@ export function idTagRoutes({ db, guards }: HttpContext) {
       if (body.userID === undefined && body.parentIdTag === undefined && body.status === undefined && body.expiresAt === undefined) {
         throw new DomainError('invalid', ['invalidIdTag'], 'Nothing to change: give userID, parentIdTag, status or expiresAt');
       }
-      return idTagJson(await updateIdTag(db, request.params.idTag, { userId: body.userID, parentIdTag: body.parentIdTag, status: body.status, expiresAt: date(body.expiresAt) }));
+      const row = await updateIdTag(db, request.params.idTag, { userId: body.userID, parentIdTag: body.parentIdTag, status: body.status, expiresAt: date(body.expiresAt) });
+      localLists.cardsChanged();
+      return idTagJson(row);
     });
 
     app.delete('/idTags/:idTag', {
@@ -106,6 +109,7 @@ export function idTagRoutes({ db, guards }: HttpContext) {
       }),
     }, async (request, reply) => {
       await deleteIdTag(db, request.params.idTag);
+      localLists.cardsChanged();
       return reply.status(204).send(null);
     });
   };
