@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
+import { storableRequest } from '../domain/commandHistory.ts';
 import type { ChargerConnection } from './connection.ts';
 
 const FLUSH_MS = 1000;
@@ -15,7 +16,7 @@ export class MessageLog {
   }
 
   record(connection: ChargerConnection, direction: 'in' | 'out', frame: string): void {
-    this.#rows.push({ charger_id: connection.chargerId, identity: connection.identity, direction, frame, at: new Date() });
+    this.#rows.push({ charger_id: connection.chargerId, identity: connection.identity, direction, frame: direction === 'out' ? withoutSecrets(frame) : frame, at: new Date() });
   }
 
   async flush(): Promise<void> {
@@ -33,4 +34,11 @@ export class MessageLog {
     clearInterval(this.#timer);
     await this.flush();
   }
+}
+
+/** An outbound CALL that carries a charger's new password (ChangeConfiguration AuthorizationKey) is stored without it. */
+function withoutSecrets(frame: string): string {
+  if (!frame.includes('"AuthorizationKey"')) return frame;
+  const [type, id, action, payload] = JSON.parse(frame) as [number, string, string, unknown];
+  return type === 2 && action === 'ChangeConfiguration' ? JSON.stringify([type, id, action, storableRequest(action, payload)]) : frame;
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChargerSimulator, type SimulatorOptions } from '../../src/sim/index.ts';
 import { TestCluster } from '../support/cluster.ts';
 import { NatsServer } from '../support/natsServer.ts';
-import { RawCharger, BOOT } from '../support/rawCharger.ts';
+import { AFTER_BOOT_ANSWERS, BOOT, RawCharger } from '../support/rawCharger.ts';
 import { killServersLeftRunning, PROCESS_TEST_TIMEOUT_MS } from '../support/serverProcess.ts';
 import { until } from '../support/until.ts';
 
@@ -59,7 +59,7 @@ describe('commands among three nodes', { timeout: PROCESS_TEST_TIMEOUT_MS }, () 
       expect(answer.body.status).toBe('Answered');
       expect(answer.body.response.configurationKey).toEqual([expect.objectContaining({ key: 'HeartbeatInterval', value: expect.any(String) })]);
     }
-    expect(sim.received.filter((frame) => frame[0] === 2 && frame[2] === 'GetConfiguration')).toHaveLength(3);
+    expect(sim.received.filter((frame) => frame[0] === 2 && frame[2] === 'GetConfiguration' && (frame[3] as { key?: string[] }).key?.[0] === 'HeartbeatInterval')).toHaveLength(3);
     // The charger's refusal comes back as its answer too.
     const refused = await command('c', 100001, 'ChangeConfiguration', { key: 'NoSuchKey', value: '1' });
     expect(refused.status, refused.text).toBe(200);
@@ -101,14 +101,15 @@ describe('commands among three nodes', { timeout: PROCESS_TEST_TIMEOUT_MS }, () 
       expect(answer.status, answer.text).toBe(200);
       expect(answer.body.response.unknownKey).toEqual([`from-${senders[index]}-${index}`]);
     }
-    expect(order).toHaveLength(2 * senders.length);
+    // Besides the server's own NumberOfConnectors read after the boot, which queues with them.
+    expect(order.filter((step) => step.includes('from-'))).toHaveLength(2 * senders.length);
     expect(mostInFlight, order.join(', ')).toBe(1);
   });
 
   it('a charger that reconnects to b while a still holds its socket: a closes the old socket with 1000, commands reach it on b, it shows online', async () => {
     const chargerId = 100004;
     const serial = serialOf(chargerId);
-    const first = await RawCharger.connect(cluster.node('a').chargerUrl(serial));
+    const first = await RawCharger.connect(cluster.node('a').chargerUrl(serial), { answers: AFTER_BOOT_ANSWERS });
     raws.push(first);
     expect((await first.call('BootNotification', BOOT))[0]).toBe(3);
     await until(async () => (await cluster.db.selectFrom('chargers').select('node_id').where('id', '=', chargerId).executeTakeFirstOrThrow()).node_id === 'a', 30_000);
@@ -122,8 +123,8 @@ describe('commands among three nodes', { timeout: PROCESS_TEST_TIMEOUT_MS }, () 
       expect(answer.status, `${nodeId}: ${answer.text}`).toBe(200);
       expect(answer.body.response.configurationKey).toEqual([expect.objectContaining({ key: 'HeartbeatInterval' })]);
     }
-    expect(second.received.filter((frame) => frame[0] === 2 && frame[2] === 'GetConfiguration')).toHaveLength(3);
-    expect(first.received.filter((frame) => frame[0] === 2)).toEqual([]);
+    expect(second.received.filter((frame) => frame[0] === 2 && frame[2] === 'GetConfiguration' && (frame[3] as { key?: string[] }).key?.[0] === 'HeartbeatInterval')).toHaveLength(3);
+    expect(first.received.filter((frame) => frame[0] === 2 && !Object.hasOwn(AFTER_BOOT_ANSWERS, frame[2]))).toEqual([]);
     for (const nodeId of ['a', 'b', 'c']) {
       expect(await cluster.charger(cluster.node(nodeId), chargerId), cluster.lapses()).toMatchObject({ online: true, status: 'Available' });
     }

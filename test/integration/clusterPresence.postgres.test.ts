@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { TestCluster, type ClusterNode } from '../support/cluster.ts';
 import { NatsServer } from '../support/natsServer.ts';
-import { BOOT, RawCharger } from '../support/rawCharger.ts';
+import { AFTER_BOOT_ANSWERS, BOOT, RawCharger } from '../support/rawCharger.ts';
 import { killServersLeftRunning, PROCESS_TEST_TIMEOUT_MS } from '../support/serverProcess.ts';
 import { until } from '../support/until.ts';
 
@@ -24,7 +24,7 @@ class Charger {
   }
 
   async connect(node: ClusterNode, boot = true): Promise<void> {
-    this.socket = await RawCharger.connect(node.chargerUrl(serialOf(this.chargerId)));
+    this.socket = await RawCharger.connect(node.chargerUrl(serialOf(this.chargerId)), { answers: AFTER_BOOT_ANSWERS });
     if (boot) expect((await this.call('BootNotification', BOOT))[0]).toBe(3);
   }
 

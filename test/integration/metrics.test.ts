@@ -56,7 +56,7 @@ describe('GET /metrics', () => {
       await sim.connect();
       await sim.boot();
       await sim.heartbeat();
-      const configuration = await t.request('POST', '/chargers/100004/commands/GetConfiguration', { token: admin, body: { key: ['HeartbeatInterval'] } });
+      const configuration = await t.request('POST', '/chargers/100004/commands/ClearCache', { token: admin, body: {} });
       expect(configuration.status, configuration.text).toBe(200);
       const reset = await t.request('POST', '/chargers/100004/commands/Reset', { token: admin, body: { type: 'Soft' } });
       expect(reset.status, reset.text).toBe(502);
@@ -70,8 +70,8 @@ describe('GET /metrics', () => {
       const messages = 'flexicharge_ocpp_messages_total';
       expect(delta(messages, { direction: 'in', action: 'Heartbeat', message_type: 'CALL' })).toBe(1);
       expect(delta(messages, { direction: 'out', action: 'Heartbeat', message_type: 'CALLRESULT' })).toBe(1);
-      expect(delta(messages, { direction: 'out', action: 'GetConfiguration', message_type: 'CALL' })).toBe(1);
-      expect(delta(messages, { direction: 'in', action: 'GetConfiguration', message_type: 'CALLRESULT' })).toBe(1);
+      expect(delta(messages, { direction: 'out', action: 'ClearCache', message_type: 'CALL' })).toBe(1);
+      expect(delta(messages, { direction: 'in', action: 'ClearCache', message_type: 'CALLRESULT' })).toBe(1);
       expect(delta(messages, { direction: 'in', action: 'Reset', message_type: 'CALLERROR' })).toBe(1);
       // An action that is no OCPP action is counted, but never becomes a label of its own.
       expect(delta(messages, { direction: 'out', action: 'other', message_type: 'CALLERROR' })).toBe(1);
@@ -81,11 +81,11 @@ describe('GET /metrics', () => {
 
       const latency = 'flexicharge_ocpp_command_duration_seconds';
       expect(after[latency]?.type).toBe('histogram');
-      expect(delta(latency, { action: 'GetConfiguration' })).toBe(1);
+      expect(delta(latency, { action: 'ClearCache' })).toBe(1);
       expect(delta(latency, { action: 'Reset' })).toBe(1);
-      const [getConfiguration] = series(after, latency, { action: 'GetConfiguration' });
-      expect(getConfiguration!.buckets!['+Inf']).toBe(1);
-      expect(getConfiguration!.sum).toBeGreaterThan(0);
+      const [clearCache] = series(after, latency, { action: 'ClearCache' });
+      expect(clearCache!.buckets!['+Inf']).toBe(1);
+      expect(clearCache!.sum).toBeGreaterThan(0);
 
       expect(value(after, 'flexicharge_sessions_active')).toBe(1);
     } finally {

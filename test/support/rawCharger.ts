@@ -6,7 +6,19 @@ export interface RawChargerOptions {
   headers?: Record<string, string>;
   /** false: never answer pings (a dead peer). */
   autoPong?: boolean;
+  /** Server CALLs of these actions are answered at once with what the function gives (and still recorded). */
+  answers?: Record<string, (payload: any) => unknown>;
 }
+
+/**
+ * Answers to what the server asks a standard charger after its boot (NumberOfConnectors,
+ * GetLocalListVersion), for a peer that knows no keys and keeps no list: unanswered, each
+ * would hold the charger's queue of commands until the call timeout.
+ */
+export const AFTER_BOOT_ANSWERS: Record<string, (payload: any) => unknown> = {
+  GetConfiguration: (payload) => ({ configurationKey: [], unknownKey: payload?.key ?? [] }),
+  GetLocalListVersion: () => ({ listVersion: -1 }),
+};
 
 /** A WebSocket peer that sends exactly the frames a test writes and records what comes back. */
 export class RawCharger {
@@ -15,9 +27,11 @@ export class RawCharger {
   readonly #waiters: (() => void)[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
 
-  private constructor(readonly socket: WebSocket) {
+  private constructor(readonly socket: WebSocket, answers: RawChargerOptions['answers'] = {}) {
     socket.on('message', (data) => {
-      this.received.push(JSON.parse(data.toString()));
+      const frame = JSON.parse(data.toString());
+      this.received.push(frame);
+      if (Array.isArray(frame) && frame[0] === 2 && Object.hasOwn(answers, frame[2])) socket.send(JSON.stringify([3, frame[1], answers[frame[2]]!(frame[3])]));
       for (const wake of this.#waiters.splice(0)) wake();
     });
     this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
@@ -26,7 +40,7 @@ export class RawCharger {
   static connect(url: string, options: RawChargerOptions = {}): Promise<RawCharger> {
     const socket = new WebSocket(url, options.protocols ?? ['ocpp1.6'], { headers: options.headers, autoPong: options.autoPong ?? true });
     return new Promise((resolve, reject) => {
-      socket.once('open', () => resolve(new RawCharger(socket)));
+      socket.once('open', () => resolve(new RawCharger(socket, options.answers)));
       socket.once('unexpected-response', (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
       socket.once('error', reject);
     });
