@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { CommandResponse } from './chargerGateway.ts';
 import { DomainError } from './errors.ts';
+import { lockChargers } from './chargerLocks.ts';
 import type { ChargerId, ConnectorId } from './units.ts';
 
 /** A NumberOfConnectors above this is a misconfigured charger, not one with that many outlets. */
@@ -76,7 +77,13 @@ export async function ensureConnectors(db: Db, chargerId: ChargerId, count: numb
   const rows = Array.from({ length: count }, (_, index) => ({
     charger_id: chargerId, connector_id: index + 1, status: null, error_code: null, status_at: null, received_at: null,
   }));
-  await db.insertInto('connectors').values(rows).onConflict((conflict) => conflict.columns(['charger_id', 'connector_id']).doNothing()).execute();
+  // Under the charger's lock, as a StatusNotification writes its connector: without it the two
+  // deadlock (this insert's foreign-key check waits for the charger row the other holds, the
+  // other's insert waits for this uncommitted connector row).
+  await db.transaction().execute(async (trx) => {
+    await lockChargers(trx, [chargerId]);
+    await trx.insertInto('connectors').values(rows).onConflict((conflict) => conflict.columns(['charger_id', 'connector_id']).doNothing()).execute();
+  });
 }
 
 /** A charger's past StatusNotifications, newest first. */
