@@ -72,6 +72,7 @@ export class ChargingProfiles {
 
   async list(chargerId: ChargerId): Promise<StoredChargingProfile[]> {
     await getCharger(this.db, chargerId);
+    await this.#forgetEndedTxProfiles(chargerId);
     const rows = await this.db.selectFrom('charging_profiles').selectAll().where('charger_id', '=', chargerId).orderBy('connector_id').orderBy('profile_id').execute();
     return rows.map(view);
   }
@@ -163,28 +164,27 @@ export class ChargingProfiles {
     }
   }
 
-  /** A TxProfile ends with its transaction (OCPP 1.6 §3.13.4). */
-  async transactionEnded(chargerId: ChargerId, transactionId: number): Promise<void> {
+  /**
+   * A TxProfile ends with its transaction (OCPP 1.6 §3.13.4). They are forgotten when a
+   * charger's profiles are read or re-applied rather than at every StopTransaction, which
+   * would cost a statement on the charging data path for profiles that are rare.
+   */
+  async #forgetEndedTxProfiles(chargerId: ChargerId): Promise<void> {
     await this.db.deleteFrom('charging_profiles')
-      .where('charger_id', '=', chargerId).where('purpose', '=', 'TxProfile').where('transaction_id', '=', transactionId).execute();
+      .where('charger_id', '=', chargerId).where('purpose', '=', 'TxProfile')
+      .where((eb) => eb.or([
+        eb('transaction_id', 'is', null),
+        eb('transaction_id', 'not in', eb.selectFrom('charging_sessions').select('id').where('charger_id', '=', chargerId).where('status', 'in', RUNNING)),
+      ]))
+      .execute();
   }
 
-  /**
-   * Re-applies the profiles of every charger that boots on this node, and forgets the
-   * TxProfiles of the sessions that end here; returns the way to stop.
-   */
+  /** Re-applies the profiles of every charger that boots on this node; returns the way to stop. */
   follow(bus: Bus, logger: Logger): () => void {
-    const stops = [
-      bus.subscribe('chargerBooted', ({ chargerId }, { local }) => {
-        if (!local) return;
-        this.reapply(chargerId).catch((error: unknown) => logger.warn({ err: error, chargerId }, 'charging profiles not re-applied after the boot'));
-      }),
-      bus.subscribe('sessionStopped', ({ chargerId, sessionId }, { local }) => {
-        if (!local) return;
-        this.transactionEnded(chargerId, sessionId).catch((error: unknown) => logger.warn({ err: error, chargerId }, 'the TxProfile of an ended session not removed'));
-      }),
-    ];
-    return () => stops.forEach((stop) => stop());
+    return bus.subscribe('chargerBooted', ({ chargerId }, { local }) => {
+      if (!local) return;
+      this.reapply(chargerId).catch((error: unknown) => logger.warn({ err: error, chargerId }, 'charging profiles not re-applied after the boot'));
+    });
   }
 
   async #forget(chargerId: ChargerId, profileId: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
 import type { CommandHistoryTable, CommandOutcome } from '../db/schema.ts';
@@ -68,14 +68,25 @@ const connectorOf = (request: unknown): number | null => {
   return typeof connectorId === 'number' ? connectorId : null;
 };
 
+type HistoryRow = Insertable<CommandHistoryTable>;
+
+/** The columns a later write of a command sets: how it ended. */
+const END_COLUMNS = ['outcome', 'status', 'response', 'error_code', 'error_message', 'finished_at', 'duration_ms'] as const;
+
 /**
  * Writes the history of the commands this node initiates: a row when a command is sent
  * (so one in flight shows as `pending`) and its end when it is answered or fails. The
  * writes never hold the command up and never fail it: they run beside it and a failed
- * write is logged. Either write may reach the database first (a pool has several
- * connections), so the first is an insert that yields to the second, and the second an upsert.
+ * write is logged. Writes are group-committed: what arrives while one multi-row write is
+ * under way goes into the next, and a command whose end arrives before its first write
+ * left is written once. One write at a time, so a command's end is never overtaken by
+ * its `pending` row. (After every boot several subsystems send commands at once; one
+ * statement per command was most of a boot's database work.)
  */
 export class CommandHistory {
+  #queued = new Map<string, { row: HistoryRow; written: (() => void)[] }>();
+  #writing: Promise<void> | undefined;
+
   constructor(
     private readonly db: Db,
     private readonly nodeId: string,
@@ -84,8 +95,7 @@ export class CommandHistory {
 
   /** Records a command in flight; the promise settles once written (or the failure logged). */
   sent(command: SentCommand): Promise<void> {
-    return this.#write(command, this.db.insertInto('command_history').values({ ...this.#row(command), outcome: 'pending' })
-      .onConflict((conflict) => conflict.column('id').doNothing()).execute());
+    return this.#queue({ ...this.#row(command), outcome: 'pending' }, false);
   }
 
   /** Records how a command ended; the promise settles once written (or the failure logged). */
@@ -105,9 +115,42 @@ export class CommandHistory {
         error_code: end.error instanceof DomainError ? (end.error.codes[0] ?? null) : 'internalError',
         error_message: end.error instanceof Error ? end.error.message : String(end.error),
       };
-    const row = { ...finish, finished_at: at, duration_ms: Math.max(0, at.getTime() - command.sentAt.getTime()) };
-    return this.#write(command, this.db.insertInto('command_history').values({ ...this.#row(command), ...row })
-      .onConflict((conflict) => conflict.column('id').doUpdateSet(row)).execute());
+    return this.#queue({ ...this.#row(command), ...finish, finished_at: at, duration_ms: Math.max(0, at.getTime() - command.sentAt.getTime()) }, true);
+  }
+
+  /** Settles once everything queued so far is written. */
+  async close(): Promise<void> {
+    while (this.#writing) await this.#writing;
+  }
+
+  #queue(row: HistoryRow, ends: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const queued = this.#queued.get(row.id);
+      if (!queued) this.#queued.set(row.id, { row, written: [resolve] });
+      else {
+        if (ends) queued.row = row;
+        queued.written.push(resolve);
+      }
+      this.#writing ??= this.#writeQueued();
+    });
+  }
+
+  async #writeQueued(): Promise<void> {
+    // Lets the commands of this turn of the event loop join the write.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.#queued.size > 0) {
+      const batch = [...this.#queued.values()];
+      this.#queued = new Map();
+      try {
+        await this.db.insertInto('command_history').values(batch.map(({ row }) => row))
+          .onConflict((conflict) => conflict.column('id').doUpdateSet((eb) => Object.fromEntries(END_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)]))))
+          .execute();
+      } catch (error) {
+        this.logger.warn({ err: error, commands: batch.length }, 'could not record command history');
+      }
+      for (const { written } of batch) for (const resolve of written) resolve();
+    }
+    this.#writing = undefined;
   }
 
   #row(command: SentCommand) {
@@ -122,13 +165,6 @@ export class CommandHistory {
       request: JSON.stringify(storableRequest(command.action, command.request) ?? null),
       sent_at: command.sentAt,
     };
-  }
-
-  #write(command: SentCommand, write: Promise<unknown>): Promise<void> {
-    return write.then(
-      () => undefined,
-      (error: unknown) => this.logger.warn({ err: error, chargerId: command.chargerId, action: command.action, commandId: command.id }, 'could not record command history'),
-    );
   }
 }
 

@@ -75,7 +75,8 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
   const { db, config, cluster } = deps;
   const logger = deps.logger.child({ component: 'ocpp' });
   const registry = new ConnectionRegistry();
-  const gateway = new OcppGateway(registry, cluster.routes, config.ocpp.callTimeoutMs, deps.liveSummary, new CommandHistory(db, cluster.nodeId, logger));
+  const history = new CommandHistory(db, cluster.nodeId, logger);
+  const gateway = new OcppGateway(registry, cluster.routes, config.ocpp.callTimeoutMs, deps.liveSummary, history);
   const presence = await ChargerPresence.start(db, cluster, BATCH_WINDOW_MS, logger);
   /** How other nodes' asks reach each charger held here; withdrawn when its connection goes. */
   const holds = new Map<ChargerConnection, Hold>();
@@ -225,6 +226,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
       await tlsServer?.close();
       await presence.close(connections.map((connection) => connection.chargerId), closedAt);
       await messageLog?.close();
+      await history.close();
     },
   };
 }
