@@ -104,6 +104,9 @@ export const ENVIRONMENT = {
   NODE_LEASE_TTL: positiveInt({ default: 15, desc: 'Seconds a node\'s lease lasts unrenewed; its chargers are shown offline this long after it dies' }),
 
   METRICS_TOKEN: str({ default: '', desc: 'Bearer token GET /metrics requires; empty: /metrics is open (keep it to the monitoring network)' }),
+
+  DASHBOARD_TILE_URL: str({ default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', desc: 'Map tiles of the dashboard ({z}/{x}/{y} template); empty: the sites are plotted without a map' }),
+  DASHBOARD_TILE_ATTRIBUTION: str({ default: '© OpenStreetMap contributors', desc: 'Attribution shown on the dashboard\'s map, as the tile provider requires' }),
 };
 
 function readEnv(env: Record<string, string | undefined>) {
@@ -166,6 +169,8 @@ export interface Config {
   tls?: TlsConfig;
   /** What GET /metrics requires as its Bearer token; empty: nothing. */
   metricsToken: string;
+  /** The map of the dashboard: its tile URL template (empty: no map, the sites plotted) and the attribution the provider requires. */
+  dashboard: { tileUrl: string; tileAttribution: string };
 }
 
 /** OCPP security profiles 2 and 3: the TLS servers' files and ports. */
@@ -284,5 +289,6 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     tls,
     metricsToken: env.METRICS_TOKEN,
+    dashboard: { tileUrl: env.DASHBOARD_TILE_URL, tileAttribution: env.DASHBOARD_TILE_ATTRIBUTION },
   };
 }

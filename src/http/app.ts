@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { headerDeadline } from '../ocpp/upgradeServer.ts';
 import type { SelfTestResult } from '../selftest/index.ts';
 import type { App, HttpContext } from './context.ts';
+import { dashboardRoutes } from './dashboard.ts';
 import { errorBody, installErrorHandling } from './errors.ts';
 import { ErrorBody, openapiOptions } from './openapi.ts';
 import { RequestLogging } from './requestLogging.ts';
@@ -95,5 +96,6 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(firmwareRoutes(context));
   await app.register(diagnosticsRoutes(context));
   await app.register(metricsRoutes(context));
+  await app.register(dashboardRoutes(context));
   return app;
 }

@@ -1,0 +1,6 @@
+import { PageHeader } from '../components/PageHeader.tsx';
+
+/** Placeholder until the page is written (replaced in this change). */
+export function Fleet(_props: { params: Record<string, string> }) {
+  return <PageHeader title="Fleet" />;
+}
