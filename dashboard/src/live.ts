@@ -17,6 +17,8 @@ export interface LiveEvents {
   meterValues: { chargerId: number; connectorId: number; sessionId: number; energyWh: number; powerW: number | null; socPercent: number | null; at: string };
   /** Only for the watched charger: an OCPP frame as it went over the wire. */
   frame: { chargerId: number; direction: 'in' | 'out'; at: string; frame: string };
+  /** A test of a running self-test (GET /tests/ocpp) finished. */
+  selfTest: { test: string; passed: boolean; done: number; total: number };
 }
 export type LiveEventName = keyof LiveEvents;
 type Listener<K extends LiveEventName> = (event: LiveEvents[K]) => void;
