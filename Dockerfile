@@ -6,12 +6,14 @@ ARG NODE_VERSION=20
 
 # Build: `npm ci` installs every dependency and, through the package's `prepare` script
 # (`npm run build`), compiles src/ to dist/ and copies the files the server reads at run time
-# (db/migrations/*.sql, ocpp/protocol/ocpp16.schemas.json) beside the JavaScript.
+# (db/migrations/*.sql, ocpp/protocol/ocpp16.schemas.json) beside the JavaScript, and builds
+# the dashboard (dashboard/, Vite) into dist/dashboard.
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
+COPY dashboard ./dashboard
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 
 # Run: production dependencies only (--ignore-scripts: `prepare` would need the dev
