@@ -63,6 +63,8 @@ export interface ChargersTable {
   booted_at: Timestamp | null;
   diagnostics_status: string | null;
   firmware_status: string | null;
+  /** Its NumberOfConnectors, once it told it; forgotten when it boots with another firmware version. */
+  connector_count: number | null;
   /** A ChangeAvailability (of the whole charger) an admin asked for while it was offline, sent after its next boot. */
   pending_availability: ColumnType<'Operative' | 'Inoperative' | null, 'Operative' | 'Inoperative' | null | undefined, 'Operative' | 'Inoperative' | null>;
   online: Generated<boolean>;

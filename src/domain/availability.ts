@@ -47,14 +47,11 @@ export async function learnConnectorCount(db: Db, gateway: ChargerGateway, charg
 }
 
 /**
- * Sends the ChangeAvailability an admin asked for while the charger was offline, if any,
- * and gives the charger's answer. The request is let go once the charger answered (whatever
- * it answered; an admin asks again after a Rejected), kept when it could not be sent.
+ * Sends the ChangeAvailability of the whole charger an admin asked for while it was
+ * offline and gives the charger's answer. The request is let go once the charger answered
+ * (whatever it answered; an admin asks again after a Rejected), kept when it could not be sent.
  */
-export async function sendPendingAvailability(db: Db, gateway: ChargerGateway, chargerId: ChargerId): Promise<AvailabilityAnswer | undefined> {
-  const row = await db.selectFrom('chargers').select('pending_availability').where('id', '=', chargerId).executeTakeFirst();
-  const type = row?.pending_availability;
-  if (!type) return undefined;
+export async function sendPendingAvailability(db: Db, gateway: ChargerGateway, chargerId: ChargerId, type: AvailabilityType): Promise<AvailabilityAnswer> {
   const answer = await gateway.send(chargerId, 'ChangeAvailability', { connectorId: 0, type }, { subsystem: 'availability' });
   await db.updateTable('chargers').set({ pending_availability: null }).where('id', '=', chargerId).where('pending_availability', '=', type).execute();
   return answer.status;
@@ -62,20 +59,23 @@ export async function sendPendingAvailability(db: Db, gateway: ChargerGateway, c
 
 /**
  * After each accepted boot of a standard charger, on the node that holds its socket: learns
- * its connector count, then sends what an admin set while it was offline. Returns the way
- * to stop listening.
+ * its connector count while it is unknown, then sends what an admin set while it was
+ * offline. Returns the way to stop listening.
  */
 export function availabilityOnBoot(bus: Bus, db: Db, gateway: ChargerGateway, logger: Logger): () => void {
-  return bus.subscribe('chargerBooted', ({ chargerId }, origin) => {
-    if (!origin.local) return;
+  return bus.subscribe('chargerBooted', ({ chargerId, facts }, origin) => {
+    if (!origin.local || (!facts.connectorCountUnknown && !facts.pendingAvailability)) return;
     void (async () => {
-      const count = await learnConnectorCount(db, gateway, chargerId).catch((error: unknown) => {
-        logger.info({ chargerId, err: error }, 'could not learn the connector count');
-        return undefined;
-      });
-      logger.debug({ chargerId, count }, count === undefined ? 'connector count not given' : 'connector count learnt');
-      if ((await gateway.dialectOf(chargerId).catch(() => undefined)) !== 'ocpp1.6') return;
-      const answer = await sendPendingAvailability(db, gateway, chargerId).catch((error: unknown) => {
+      if (facts.connectorCountUnknown) {
+        const count = await learnConnectorCount(db, gateway, chargerId).catch((error: unknown) => {
+          logger.info({ chargerId, err: error }, 'could not learn the connector count');
+          return undefined;
+        });
+        logger.debug({ chargerId, count }, count === undefined ? 'connector count not given' : 'connector count learnt');
+      }
+      const type = facts.pendingAvailability;
+      if (!type || (await gateway.dialectOf(chargerId).catch(() => undefined)) !== 'ocpp1.6') return;
+      const answer = await sendPendingAvailability(db, gateway, chargerId, type).catch((error: unknown) => {
         logger.warn({ chargerId, err: error }, 'could not send the availability set while the charger was offline');
         return undefined;
       });

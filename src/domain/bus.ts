@@ -1,3 +1,4 @@
+import type { BootFacts } from './bootFacts.ts';
 import type { LiveSummary } from './sessions/summaries.ts';
 import type { ChargerId, ConnectorId } from './units.ts';
 
@@ -24,9 +25,9 @@ export interface BusEvents {
   /**
    * A charger's BootNotification was accepted and answered: what it should hold (configuration,
    * local list, charging profiles) is sent again by the subsystems that keep it, on the node
-   * that holds its socket (`local`). No topic.
+   * that holds its socket (`local`), each only when `facts` say there is something to do. No topic.
    */
-  chargerBooted: { chargerId: ChargerId; nodeId: string };
+  chargerBooted: { chargerId: ChargerId; nodeId: string; facts: BootFacts };
 }
 
 export type BusEventName = keyof BusEvents;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
 import type { RegistrationStatus } from '../db/schema.ts';
+import { bootFactsOf, NO_FACTS, type BootFacts } from './bootFacts.ts';
 import { lockChargers } from './chargerLocks.ts';
 import { chargerStatusOf } from './chargerStatus.ts';
 import type { ChargerId, ChargerStatus, Dialect } from './units.ts';
@@ -143,24 +144,34 @@ export interface BootRecord {
   at: Date;
 }
 
+/** How a boot is answered, and what the subsystems need to know of the charger afterwards. */
+export interface BootOutcome {
+  status: RegistrationStatus;
+  facts: BootFacts;
+}
+
 /**
- * Stores what BootNotifications said, many in one update; returns each charger's
- * registration status to answer with (Rejected for one that no longer exists).
+ * Stores what BootNotifications said, many in one update, and reads what the subsystems
+ * need to know of those chargers; gives each charger's registration status to answer with
+ * (Rejected for one that no longer exists). A boot with another firmware version forgets
+ * the connector count (a new firmware may count them differently).
  */
-export async function recordBoots(db: Db, records: BootRecord[]): Promise<RegistrationStatus[]> {
+export async function recordBoots(db: Db, records: BootRecord[]): Promise<BootOutcome[]> {
   const ids = records.map((record) => record.chargerId);
   const times = records.map((record) => record.at.toISOString());
   const columns = BOOT_COLUMNS.map(([column, field]) => ({ column, values: records.map((record) => record.boot[field] ?? null) }));
-  const rows = await db.transaction().execute(async (trx) => {
+  const { rows, facts } = await db.transaction().execute(async (trx) => {
     await lockChargers(trx, ids);
-    return sql<{ id: number; registration_status: RegistrationStatus }>`
+    const updated = await sql<{ id: number; registration_status: RegistrationStatus }>`
     update chargers set ${sql.join(columns.map(({ column }) => sql`${sql.ref(column)} = boot.${sql.ref(column)}`))},
-      booted_at = boot.at, last_seen_at = boot.at
+      booted_at = boot.at, last_seen_at = boot.at,
+      connector_count = case when chargers.firmware_version is distinct from boot.firmware_version then null else chargers.connector_count end
     from (select unnest(${ids}::int[]) as id, unnest(${times}::timestamptz[]) as at,
       ${sql.join(columns.map(({ column, values }) => sql`unnest(${values}::text[]) as ${sql.ref(column)}`))}) as boot
     where chargers.id = boot.id
     returning chargers.id, chargers.registration_status`.execute(trx);
+    return { rows: updated.rows, facts: await bootFactsOf(trx, ids) };
   });
-  const statusById = new Map(rows.rows.map((row) => [row.id, row.registration_status]));
-  return ids.map((id) => statusById.get(id) ?? 'Rejected');
+  const statusById = new Map(rows.map((row) => [row.id, row.registration_status]));
+  return ids.map((id) => ({ status: statusById.get(id) ?? 'Rejected', facts: facts.get(id) ?? NO_FACTS }));
 }

@@ -181,8 +181,8 @@ export class ChargingProfiles {
 
   /** Re-applies the profiles of every charger that boots on this node; returns the way to stop. */
   follow(bus: Bus, logger: Logger): () => void {
-    return bus.subscribe('chargerBooted', ({ chargerId }, { local }) => {
-      if (!local) return;
+    return bus.subscribe('chargerBooted', ({ chargerId, facts }, { local }) => {
+      if (!local || !facts.chargingProfiles) return;
       this.reapply(chargerId).catch((error: unknown) => logger.warn({ err: error, chargerId }, 'charging profiles not re-applied after the boot'));
     });
   }

@@ -91,8 +91,8 @@ export class ConfigurationControl {
 
   /** Pushes the desired configuration to chargers that booted on this node (the node holding their socket). */
   listen(bus: Bus): void {
-    this.#unsubscribe = bus.subscribe('chargerBooted', ({ chargerId }, origin) => {
-      if (!origin.local) return;
+    this.#unsubscribe = bus.subscribe('chargerBooted', ({ chargerId, facts }, origin) => {
+      if (!origin.local || !facts.desiredConfiguration) return;
       const push = this.pushDesired(chargerId)
         .then(() => undefined, (error: unknown) => this.logger.warn({ chargerId, reason: describe(error) }, 'desired configuration not pushed after boot'))
         .finally(() => this.#pushes.delete(push));

@@ -72,7 +72,7 @@ export async function listConnectors(db: Db, chargerId: ChargerId): Promise<Conn
   }));
 }
 
-/** Makes sure connectors 1..count exist; one that has not reported yet has no status. */
+/** Remembers the charger's connector count and makes sure connectors 1..count exist; one that has not reported yet has no status. */
 export async function ensureConnectors(db: Db, chargerId: ChargerId, count: number): Promise<void> {
   const rows = Array.from({ length: count }, (_, index) => ({
     charger_id: chargerId, connector_id: index + 1, status: null, error_code: null, status_at: null, received_at: null,
@@ -83,6 +83,7 @@ export async function ensureConnectors(db: Db, chargerId: ChargerId, count: numb
   await db.transaction().execute(async (trx) => {
     await lockChargers(trx, [chargerId]);
     await trx.insertInto('connectors').values(rows).onConflict((conflict) => conflict.columns(['charger_id', 'connector_id']).doNothing()).execute();
+    await trx.updateTable('chargers').set({ connector_count: count }).where('id', '=', chargerId).execute();
   });
 }
 

@@ -63,8 +63,10 @@ export class LocalListSync {
 
   /** Listens for accepted boots; returns the way to stop. */
   listen(bus: Bus): () => void {
-    return bus.subscribe('chargerBooted', ({ chargerId }, origin) => {
-      if (origin.local) this.#background(this.#syncOne(chargerId, 'boot'));
+    return bus.subscribe('chargerBooted', ({ chargerId, facts }, origin) => {
+      // Until the first card there is no list to keep, and chargers are not asked.
+      if (!origin.local || (facts.listVersion === 0 && !facts.localList)) return;
+      this.#background(this.#syncOne(chargerId, 'boot'));
     });
   }
 

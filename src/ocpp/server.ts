@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
 import { Batcher } from '../db/batcher.ts';
-import { recordBoots, setDialect, type BootRecord, type ChargerAdmission } from '../domain/chargerPresence.ts';
+import { recordBoots, setDialect, type BootOutcome, type BootRecord, type ChargerAdmission } from '../domain/chargerPresence.ts';
 import { ChargerCertificates } from '../domain/certificates.ts';
 import { CommandHistory } from '../domain/commandHistory.ts';
 import { ChargerStatusRecorder } from '../domain/chargerStatus.ts';
@@ -82,7 +82,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
   const holds = new Map<ChargerConnection, Hold>();
   const admissions = new ChargerAdmissions(db, config.ocpp.autoRegister, BATCH_WINDOW_MS);
   const messageLog = config.ocpp.messageLog ? new MessageLog(db, logger) : undefined;
-  const boots = new Batcher<BootRecord, ChargerAdmission['registrationStatus']>((records) => recordBoots(db, records), BATCH_WINDOW_MS);
+  const boots = new Batcher<BootRecord, BootOutcome>((records) => recordBoots(db, records), BATCH_WINDOW_MS);
 
   /** The charger's next connection starts from the dialect it turned out to speak. */
   function storeDialect(connection: ChargerConnection, dialect: Dialect): void {

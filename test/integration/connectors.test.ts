@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChargerSimulator } from '../../src/sim/index.ts';
+import { BOOT, RawCharger } from '../support/rawCharger.ts';
 import { startTestSystem } from '../support/testSystem.ts';
 import { until } from '../support/until.ts';
 
@@ -177,5 +178,36 @@ describe('connectors and availability', () => {
     const faulted = await t.request('PUT', `/chargers/${OFFLINE}`, { token: admin, body: { status: 'Faulted' } });
     expect(faulted.body.status).toBe('Faulted');
     expect(faulted.body).not.toHaveProperty('availability');
+  });
+
+  it('asks NumberOfConnectors after a boot only while the count is unknown, and again after a boot with another firmware', async () => {
+    const ID = 100004;
+    await db().updateTable('chargers').set({ dialect: 'ocpp1.6' }).where('id', '=', ID).execute();
+    const raw = await RawCharger.connect(`${t.system.ocppUrl}/charger/abc114`, {
+      answers: {
+        GetConfiguration: () => ({ configurationKey: [{ key: 'NumberOfConnectors', readonly: true, value: '2' }] }),
+        GetLocalListVersion: () => ({ listVersion: -1 }),
+      },
+    });
+    const boot = (firmwareVersion: string) => raw.call('BootNotification', { ...BOOT, firmwareVersion });
+    const asked = () => raw.received.filter((frame) => frame[0] === 2 && frame[2] === 'GetConfiguration' && frame[3].key?.includes('NumberOfConnectors')).length;
+    const count = async () => (await db().selectFrom('chargers').select('connector_count').where('id', '=', ID).executeTakeFirstOrThrow()).connector_count;
+    try {
+      await boot('1.0');
+      await until(async () => asked() === 1 && (await count()) === 2);
+
+      await boot('1.0');
+      // A command sent after the boot goes out after whatever the boot set off (one queue per charger).
+      const probe = t.request('POST', `/chargers/${ID}/commands/ClearCache`, { token: admin, body: {} });
+      const call = await raw.nextCall('ClearCache');
+      raw.send([3, call[1], { status: 'Accepted' }]);
+      expect((await probe).status).toBe(200);
+      expect(asked()).toBe(1);
+
+      await boot('2.0');
+      await until(async () => asked() === 2 && (await count()) === 2);
+    } finally {
+      await raw.close();
+    }
   });
 });

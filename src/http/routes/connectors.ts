@@ -55,7 +55,7 @@ export function connectorRoutes({ db, guards, gateway }: HttpContext) {
       schema: operation({
         id: 'listChargerConnectors', tag, access: 'public', summary: 'A charger\'s connectors and their status',
         description: 'Each connector of the charger with the status, error code, info and vendor error it last reported '
-          + '(StatusNotification), by number. Connectors the charger announced with NumberOfConnectors (asked after each boot) '
+          + '(StatusNotification), by number. Connectors the charger announced with NumberOfConnectors (asked after a boot while unknown) '
           + 'are listed before they report, with `null` status. Public like `GET /chargers/{id}`, so an app can let the user pick '
           + 'a connector (`ocppConnectorId` of `POST /transaction` and `POST /reservations`).',
         errors: { 400: badId, 404: unknownCharger },

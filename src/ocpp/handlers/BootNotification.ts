@@ -8,14 +8,14 @@ import type { Answer, HandlerDeps } from './context.ts';
  * the subsystems that keep what it should hold hear of the boot.
  */
 export async function BootNotification(deps: HandlerDeps, connection: ChargerConnection, request: ChargerRequest<'BootNotification'>): Promise<Answer<'BootNotification'>> {
-  const status = await deps.recordBoot(connection.chargerId, request);
+  const { status, facts } = await deps.recordBoot(connection.chargerId, request);
   connection.registration = status;
   return {
     response: { status, currentTime: new Date().toISOString(), interval: deps.config.heartbeatIntervalSeconds },
     after: status === 'Accepted'
       ? () => {
         void connection.dialect.registered(connection, () => deps.pricePerKwh(connection.chargerId));
-        deps.bus.publish('chargerBooted', { chargerId: connection.chargerId, nodeId: deps.bus.nodeId });
+        deps.bus.publish('chargerBooted', { chargerId: connection.chargerId, nodeId: deps.bus.nodeId, facts });
       }
       : undefined,
   };

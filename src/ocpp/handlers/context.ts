@@ -1,5 +1,5 @@
 import type { Config } from '../../config.ts';
-import type { BootInfo } from '../../domain/chargerPresence.ts';
+import type { BootInfo, BootOutcome } from '../../domain/chargerPresence.ts';
 import type { ChargerCertificates } from '../../domain/certificates.ts';
 import type { ChargerGateway } from '../../domain/chargerGateway.ts';
 import type { ChargerStatusRecorder } from '../../domain/chargerStatus.ts';
@@ -31,7 +31,7 @@ export interface HandlerDeps {
   /** The price per kWh at the charger now (its site's price plus this hour's tariff). */
   pricePerKwh(chargerId: ChargerId): Promise<Ore>;
   /** Stores a BootNotification (batched with others) and gives the registration status. */
-  recordBoot(chargerId: ChargerId, boot: BootInfo): Promise<'Accepted' | 'Pending' | 'Rejected'>;
+  recordBoot(chargerId: ChargerId, boot: BootInfo): Promise<BootOutcome>;
 }
 
 /**
