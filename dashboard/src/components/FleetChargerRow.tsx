@@ -32,7 +32,7 @@ export function FleetChargerRow({ charger }: { charger: FleetCharger }) {
     <tr data-testid={`charger-${charger.id}`}>
       <th scope="row" data-label={t('fleet.columns.charger')}>
         <a href={href(`/chargers/${charger.id}`)}>{charger.serialNumber}</a>
-        <div class="muted fleet-small">{t('fleet.chargerId', { id: charger.id })}</div>
+        <div class="muted fleet-small">{t('fleet.chargerId', { id: charger.id })} · {dialectName(charger.dialect)}</div>
       </th>
       <td data-label={t('fleet.columns.status')}>
         <StatusBadge status={charger.status} />
@@ -50,7 +50,6 @@ export function FleetChargerRow({ charger }: { charger: FleetCharger }) {
       <td data-label={t('fleet.columns.power')} class="fleet-power">
         {charger.sessions.length ? kW(charger.powerW) : '–'}
       </td>
-      <td data-label={t('fleet.columns.dialect')}>{dialectName(charger.dialect)}</td>
       <td data-label={t('fleet.columns.hardware')} class="wrap">
         {hardware || '–'}
         {charger.firmwareVersion && <div class="muted fleet-small">{t('fleet.firmware', { version: charger.firmwareVersion })}</div>}

@@ -39,7 +39,6 @@ function Group({ group }: { group: FleetGroup }) {
                 <th scope="col">{t('fleet.columns.status')}</th>
                 <th scope="col">{t('fleet.columns.presence')}</th>
                 <th scope="col">{t('fleet.columns.power')}</th>
-                <th scope="col">{t('fleet.columns.dialect')}</th>
                 <th scope="col">{t('fleet.columns.hardware')}</th>
               </tr>
             </thead>
@@ -55,6 +54,7 @@ function Group({ group }: { group: FleetGroup }) {
 
 /** The chargers grouped by charge point; groups without a charger to show are left out unless `showEmpty`. */
 export function FleetList({ groups, showEmpty }: { groups: FleetGroup[]; showEmpty: boolean }) {
+  if (groups.length === 0) return <p class="notice">{t('fleet.nothingYet')}</p>;
   const visible = groups.filter((group) => group.shown.length > 0 || (showEmpty && group.chargers.length === 0));
   if (visible.length === 0) return <p class="notice">{t('fleet.noMatch')}</p>;
   return <div class="fleet-groups">{visible.map((group) => <Group key={group.key} group={group} />)}</div>;

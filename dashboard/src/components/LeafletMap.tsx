@@ -96,6 +96,14 @@ export function LeafletMap({ sites, tileUrl, attribution, onTilesFailed }: Props
       const position = positionOf(site);
       return position ? [{ site, at: L.latLng(position.latitude, position.longitude) }] : [];
     });
+    // The view is fitted to the sites when they first show and when sites come or go, not on every live change.
+    // It is set before the markers are added: Leaflet draws them (and they can be made focusable) only on a map with a view.
+    const key = placed.map((p) => `${p.site.id}@${p.at.lat},${p.at.lng}`).join('|');
+    if (key !== framed.current && placed.length) {
+      framed.current = key;
+      if (placed.length === 1) shown.setView(placed[0]!.at, 14);
+      else shown.fitBounds(L.latLngBounds(placed.map((p) => p.at)), { padding: [30, 30], maxZoom: 15 });
+    }
     const current = marks.current;
     for (const [id, mark] of current) {
       if (placed.some((p) => p.site.id === id)) continue;
@@ -124,13 +132,6 @@ export function LeafletMap({ sites, tileUrl, attribution, onTilesFailed }: Props
       }
       mark.marker.getElement()?.setAttribute('aria-label', `${site.name}: ${stateName(state)}`);
       render(<SiteSummary site={site} state={state} />, mark.content);
-    }
-    // The view is fitted to the sites when they first show and when sites come or go, not on every live change.
-    const key = placed.map((p) => `${p.site.id}@${p.at.lat},${p.at.lng}`).join('|');
-    if (key !== framed.current && placed.length) {
-      framed.current = key;
-      if (placed.length === 1) shown.setView(placed[0]!.at, 14);
-      else shown.fitBounds(L.latLngBounds(placed.map((p) => p.at)), { padding: [30, 30], maxZoom: 15 });
     }
   }, [sites, tileUrl, attribution]);
 

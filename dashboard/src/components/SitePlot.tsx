@@ -2,9 +2,9 @@ import { t } from '../i18n/index.ts';
 import { positionOf, worstState, type FleetChargePoint } from './fleetModel.ts';
 import { SiteSummary } from './SiteSummary.tsx';
 
-const WIDTH = 480;
-const HEIGHT = 320;
-const PAD = 40;
+const WIDTH = 400;
+const HEIGHT = 280;
+const PAD = 36;
 const KM_PER_DEGREE = 111.32;
 const SCALE_STEPS_KM = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000];
 
@@ -72,9 +72,9 @@ export function SitePlot({ sites }: { sites: FleetChargePoint[] }) {
           const left = x > WIDTH * 0.62;
           return (
             <g key={site.id} class={`plot-site state-${worstState(site.chargers) ?? 'empty'}`}>
-              <circle cx={x} cy={y} r="10" />
+              <circle cx={x} cy={y} r="11" />
               <text class="plot-number" x={x} y={y + 4} text-anchor="middle">{number}</text>
-              <text class="plot-label" x={left ? x - 15 : x + 15} y={y + 4} text-anchor={left ? 'end' : 'start'}>{shortName(site.name)}</text>
+              <text class="plot-label" x={left ? x - 16 : x + 16} y={y + 4} text-anchor={left ? 'end' : 'start'}>{shortName(site.name)}</text>
             </g>
           );
         })}

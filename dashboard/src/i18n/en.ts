@@ -103,6 +103,7 @@ export const en = {
     },
     showing: 'Showing {shown} of {total} chargers',
     noMatch: 'No charger matches these filters.',
+    nothingYet: 'There are no charge points or chargers yet.',
     emptySite: 'No chargers at this charge point yet.',
     groupCounts: 'Chargers: {chargers}, online: {online}',
     unplaced: {
@@ -114,7 +115,6 @@ export const en = {
       status: 'Status',
       presence: 'Connection',
       power: 'Power',
-      dialect: 'Dialect',
       hardware: 'Vendor, model, firmware',
     },
     chargerId: 'ID {id}',
