@@ -5,6 +5,8 @@ import { allChargers, CHARGER_STATUSES, type ConnectorState, type Fleet, type Fl
 
 type Change = (charger: FleetCharger) => FleetCharger;
 
+const UNKNOWN_RELOAD_GAP_MS = 30_000;
+
 /** The fleet with `change` made to the charger `chargerId`. */
 function withCharger(fleet: Fleet, chargerId: number, change: Change): Fleet {
   const apply = (chargers: FleetCharger[]) => (chargers.some((c) => c.id === chargerId) ? chargers.map((c) => (c.id === chargerId ? change(c) : c)) : chargers);
@@ -51,7 +53,7 @@ const onStatus = (event: LiveEvents['status']): Change => (charger) => {
 
 const onSessionStarted = (event: LiveEvents['sessionStarted']): Change => (charger) => {
   if (charger.sessions.some((s) => s.sessionId === event.sessionId)) return charger;
-  const started: RunningSession = { sessionId: event.sessionId, connectorId: event.connectorId, energyWh: 0, powerW: null, startedAt: new Date().toISOString() };
+  const started: RunningSession = { sessionId: event.sessionId, connectorId: event.connectorId, energyWh: 0, powerW: null, startedAt: null };
   return seen(withSessions(charger, [...charger.sessions, started]));
 };
 
@@ -71,14 +73,12 @@ const onMeterValues = (event: LiveEvents['meterValues']): Change => (charger) =>
  * charger the page does not know yet (one that just registered) has it read again.
  */
 export function useFleetLive(loaded: Loaded<Fleet>): void {
-  const { data, loading, reload, update } = loaded;
+  const { data, reload, update } = loaded;
   const known = useRef(new Set<number>());
   known.current = new Set(data ? allChargers(data).map((c) => c.id) : []);
-  // One reload per unknown charger while it runs: a charger's boot sends several events at once.
-  const asked = useRef(new Set<number>());
-  useEffect(() => {
-    if (!loading) asked.current.clear();
-  }, [loading]);
+  // When each unknown charger last had the fleet read again: a charger's boot sends several events at
+  // once, and one the server does not list (whatever the reason) must not have it read on every event.
+  const asked = useRef(new Map<number, number>());
   const loadedOnce = data !== undefined;
 
   useEffect(() => {
@@ -89,8 +89,8 @@ export function useFleetLive(loaded: Loaded<Fleet>): void {
     ) => onLive(name, (event) => {
       if (known.current.has(event.chargerId)) {
         update((fleet) => withCharger(fleet, event.chargerId, changeOf(event)));
-      } else if (!asked.current.has(event.chargerId)) {
-        asked.current.add(event.chargerId);
+      } else if (Date.now() - (asked.current.get(event.chargerId) ?? 0) > UNKNOWN_RELOAD_GAP_MS) {
+        asked.current.set(event.chargerId, Date.now());
         reload();
       }
     });

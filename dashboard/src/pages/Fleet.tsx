@@ -32,8 +32,15 @@ function groupsOf(fleet: FleetData, filter: FleetFilter): FleetGroup[] {
   return groups;
 }
 
+// The filters stay as they were when the operator comes back from a charger's page.
+let lastFilter: FleetFilter = NO_FILTER;
+
 function FleetView({ fleet }: { fleet: FleetData }) {
-  const [filter, setFilter] = useState<FleetFilter>(NO_FILTER);
+  const [filter, setShownFilter] = useState<FleetFilter>(lastFilter);
+  const setFilter = (next: FleetFilter) => {
+    lastFilter = next;
+    setShownFilter(next);
+  };
   const chargers = useMemo(() => allChargers(fleet), [fleet]);
   const counts = useMemo(() => countsOf(chargers), [chargers]);
   const groups = useMemo(() => groupsOf(fleet, filter), [fleet, filter]);
