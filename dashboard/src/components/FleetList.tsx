@@ -1,0 +1,61 @@
+import { t } from '../i18n/index.ts';
+import { FleetChargerRow } from './FleetChargerRow.tsx';
+import { worstState, type FleetCharger } from './fleetModel.ts';
+import { StateWord } from './StateWord.tsx';
+
+/** A charge point's chargers, or the unplaced ones, as the list shows them. */
+export interface FleetGroup {
+  key: string;
+  title: string;
+  /** The address, or what the group is. */
+  note: string;
+  /** All the group's chargers (its state and counts) and those the filters let through (its rows). */
+  chargers: FleetCharger[];
+  shown: FleetCharger[];
+}
+
+function Group({ group }: { group: FleetGroup }) {
+  const online = group.chargers.filter((c) => c.online).length;
+  const headingId = `fleet-group-${group.key}`;
+  return (
+    <section class="fleet-group" aria-labelledby={headingId}>
+      <header>
+        <h3 id={headingId}>{group.title}</h3>
+        <StateWord state={worstState(group.chargers)} />
+        <p class="muted fleet-small">
+          {group.note}
+          {group.note && ' · '}
+          {t('fleet.groupCounts', { chargers: group.chargers.length, online })}
+        </p>
+      </header>
+      {group.shown.length === 0 ? (
+        <p class="muted">{t('fleet.emptySite')}</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="fleet-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('fleet.columns.charger')}</th>
+                <th scope="col">{t('fleet.columns.status')}</th>
+                <th scope="col">{t('fleet.columns.presence')}</th>
+                <th scope="col">{t('fleet.columns.power')}</th>
+                <th scope="col">{t('fleet.columns.hardware')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {group.shown.map((charger) => <FleetChargerRow key={charger.id} charger={charger} />)}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The chargers grouped by charge point; groups without a charger to show are left out unless `showEmpty`. */
+export function FleetList({ groups, showEmpty }: { groups: FleetGroup[]; showEmpty: boolean }) {
+  if (groups.length === 0) return <p class="notice">{t('fleet.nothingYet')}</p>;
+  const visible = groups.filter((group) => group.shown.length > 0 || (showEmpty && group.chargers.length === 0));
+  if (visible.length === 0) return <p class="notice">{t('fleet.noMatch')}</p>;
+  return <div class="fleet-groups">{visible.map((group) => <Group key={group.key} group={group} />)}</div>;
+}
