@@ -55,19 +55,19 @@ export function SessionDetail({ params }: { params: Record<string, string> }) {
       <Async loaded={loaded}>
         {(data) => (
           <>
-            <section class="panel" aria-labelledby="session-summary">
+            <section class="panel section" aria-labelledby="session-summary">
               <h2 id="session-summary">{t('sessions.detail.summary')}</h2>
               <SessionSummary session={data.session} />
             </section>
-            <section class="panel" aria-labelledby="session-meter">
+            <section class="panel section" aria-labelledby="session-meter">
               <h2 id="session-meter">{t('sessions.detail.meterValues')}</h2>
               <MeterChart points={points} />
             </section>
-            <section class="panel" aria-labelledby="session-price">
+            <section class="panel section" aria-labelledby="session-price">
               <h2 id="session-price">{t('sessions.detail.pricePerHour')}</h2>
               {data.priceLines ? <PriceLines lines={data.priceLines} /> : <p class="muted">{t('sessions.detail.notPriced')}</p>}
             </section>
-            <section class="panel" aria-labelledby="session-payments">
+            <section class="panel section" aria-labelledby="session-payments">
               <h2 id="session-payments">{t('sessions.detail.payments')}</h2>
               <Payments payments={data.payments} />
             </section>

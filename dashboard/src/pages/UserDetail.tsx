@@ -32,7 +32,7 @@ export function UserDetail({ params }: { params: Record<string, string> }) {
       <Async loaded={profile}>
         {(user) => (
           <>
-            <section class="panel" aria-labelledby="user-profile">
+            <section class="panel section" aria-labelledby="user-profile">
               <h2 id="user-profile">{t('users.detail.profile')}</h2>
               <dl class="facts">
                 {FIELDS.map(([field, label]) => (
@@ -43,11 +43,11 @@ export function UserDetail({ params }: { params: Record<string, string> }) {
                 ))}
               </dl>
             </section>
-            <section class="panel" aria-labelledby="user-sign-in">
+            <section class="panel section" aria-labelledby="user-sign-in">
               <h2 id="user-sign-in">{t('users.detail.signIn')}</h2>
-              <AccountControls email={user.username} />
+              <AccountControls key={user.username} email={user.username} />
             </section>
-            <section class="panel" aria-labelledby="user-cards">
+            <section class="panel section" aria-labelledby="user-cards">
               <h2 id="user-cards">{t('users.cards.heading')}</h2>
               <UserCards username={user.username} />
             </section>

@@ -23,7 +23,8 @@ export function PriceLines({ lines }: { lines: PriceLine[] }) {
     { label: t('sessions.detail.priceSeries'), unit: t('sessions.detail.priceUnit'), color: '#1d7a3a', stepped: true },
     { label: t('sessions.detail.hourEnergySeries'), unit: 'kWh', color: '#0b6bcb', stepped: true },
   ], []);
-  const data = useMemo(() => (hours.length ? chartData(hours) : null), [hours]);
+  // One hour's step says nothing the table does not.
+  const data = useMemo(() => (hours.length > 1 ? chartData(hours) : null), [hours]);
   if (lines.length === 0) return <p class="muted">{t('common.noRows')}</p>;
   return (
     <>

@@ -13,21 +13,28 @@ export function AccountControls({ email }: { email: string }) {
   const [resetSent, setResetSent] = useState(false);
   const action = useAction();
 
+  // The status changes with a password reset, so it is looked up again after one.
+  const [round, setRound] = useState(0);
   useEffect(() => {
     let current = true;
-    setAccount(undefined);
     findAccount(email).then(
-      (found) => current && setAccount(found),
+      (found) => {
+        if (!current) return;
+        setAccount(found);
+        setLookupError(undefined);
+      },
       (reason: unknown) => current && setLookupError(reason instanceof Error ? reason.message : String(reason)),
     );
     return () => { current = false; };
-  }, [email]);
+  }, [email, round]);
 
   const toggle = (known: Account) => action.run(async () => setAccount(await setEnabled(known, !known.Enabled)));
   const reset = async () => {
     if (!confirm(t('users.detail.confirmReset', { email }))) return;
     setResetSent(false);
-    setResetSent(await action.run(() => api(`/admin/reset-user-password/${encodeURIComponent(email)}`, { method: 'POST' })));
+    const done = await action.run(() => api(`/admin/reset-user-password/${encodeURIComponent(email)}`, { method: 'POST' }));
+    setResetSent(done);
+    if (done) setRound((n) => n + 1);
   };
 
   return (

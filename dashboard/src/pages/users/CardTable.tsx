@@ -29,7 +29,7 @@ export function CardTable({ cards, onChange, onRemove }: { cards: Card[]; onChan
               <tr>
                 <th scope="col">{t('users.cards.idTag')}</th>
                 <th scope="col">{t('users.cards.status')}</th>
-                <th scope="col">{t('users.cards.owner')}</th>
+                <th scope="col">{t('users.cards.user')}</th>
                 <th scope="col">{t('users.cards.parent')}</th>
                 <th scope="col">{t('users.cards.expires')}</th>
                 <th scope="col">{t('users.actions')}</th>
@@ -45,13 +45,15 @@ export function CardTable({ cards, onChange, onRemove }: { cards: Card[]; onChan
                     <td>{card.userID === null ? '–' : <a href={href(userPath(card.userID))}>{t('users.cards.userLink', { id: card.userID })}</a>}</td>
                     <td>{card.parentIdTag ?? '–'}</td>
                     <td>{card.expiresAt ? when(card.expiresAt) : t('common.never')}</td>
-                    <td class="row-actions">
+                    <td>
+                      <div class="row-actions">
                       <button type="button" disabled={action.busy} onClick={() => setBlocked(card, !blocked)}
                         aria-label={t(blocked ? 'users.cards.unblockCard' : 'users.cards.blockCard', { idTag: card.idTag })}>
                         {blocked ? t('users.cards.unblock') : t('users.cards.block')}
                       </button>
                       <button type="button" class="danger" disabled={action.busy} onClick={() => remove(card)}
                         aria-label={t('users.cards.deleteCard', { idTag: card.idTag })}>{t('users.cards.delete')}</button>
+                      </div>
                     </td>
                   </tr>
                 );

@@ -46,7 +46,7 @@ export function CreateCardForm({ onCreated }: { onCreated: (card: Card) => void 
   };
 
   return (
-    <form class="panel" aria-labelledby="new-card" onSubmit={submit}>
+    <form class="panel section" aria-labelledby="new-card" onSubmit={submit}>
       <h2 id="new-card">{t('users.cards.createHeading')}</h2>
       <div class="filters">
         <label>{t('users.cards.idTag')}<input type="text" required maxLength={20} pattern="[\x21-\x7e]+" autoComplete="off" {...field('idTag')} /></label>

@@ -35,7 +35,7 @@ export function CreateUserForm({ onCreated }: { onCreated: (account: Account) =>
   };
 
   return (
-    <form class="panel" aria-labelledby="new-user" onSubmit={submit}>
+    <form class="panel section" aria-labelledby="new-user" onSubmit={submit}>
       <h2 id="new-user">{t('users.create.heading')}</h2>
       <p class="muted">{t('users.create.intro')}</p>
       <div class="filters">
