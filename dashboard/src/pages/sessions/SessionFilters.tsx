@@ -41,7 +41,7 @@ export function SessionFilters({ filter }: { filter: SessionFilter }) {
         <input type="date" {...field('to')} />
       </label>
       <button type="submit" class="primary">{t('common.filter')}</button>
-      <button type="button" onClick={() => navigate(filterHash(EMPTY))}>{t('sessions.clearFilters')}</button>
+      <button type="button" onClick={() => { setDraft(EMPTY); navigate(filterHash(EMPTY)); }}>{t('sessions.clearFilters')}</button>
     </form>
   );
 }

@@ -9,7 +9,7 @@ export interface SessionFilter {
   to: string;
 }
 
-export const FILTER_KEYS = ['status', 'chargerId', 'userId', 'from', 'to'] as const;
+const FILTER_KEYS = ['status', 'chargerId', 'userId', 'from', 'to'] as const;
 
 export function filterOf(search: URLSearchParams): SessionFilter {
   return { status: search.get('status') ?? '', chargerId: search.get('chargerId') ?? '', userId: search.get('userId') ?? '', from: search.get('from') ?? '', to: search.get('to') ?? '' };

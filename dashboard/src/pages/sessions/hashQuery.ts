@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
 /** The query part of the location's hash (`#/sessions?userId=7` → userId=7); router.ts's `path` leaves it out. */
-export function hashQuery(): URLSearchParams {
+function hashQuery(): URLSearchParams {
   const hash = location.hash;
   const at = hash.indexOf('?');
   return new URLSearchParams(at < 0 ? '' : hash.slice(at + 1));
