@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api.ts';
-import { sek, when } from '../../format.ts';
+import { sek } from '../../format.ts';
 import { t } from '../../i18n/index.ts';
-import { periodLabel } from './calendar.ts';
+import { dateLabel, periodLabel } from './calendar.ts';
 import { downloadInvoicePdf } from './invoicePdf.ts';
 import type { Invoice, InvoiceStatus } from './invoiceTypes.ts';
 
@@ -49,20 +49,22 @@ export function InvoiceRow({ invoice, onStatus, onError }: Props) {
     <tr data-testid={`invoice-${invoice.invoiceID}`}>
       <td>{number}</td>
       <td>{periodLabel(invoice.date)}</td>
-      <td>{invoice.email ?? (invoice.userID ? t('money.invoices.userId', { id: invoice.userID }) : '–')}</td>
-      <td>{when(invoice.createdAt)}</td>
-      <td>{when(invoice.dueDate)}</td>
+      <td class="wrap invoice-user">{invoice.email ?? (invoice.userID ? t('money.invoices.userId', { id: invoice.userID }) : '–')}</td>
+      <td><time dateTime={invoice.createdAt}>{dateLabel(invoice.createdAt)}</time></td>
+      <td><time dateTime={invoice.dueDate}>{dateLabel(invoice.dueDate)}</time></td>
       <td><span class={`badge ${paid ? 'ok' : 'warn'}`}>{paid ? t('money.invoices.paid') : t('money.invoices.unpaid')}</span></td>
       <td class="amount">{sek(invoice.totalSum)}</td>
       <td class="amount">{sek(invoice.vat)}</td>
-      <td class="invoice-actions">
-        <button type="button" disabled={busy !== null} onClick={() => void toggle()}
-          aria-label={t(paid ? 'money.invoices.markUnpaidLabel' : 'money.invoices.markPaidLabel', { number })}>
-          {paid ? t('money.invoices.markUnpaid') : t('money.invoices.markPaid')}
-        </button>
-        <button type="button" disabled={busy !== null} onClick={() => void pdf()} aria-label={t('money.invoices.pdfLabel', { number })}>
-          {t('money.invoices.pdf')}
-        </button>
+      <td>
+        <div class="invoice-actions">
+          <button type="button" disabled={busy !== null} onClick={() => void toggle()}
+            aria-label={t(paid ? 'money.invoices.markUnpaidLabel' : 'money.invoices.markPaidLabel', { number })}>
+            {paid ? t('money.invoices.markUnpaid') : t('money.invoices.markPaid')}
+          </button>
+          <button type="button" disabled={busy !== null} onClick={() => void pdf()} aria-label={t('money.invoices.pdfLabel', { number })}>
+            {t('money.invoices.pdf')}
+          </button>
+        </div>
       </td>
     </tr>
   );

@@ -22,6 +22,9 @@ export const hourLabel = (iso: string) => hourFormat.format(new Date(iso));
 /** A date input's value (`YYYY-MM-DD`, local) as "30 Nov 2026". */
 export const dayLabel = (day: string) => dayFormat.format(localMidnight(day));
 
+/** The day of a time: "30 Nov 2026". */
+export const dateLabel = (iso: string) => dayFormat.format(new Date(iso));
+
 /** `YYYY-MM-DD` of the local day `offset` days from today, as a date input holds it. */
 export function localDay(offset: number, now = new Date()): string {
   const day = new Date(now.getFullYear(), now.getMonth(), now.getDate() + offset);
