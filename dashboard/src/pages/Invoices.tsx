@@ -111,7 +111,7 @@ export function Invoices(_props: { params: Record<string, string> }) {
       <PageHeader title={t('money.invoices.title')} />
       <Filters onApply={(next) => { setError(null); setFilter(next); }} />
       {error && <p class="notice error" role="alert">{error}</p>}
-      <section class="panel" aria-label={t('money.invoices.title')}>
+      <section class="panel money-panel" aria-label={t('money.invoices.title')}>
         <Async loaded={loaded}>
           {(invoices) => <InvoiceTable invoices={filter.email ? invoices.filter((invoice) => matches(invoice, filter)) : invoices} onStatus={onStatus} onError={setError} />}
         </Async>

@@ -21,7 +21,7 @@ function Summary({ run }: { run: SelfTestRun }) {
 function Progress({ run }: { run: SelfTestRun }) {
   const text = t('money.selfTest.progressText', { done: run.done, total: run.total });
   return (
-    <section class="panel self-test" aria-labelledby="self-test-progress">
+    <section class="panel money-panel self-test" aria-labelledby="self-test-progress">
       <h2 id="self-test-progress">{t('money.selfTest.progress')}</h2>
       {run.running && !run.mine && <p>{t('money.selfTest.elsewhere')}</p>}
       <progress max={run.total} value={run.done} aria-labelledby="self-test-progress" aria-valuetext={text} />

@@ -89,7 +89,7 @@ export function Tariffs(_props: { params: Record<string, string> }) {
         </label>
       </form>
       {draft.to !== '' && draft.to < draft.from && <p class="notice error" role="alert">{t('money.tariffs.badRange')}</p>}
-      <section class="panel">
+      <section class="panel money-panel">
         <Async loaded={loaded}>{(hours) => <Prices hours={hours} unit={unit} range={range} />}</Async>
       </section>
       <TariffImport onImported={loaded.reload} />

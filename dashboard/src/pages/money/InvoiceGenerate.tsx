@@ -35,7 +35,7 @@ export function InvoiceGenerate({ onGenerated }: { onGenerated: () => void }) {
   }
 
   return (
-    <section class="panel" aria-labelledby="invoice-generate-heading">
+    <section class="panel money-panel" aria-labelledby="invoice-generate-heading">
       <h2 id="invoice-generate-heading">{t('money.invoices.generateHeading')}</h2>
       <p class="muted">{t('money.invoices.generateIntro')}</p>
       <form class="filters" onSubmit={(event) => { event.preventDefault(); setOutcome(null); setConfirming(true); }}>

@@ -40,7 +40,7 @@ export function TariffImport({ onImported }: { onImported: () => void }) {
   }
 
   return (
-    <form class="panel tariff-import" onSubmit={submit} aria-labelledby="tariff-import-heading">
+    <form class="panel money-panel tariff-import" onSubmit={submit} aria-labelledby="tariff-import-heading">
       <h2 id="tariff-import-heading">{t('money.tariffs.importHeading')}</h2>
       <p class="muted" id="tariff-import-format">{t('money.tariffs.importFormat')}</p>
       <label>

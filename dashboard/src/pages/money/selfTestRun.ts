@@ -34,6 +34,8 @@ export interface SelfTestRun {
   total: number;
   /** Why the run's request failed (the server's message). */
   error: string | null;
+  /** When this tab's own run got its answer (ms since the epoch). */
+  answeredAt: number | null;
 }
 
 /**
@@ -43,39 +45,59 @@ export interface SelfTestRun {
  */
 export const selfTestRun = signal<SelfTestRun | null>(null);
 
-const fresh = (mine: boolean): SelfTestRun =>
-  ({ running: true, mine, names: [...SELF_TEST_NAMES], passed: {}, done: 0, total: SELF_TEST_NAMES.length, error: null });
+/** The stream may deliver a run's last events after its HTTP answer; within this time they are that run's. */
+const STRAGGLER_MS = 5_000;
+/** A run seen only in the stream that sends nothing for this long has ended without us (its node went away). */
+const SILENT_MS = 120_000;
+let silence: ReturnType<typeof setTimeout> | undefined;
+
+const fresh = (mine: boolean): SelfTestRun => ({
+  running: true, mine, names: [...SELF_TEST_NAMES], passed: {}, done: 0, total: SELF_TEST_NAMES.length, error: null, answeredAt: null,
+});
+
+function isStraggler(run: SelfTestRun | null, done: number): boolean {
+  return run !== null && !run.running && run.answeredAt !== null && Date.now() - run.answeredAt < STRAGGLER_MS && done <= run.done;
+}
 
 onLive('selfTest', ({ test, passed, done, total }) => {
   const current = selfTestRun.value;
+  if (isStraggler(current, done)) return;
   // Events go to this tab's own run while it waits; otherwise a count that did not go up means a new run began.
   const run = current?.running && (current.mine || done > current.done) ? current : fresh(false);
-  const names = run.names.includes(test) ? run.names : [...run.names, test];
-  selfTestRun.value = {
+  const next: SelfTestRun = {
     ...run,
-    names,
+    names: run.names.includes(test) ? run.names : [...run.names, test],
     passed: { ...run.passed, [test]: passed },
     done: Math.max(done, run.done),
     total,
     // A run this tab asked for ends with its answer; one seen only here ends with its last test.
     running: run.mine || done < total,
   };
+  selfTestRun.value = next;
+  clearTimeout(silence);
+  if (next.running && !next.mine) {
+    silence = setTimeout(() => {
+      if (selfTestRun.value === next) selfTestRun.value = { ...next, running: false };
+    }, SILENT_MS);
+  }
 });
 
 /** GET /tests/ocpp; the live events show its progress meanwhile. */
 export async function runSelfTest(): Promise<void> {
   if (selfTestRun.value?.running) return;
-  selfTestRun.value = fresh(true);
+  const started = fresh(true);
+  selfTestRun.value = started;
+  const latest = () => (selfTestRun.value?.mine ? selfTestRun.value : started);
   try {
     const result = await api<SelfTestResult>('/tests/ocpp');
-    const run = selfTestRun.value ?? fresh(true);
+    const run = latest();
     const passed: Record<string, boolean> = {};
     for (const name of result.successfulTests) passed[name] = true;
     for (const name of result.failedTests) passed[name] = false;
     const names = [...run.names, ...Object.keys(passed).filter((name) => !run.names.includes(name))];
     const count = Object.keys(passed).length;
-    selfTestRun.value = { ...run, running: false, names, passed, done: count, total: count };
+    selfTestRun.value = { ...run, running: false, names, passed, done: count, total: count, answeredAt: Date.now() };
   } catch (reason) {
-    selfTestRun.value = { ...(selfTestRun.value ?? fresh(true)), running: false, error: reason instanceof Error ? reason.message : String(reason) };
+    selfTestRun.value = { ...latest(), running: false, error: reason instanceof Error ? reason.message : String(reason), answeredAt: Date.now() };
   }
 }
