@@ -108,7 +108,6 @@ export const en = {
       number: 'Number',
       period: 'Period',
       recipient: 'User',
-      created: 'Issued',
       due: 'Due',
       total: 'Total',
       vat: 'VAT',

@@ -79,7 +79,6 @@ function InvoiceTable({ invoices, onStatus, onError }: {
               <th scope="col">{t('money.invoices.number')}</th>
               <th scope="col">{t('money.invoices.period')}</th>
               <th scope="col">{t('money.invoices.recipient')}</th>
-              <th scope="col">{t('money.invoices.created')}</th>
               <th scope="col">{t('money.invoices.due')}</th>
               <th scope="col">{t('money.invoices.status')}</th>
               <th scope="col" class="amount">{t('money.invoices.total')}</th>

@@ -49,8 +49,7 @@ export function InvoiceRow({ invoice, onStatus, onError }: Props) {
     <tr data-testid={`invoice-${invoice.invoiceID}`}>
       <td>{number}</td>
       <td>{periodLabel(invoice.date)}</td>
-      <td class="wrap invoice-user">{invoice.email ?? (invoice.userID ? t('money.invoices.userId', { id: invoice.userID }) : '–')}</td>
-      <td><time dateTime={invoice.createdAt}>{dateLabel(invoice.createdAt)}</time></td>
+      <td>{invoice.email ?? (invoice.userID ? t('money.invoices.userId', { id: invoice.userID }) : '–')}</td>
       <td><time dateTime={invoice.dueDate}>{dateLabel(invoice.dueDate)}</time></td>
       <td><span class={`badge ${paid ? 'ok' : 'warn'}`}>{paid ? t('money.invoices.paid') : t('money.invoices.unpaid')}</span></td>
       <td class="amount">{sek(invoice.totalSum)}</td>
