@@ -3,7 +3,7 @@ import { api } from '../../api.ts';
 import { t } from '../../i18n/index.ts';
 import { monthName, periodLabel, previousMonth } from './calendar.ts';
 
-type Outcome = { ok: true; message: string } | { ok: false; message: string };
+interface Outcome { ok: boolean; message: string }
 
 /** POST /invoices/generate for a month, after the operator confirms it. */
 export function InvoiceGenerate({ onGenerated }: { onGenerated: () => void }) {
@@ -12,9 +12,13 @@ export function InvoiceGenerate({ onGenerated }: { onGenerated: () => void }) {
   const [working, setWorking] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const confirmButton = useRef<HTMLButtonElement>(null);
-  // The question replaces the button that asked it: move the focus to its answer.
+  const askButton = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  // The question replaces the button that asked it: the focus goes to its answer, and back once answered.
   useEffect(() => {
     if (confirming) confirmButton.current?.focus();
+    else if (asked.current) askButton.current?.focus();
+    asked.current = confirming;
   }, [confirming]);
   const period = periodLabel(`${month.year}-${String(month.month).padStart(2, '0')}`);
   const validYear = Number.isInteger(month.year) && month.year >= 2000 && month.year <= 2100;
@@ -50,7 +54,7 @@ export function InvoiceGenerate({ onGenerated }: { onGenerated: () => void }) {
             {Array.from({ length: 12 }, (_, index) => <option key={index} value={index + 1}>{monthName(index + 1)}</option>)}
           </select>
         </label>
-        {!confirming && <button type="submit" disabled={!validYear}>{t('money.invoices.generate')}</button>}
+        {!confirming && <button type="submit" ref={askButton} disabled={!validYear}>{t('money.invoices.generate')}</button>}
       </form>
       {confirming && (
         <div class="notice confirm" role="alertdialog" aria-labelledby="invoice-generate-confirm">
