@@ -10,15 +10,21 @@ export class Results {
 
   constructor(private readonly deps: SelfTestDeps, private readonly suffix: string) {}
 
+  readonly #finished = new Set<SelfTestName>();
+
   async run(name: SelfTestName, body: () => Promise<void>): Promise<boolean> {
+    let passed: boolean;
     try {
       await body();
       this.#passed.add(name);
-      return true;
+      passed = true;
     } catch (error) {
       this.fail(name, describeError(error));
-      return false;
+      passed = false;
     }
+    this.#finished.add(name);
+    this.deps.progress?.({ test: name, passed, done: this.#finished.size, total: SELF_TEST_NAMES.length });
+    return passed;
   }
 
   fail(name: SelfTestName, reason: string): void {
