@@ -51,7 +51,7 @@ export function liveFleetRoutes({ guards, fleetStream }: HttpContext) {
     app.get('/live/fleet', {
       onRequest: guards.admin,
       schema: operation({
-        id: 'streamFleetEvents', tag: TAG.dashboard, access: 'admin', database: false, summary: 'The fleet\'s live events (Server-Sent Events)',
+        id: 'streamFleetEvents', tag: TAG.dashboard, access: 'admin', summary: 'The fleet\'s live events (Server-Sent Events)',
         description: 'A `text/event-stream` of what happens on every node: each event is `event: <name>` and `data: <JSON>`; a comment `: ping` '
           + `comes every ${PING_EVERY_MS / 1000} s. Events:\n\n${EVENTS_DOC}\n\n`
           + `\`watch\` names up to ${MAX_WATCHED_CHARGERS} chargers (connectorIDs, comma-separated) whose OCPP frames come too; the node holding a `
