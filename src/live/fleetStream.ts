@@ -85,10 +85,6 @@ export class FleetStream {
     for (const listener of [...this.#listeners]) listener.end();
   }
 
-  get size(): number {
-    return this.#listeners.size;
-  }
-
   #close(listener: FleetListener): void {
     if (!this.#listeners.delete(listener)) return;
     let unwatched = false;
