@@ -8,9 +8,10 @@ export class Results {
   readonly #passed = new Set<SelfTestName>();
   readonly #failed = new Map<SelfTestName, string>();
 
-  constructor(private readonly deps: SelfTestDeps, private readonly suffix: string) {}
-
+  /** Run to the end, passed or not: the progress reports count them. */
   readonly #finished = new Set<SelfTestName>();
+
+  constructor(private readonly deps: SelfTestDeps, private readonly suffix: string) {}
 
   async run(name: SelfTestName, body: () => Promise<void>): Promise<boolean> {
     let passed: boolean;
