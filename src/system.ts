@@ -38,6 +38,8 @@ import type { Cluster } from './cluster/cluster.ts';
 import { NodeLease } from './cluster/nodeLease.ts';
 import { openCluster } from './cluster/openCluster.ts';
 import { LiveMetrics } from './live/liveMetrics.ts';
+import { FleetStream } from './live/fleetStream.ts';
+import { FrameWatchers } from './live/frameWatchers.ts';
 import { Metrics } from './metrics/metrics.ts';
 import { energyDeliveredWh } from './domain/sessions/energyDelivered.ts';
 import { createMailer } from './mail/mailer.ts';
@@ -134,9 +136,11 @@ export async function startSystem(config: Config, logger: Logger, opening = open
       pingIntervalMs: config.ocpp.pingIntervalMs, authCheckIntervalMs: config.liveMetricsAuthCheckIntervalMs,
     });
     const metrics = new Metrics(cluster.nodeId);
+    const framesWatched = new FrameWatchers(bus);
+    started.push({ close: async () => framesWatched.close() });
     const ocpp = await startOcppServer({
       db, config, cluster, transactions, authorizer, logger, liveSummary: (sessionId) => summaries.live(sessionId), userUpgrade: (...args) => live.upgrade(...args),
-      tls: tlsCredentials, observer: metrics.ocpp,
+      tls: tlsCredentials, observer: metrics.ocpp, framesWatched,
     });
     metrics.watch({
       connections: () => ocpp.registry.values(), pool: () => database.pool(), ingest: () => sink.status(), live,
@@ -156,7 +160,8 @@ export async function startSystem(config: Config, logger: Logger, opening = open
       ? new InvoicePaymentProvider()
       : new KlarnaPaymentProvider(db, new KlarnaClient(config.klarna.baseUrl, config.klarna.token, (...event) => recordPaymentEvent(db, ...event), logger.child({ component: 'klarna' })));
     const sessionLogger = logger.child({ component: 'sessions' });
-    const sessionViews = new SessionViews(db, (sessionId, chargerId) => ocpp.gateway.summaryOf(sessionId, chargerId));
+    const liveSummary = (sessionId: number, chargerId: number) => ocpp.gateway.summaryOf(sessionId, chargerId);
+    const sessionViews = new SessionViews(db, liveSummary);
     const settlement = new SessionSettlement(db, bus, payments, sessionViews, sessionLogger);
     const sessions = new SessionControl(db, ocpp.gateway, bus, settlement, sessionViews, config.sessions, sessionLogger);
     const stopFollowingProfiles = new ChargingProfiles(db, ocpp.gateway).follow(bus, logger.child({ component: 'chargingProfiles' }));
@@ -168,7 +173,10 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     const selfTestAbort = new AbortController();
     let selfTestRun: Promise<SelfTestResult> | undefined;
     const runSelfTest = () => (selfTestRun = runOcppSelfTest(
-      { db, ocppUrl: `ws://${urlHost(config.host)}:${ocpp.port}`, gateway: ocpp.gateway, tokens, liveUsers: () => live.users, logger: logger.child({ component: 'selftest' }) },
+      {
+        db, ocppUrl: `ws://${urlHost(config.host)}:${ocpp.port}`, gateway: ocpp.gateway, tokens, liveUsers: () => live.users, logger: logger.child({ component: 'selftest' }),
+        progress: (report) => bus.publish('selfTest', report),
+      },
       { intervalMultiplier: config.selfTest.intervalMultiplier, signal: selfTestAbort.signal },
     ));
     started.unshift({ close: async () => { selfTestAbort.abort(); await selfTestRun?.catch(() => undefined); } });
@@ -178,7 +186,8 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     // After the OCPP server (its charger calls then fail at once), before the database.
     started.push({ close: () => configuration.close() });
     const userAdmin = new UserAdmin(db, accounts);
-    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, configuration, sessions, sessionViews, settlement, accounts, userAdmin, ingest: () => sink.status(),
+    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, configuration, sessions, sessionViews,
+      liveSummary, fleetStream: new FleetStream(bus), settlement, accounts, userAdmin, ingest: () => sink.status(),
       node: () => ({ id: joined.nodeId, several: joined.several, connected: joined.connected, housekeeper: nodeLease?.housekeeper ?? true, chargers: ocpp.registry.size }),
       metrics,
       localLists,

@@ -2,6 +2,25 @@ import type { BootFacts } from './bootFacts.ts';
 import type { LiveSummary } from './sessions/summaries.ts';
 import type { ChargerId, ConnectorId } from './units.ts';
 
+/** One OCPP frame as it went over a charger's socket, for the operators who watch that charger. */
+export interface OcppFrameEvent {
+  chargerId: ChargerId;
+  /** `in` from the charger, `out` to it. */
+  direction: 'in' | 'out';
+  at: Date;
+  /** The frame's text; an outbound charger password is replaced as in the message log. */
+  frame: string;
+}
+
+/** A self-test test finished (of a run on the publishing node). */
+export interface SelfTestProgress {
+  test: string;
+  passed: boolean;
+  /** Tests finished so far in this run, this one included. */
+  done: number;
+  total: number;
+}
+
 /** A MeterValues of a running session, after it was stored, with the session's summary so far. */
 export interface MeterValuesEvent {
   chargerId: ChargerId;
@@ -12,7 +31,7 @@ export interface MeterValuesEvent {
 
 /** What happens on one node that others may wait for or show. */
 export interface BusEvents {
-  /** Topic: the session's user (only sessions with one are published). */
+  /** Topic: the session's user; a session without one is published without a topic. */
   meterValues: MeterValuesEvent;
   /** Topic: the session id. */
   sessionStarted: { chargerId: ChargerId; connectorId: ConnectorId; sessionId: number };
@@ -28,6 +47,19 @@ export interface BusEvents {
    * that holds its socket (`local`), each only when `facts` say there is something to do. No topic.
    */
   chargerBooted: { chargerId: ChargerId; nodeId: string; facts: BootFacts };
+  /** A StatusNotification was stored. Topic: the charger. */
+  chargerStatus: { chargerId: ChargerId; connectorId: ConnectorId; status: string; errorCode: string; at: Date };
+  /** A charger's connection closed and no newer one replaced it (on any node). No topic. */
+  chargerDisconnected: { chargerId: ChargerId; nodeId: string };
+  /** Published only for chargers in a `framesWatched` list, by the node holding the socket. Topic: the charger. */
+  ocppFrame: OcppFrameEvent;
+  /**
+   * The chargers whose frames a node's operators watch now; sent again every so often while
+   * any are, and holds for `ttlMs` (so a node that dies stops costing the others). No topic.
+   */
+  framesWatched: { nodeId: string; chargerIds: ChargerId[]; ttlMs: number };
+  /** Progress of a running self-test. No topic. */
+  selfTest: SelfTestProgress;
 }
 
 export type BusEventName = keyof BusEvents;

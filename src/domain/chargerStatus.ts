@@ -39,9 +39,9 @@ export class ChargerStatusRecorder {
   /**
    * Stores a StatusNotification for its connector, adds it to the connector's history and
    * updates the charger's status, in one transaction under the charger's lock: the history
-   * keeps the order the reports were stored in.
+   * keeps the order the reports were stored in. Answers when the status began, as stored.
    */
-  async connector(chargerId: ChargerId, report: StatusReport): Promise<ChargerStatus | undefined> {
+  async connector(chargerId: ChargerId, report: StatusReport): Promise<{ chargerStatus: ChargerStatus | undefined; at: Date }> {
     // A charger clock that says nothing usable (a leap second, year 10000) is replaced by ours.
     const reported = report.timestamp ? new Date(report.timestamp) : undefined;
     const receivedAt = new Date();
@@ -76,7 +76,7 @@ export class ChargerStatusRecorder {
       const connectors = await trx.selectFrom('connectors').select(['connector_id', 'status']).where('charger_id', '=', chargerId).execute();
       const status = chargerStatusOf(connectors);
       if (status) await trx.updateTable('chargers').set({ status, updated_at: new Date() }).where('id', '=', chargerId).execute();
-      return status;
+      return { chargerStatus: status, at };
     });
   }
 

@@ -27,6 +27,9 @@ import { idTagRoutes } from './routes/idTags.ts';
 import { invoiceRoutes } from './routes/invoices.ts';
 import { localListRoutes } from './routes/localLists.ts';
 import { legacyTransactionRoutes } from './routes/legacyTransactions.ts';
+import { fleetRoutes } from './routes/fleet.ts';
+import { liveFleetRoutes } from './routes/liveFleet.ts';
+import { sessionListRoutes } from './routes/sessions.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { reservationRoutes } from './routes/reservations.ts';
 import { selfTestRoutes } from './routes/selfTest.ts';
@@ -96,6 +99,9 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(firmwareRoutes(context));
   await app.register(diagnosticsRoutes(context));
   await app.register(metricsRoutes(context));
+  await app.register(fleetRoutes(context));
+  await app.register(sessionListRoutes(context));
+  await app.register(liveFleetRoutes(context));
   await app.register(dashboardRoutes(context));
   return app;
 }

@@ -7,11 +7,12 @@ import type { ChargerGateway } from '../domain/chargerGateway.ts';
 import type { ConfigurationControl } from '../domain/configurationControl.ts';
 import type { SessionControl } from '../domain/sessions/control.ts';
 import type { SessionSettlement } from '../domain/sessions/settlement.ts';
-import type { SessionViews } from '../domain/sessions/views.ts';
+import type { LiveSummarySource, SessionViews } from '../domain/sessions/views.ts';
 import type { AccessTokens } from '../domain/tokens.ts';
 import type { UserAdmin } from '../domain/userAdmin.ts';
 import type { LocalListSync } from '../domain/localListSync.ts';
 import type { IngestStatus } from '../ingest/pipeline.ts';
+import type { FleetStream } from '../live/fleetStream.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Guards } from './auth.ts';
 import type { NodeStatus } from './routes/health.ts';
@@ -27,6 +28,10 @@ export interface HttpContext {
   configuration: ConfigurationControl;
   sessions: SessionControl;
   sessionViews: SessionViews;
+  /** The newest summary of a running session, from the node its charger is on. */
+  liveSummary: LiveSummarySource;
+  /** The fleet's live events for the operators' streams on this node. */
+  fleetStream: FleetStream;
   settlement: SessionSettlement;
   accounts: Accounts;
   userAdmin: UserAdmin;

@@ -39,6 +39,7 @@ export const TAG = {
   adminAdmins: 'admin: admins',
   commands: 'commands',
   operations: 'operations',
+  dashboard: 'dashboard',
 } as const;
 export type Tag = (typeof TAG)[keyof typeof TAG];
 
@@ -57,6 +58,7 @@ const TAG_DESCRIPTIONS: Record<Tag, string> = {
   [TAG.adminAdmins]: 'Admin management for admins',
   [TAG.commands]: 'Any OCPP command to one charger or many, and the history of every command sent to a charger',
   [TAG.operations]: 'Health, metrics and self-test, for operators, load balancers and Prometheus',
+  [TAG.dashboard]: 'What the operator dashboard reads: the fleet at a glance, every charging session, and the live stream of events',
 };
 
 const BEARER = [{ bearerAuth: [] }];

@@ -37,7 +37,7 @@ export class MessageLog {
 }
 
 /** An outbound CALL that carries a charger's new password (ChangeConfiguration AuthorizationKey) is stored without it. */
-function withoutSecrets(frame: string): string {
+export function withoutSecrets(frame: string): string {
   if (!frame.includes('"AuthorizationKey"')) return frame;
   const [type, id, action, payload] = JSON.parse(frame) as [number, string, string, unknown];
   return type === 2 && action === 'ChangeConfiguration' ? JSON.stringify([type, id, action, storableRequest(action, payload)]) : frame;

@@ -17,12 +17,12 @@ import type { Cluster } from '../cluster/cluster.ts';
 import { currentPricePerKwh } from '../domain/pricing.ts';
 import type { LiveSummary } from '../domain/sessions/summaries.ts';
 import type { TransactionRecorder } from '../domain/sessions/transactionRecorder.ts';
-import type { Dialect } from '../domain/units.ts';
+import type { ChargerId, Dialect } from '../domain/units.ts';
 import { ChargerAdmissions } from './admission.ts';
 import { OcppGateway } from './gateway.ts';
 import { ChargerConnection, type ConnectionOptions } from './connection.ts';
 import { createDispatcher } from './handlers/index.ts';
-import { MessageLog } from './messageLog.ts';
+import { MessageLog, withoutSecrets } from './messageLog.ts';
 import { UNOBSERVED, type OcppObserver } from './observer.ts';
 import { PingSweep } from './pingSweep.ts';
 import { ChargerPresence } from './presence.ts';
@@ -64,6 +64,8 @@ export interface OcppServerDeps {
   tls?: TlsCredentials;
   /** Hears every OCPP message in and out (metrics). */
   observer?: OcppObserver;
+  /** Whether operators (on any node) watch a charger's frames now: asked for every frame, so it must be a Set lookup. */
+  framesWatched?: { has(chargerId: ChargerId): boolean };
 }
 
 /**
@@ -95,11 +97,18 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
     pricePerKwh: (chargerId) => currentPricePerKwh(db, chargerId),
     recordBoot: (chargerId, boot) => boots.add({ chargerId, boot, at: new Date() }),
   });
+  const watched = deps.framesWatched;
   const connectionOptions: ConnectionOptions = {
     callTimeoutMs: config.ocpp.callTimeoutMs,
     maxFrameBytes: config.ocpp.maxFrameBytes,
     logger,
-    record: messageLog && ((connection, direction, frame) => messageLog.record(connection, direction, frame)),
+    record: (messageLog || watched) && ((connection, direction, frame) => {
+      messageLog?.record(connection, direction, frame);
+      if (!watched?.has(connection.chargerId)) return;
+      cluster.bus.publish('ocppFrame', {
+        chargerId: connection.chargerId, direction, at: new Date(), frame: direction === 'out' ? withoutSecrets(frame) : frame,
+      }, String(connection.chargerId));
+    }),
     seen: (connection) => presence.seen(connection.chargerId),
     dialectChanged: storeDialect,
     observer: deps.observer ?? UNOBSERVED,
@@ -141,6 +150,7 @@ export async function startOcppServer(deps: OcppServerDeps): Promise<OcppServer>
       deps.transactions.release(connection.chargerId);
       connection.log.info({ code }, 'charger disconnected');
       presence.mark(connection, false);
+      cluster.bus.publish('chargerDisconnected', { chargerId: connection.chargerId, nodeId: cluster.nodeId });
     });
     socket.on('error', (error) => connection.log.warn({ err: error }, 'socket error'));
   }

@@ -8,17 +8,24 @@ export class Results {
   readonly #passed = new Set<SelfTestName>();
   readonly #failed = new Map<SelfTestName, string>();
 
+  /** Run to the end, passed or not: the progress reports count them. */
+  readonly #finished = new Set<SelfTestName>();
+
   constructor(private readonly deps: SelfTestDeps, private readonly suffix: string) {}
 
   async run(name: SelfTestName, body: () => Promise<void>): Promise<boolean> {
+    let passed: boolean;
     try {
       await body();
       this.#passed.add(name);
-      return true;
+      passed = true;
     } catch (error) {
       this.fail(name, describeError(error));
-      return false;
+      passed = false;
     }
+    this.#finished.add(name);
+    this.deps.progress?.({ test: name, passed, done: this.#finished.size, total: SELF_TEST_NAMES.length });
+    return passed;
   }
 
   fail(name: SelfTestName, reason: string): void {

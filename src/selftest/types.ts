@@ -44,6 +44,8 @@ export interface SelfTestDeps {
   /** Number of users with open live-metrics sockets right now. */
   liveUsers(): number;
   logger?: SelfTestLogger;
+  /** Hears each test as it finishes (the operators' live view shows the run's progress). */
+  progress?(report: { test: SelfTestName; passed: boolean; done: number; total: number }): void;
 }
 
 export interface SelfTestOptions {

@@ -12,10 +12,12 @@ export async function MeterValues(deps: HandlerDeps, connection: ChargerConnecti
     transactionId: readRowId(request.transactionId),
     meterValues: readMeterValues(request.meterValue, receivedAt),
   }, receivedAt);
-  // Pushed once stored, and once only: a resent reading is not news. Only a user's sessions
-  // are watched live, on whichever node that user's sockets are.
-  if (live && live.userId !== null) {
-    deps.bus.publish('meterValues', { chargerId: connection.chargerId, connectorId: connectorId ?? 0, messageId: id, summary: live }, String(live.userId));
+  // Pushed once stored, and once only: a resent reading is not news. A user's session goes to
+  // that user's sockets (its topic), on whichever node they are; every session to the operators.
+  if (live) {
+    const event = { chargerId: connection.chargerId, connectorId: connectorId ?? 0, messageId: id, summary: live };
+    if (live.userId === null) deps.bus.publish('meterValues', event);
+    else deps.bus.publish('meterValues', event, String(live.userId));
   }
   return { response: {} };
 }
