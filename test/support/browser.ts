@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type ConsoleMessage, type Page, type ViewportSize } from 'playwright-core';
+import { chromium, type Browser, type ConsoleMessage, type Locator, type Page, type ViewportSize } from 'playwright-core';
 import { ADMIN, sendRequest, startTestSystem } from './testSystem.ts';
 
 /** Debian's chromium package; CI installs it (.ci/run). Playwright's own browser downloads are not used. */
@@ -97,6 +97,14 @@ export async function signInAsAdmin(dashboard: DashboardPage, baseUrl: string): 
   await dashboard.page.addInitScript(([key, value]) => {
     if (location.pathname.startsWith('/dashboard') && !sessionStorage.getItem(key!)) sessionStorage.setItem(key!, value!);
   }, [SESSION_KEY, JSON.stringify(session)]);
+}
+
+/**
+ * The trimmed text of the first element `locator` finds, or undefined while there is none;
+ * it does not wait, for polling with `expect.poll`.
+ */
+export async function textOf(locator: Locator): Promise<string | undefined> {
+  return (await locator.allTextContents())[0]?.trim();
 }
 
 /** Waits until the top bar says the live stream is open (pages then see every event from here on). */
