@@ -16,10 +16,10 @@ if (chromiumMissing) {
  */
 export const WAIT_MS = 60_000;
 
-/** Where screenshots go (reports/ is ignored by git; CI keeps it). */
+/** Where screenshots go, beside the test reports (reports/ is not committed). */
 const SCREENSHOTS = fileURLToPath(new URL('../../reports/screenshots/', import.meta.url));
 
-/** SESSION_KEY of dashboard/src/auth.ts: the signed-in admin, kept in the tab's sessionStorage. */
+/** STORAGE_KEY of dashboard/src/auth.ts: the signed-in admin, kept in the tab's sessionStorage. */
 const SESSION_KEY = 'flexicharge.session';
 
 /**
