@@ -10,6 +10,9 @@ import { defineConfig } from 'vitest/config';
 // worker's loaded modules (no isolation: every file starts its own system on its own
 // database, and the embedded database's compiled WebAssembly is reused). Measured on 2
 // cores, embedded suite: 209 s isolated with 2 workers, 154 s shared, 63 s shared with 4.
+//
+// The browser tests (headless Chromium on the dashboard) run once, on the embedded database:
+// what they test is the page, which is the same whatever database the server has.
 const databases = ['embedded', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])];
 
 export default defineConfig({
@@ -31,6 +34,17 @@ export default defineConfig({
           env: { TEST_DATABASE: database },
         },
       })),
+      {
+        extends: true as const,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          isolate: false,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          env: { TEST_DATABASE: 'embedded' },
+        },
+      },
     ],
   },
 });

@@ -28,11 +28,12 @@ function newest(dir: string): number {
 
 /**
  * Tests that start the server as `npm start` does need the compiled JavaScript of the
- * sources being tested, so dist/ is built again when src/ is newer.
+ * sources being tested, and the browser tests the dashboard the server serves from
+ * dist/dashboard, so dist/ is built again when src/ or dashboard/ is newer.
  */
 function buildWhenStale(): void {
-  const built = fs.existsSync('dist/main.js') ? newest('dist') : 0;
-  if (built < newest('src')) execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
+  const built = fs.existsSync('dist/main.js') && fs.existsSync('dist/dashboard/index.html') ? newest('dist') : 0;
+  if (built < Math.max(newest('src'), newest('dashboard'))) execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
 }
 
 /** A migrated embedded cluster, made once per run; each test copies it (a cluster takes seconds to create). */
@@ -63,6 +64,6 @@ async function postgresTemplate(project: TestProject): Promise<() => Promise<voi
 export default async function setup(project: TestProject): Promise<(() => void | Promise<void>) | void> {
   if (project.name === 'unit') return;
   buildWhenStale();
-  if (project.name === 'integration:embedded') return embeddedTemplate(project);
+  if (project.name === 'integration:embedded' || project.name === 'browser') return embeddedTemplate(project);
   if (project.name === 'integration:postgres') return postgresTemplate(project);
 }
