@@ -169,7 +169,7 @@ export const en = {
       inoperative: 'Inoperative (out of service)',
       sendAvailability: 'Send availability',
       triggerTitle: 'Ask the charger to send a message',
-      requestedMessage: 'Message',
+      requestedMessage: 'Message to send',
       sendTrigger: 'Send trigger',
     },
     firmware: {

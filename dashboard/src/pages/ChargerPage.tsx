@@ -41,14 +41,18 @@ function ChargerView({ chargerId }: { chargerId: number }) {
           <div class="charger-page">
             <ChargerHeader charger={detail} />
             <div class="charger-columns">
-              <Connectors loaded={connectors} />
-              <RunningSessions sessions={detail.sessions} />
-              <Commands chargerId={chargerId} connectors={numbers.length ? numbers : [1]} onSent={() => setSent((n) => n + 1)} />
-              <CommandHistory chargerId={chargerId} sent={sent} />
-              <MessageLog chargerId={chargerId} />
-              <StatusHistory chargerId={chargerId} />
-              <ConfigurationSection chargerId={chargerId} />
+              <div class="charger-column">
+                <Connectors loaded={connectors} />
+                <Commands chargerId={chargerId} connectors={numbers.length ? numbers : [1]} onSent={() => setSent((n) => n + 1)} />
+              </div>
+              <div class="charger-column">
+                <RunningSessions sessions={detail.sessions} />
+                <StatusHistory chargerId={chargerId} />
+              </div>
             </div>
+            <MessageLog chargerId={chargerId} />
+            <CommandHistory chargerId={chargerId} sent={sent} />
+            <ConfigurationSection chargerId={chargerId} />
           </div>
         )}
       </Async>

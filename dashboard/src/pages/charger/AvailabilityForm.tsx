@@ -3,6 +3,7 @@ import { api } from '../../api.ts';
 import { t } from '../../i18n/index.ts';
 import { CommandForm, type CommandPanelProps } from './CommandForm.tsx';
 import { ConnectorSelect } from './ConnectorSelect.tsx';
+import { Field } from './Field.tsx';
 
 type AvailabilityType = 'Operative' | 'Inoperative';
 
@@ -19,13 +20,12 @@ export function AvailabilityForm({ chargerId, connectors, busy, run, onClose }: 
       id="command-availability" title={t('charger.commands.availabilityTitle')} submitLabel={t('charger.commands.sendAvailability')}
       busy={busy} onClose={onClose} onSubmit={() => run('ChangeAvailability', send)}
     >
-      <label>
-        {t('charger.commands.availabilityType')}
-        <select value={type} onChange={(e) => setType(e.currentTarget.value as AvailabilityType)}>
+      <Field label={t('charger.commands.availabilityType')}>{(id) => (
+        <select id={id} value={type} onChange={(e) => setType(e.currentTarget.value as AvailabilityType)}>
           <option value="Operative">{t('charger.commands.operative')}</option>
           <option value="Inoperative">{t('charger.commands.inoperative')}</option>
         </select>
-      </label>
+      )}</Field>
       <ConnectorSelect
         label={t('charger.connector')} connectors={connectors} value={connector} onChange={setConnector}
         emptyLabel={t('charger.wholeCharger')}

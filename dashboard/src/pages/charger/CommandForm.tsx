@@ -14,7 +14,11 @@ interface Props {
   children: ComponentChildren;
 }
 
-/** The panel of one command: its fields, a send button and a close button; Escape closes it. */
+/**
+ * The panel of one command: its fields, a send button and a close button; Escape closes it.
+ * The send button stays enabled while a command is under way (a disabled button would drop
+ * the keyboard focus); a second send is ignored then.
+ */
 export function CommandForm({ id, title, submitLabel, busy, ready = true, onSubmit, onClose, children }: Props) {
   const form = useRef<HTMLFormElement>(null);
 
@@ -31,7 +35,7 @@ export function CommandForm({ id, title, submitLabel, busy, ready = true, onSubm
       aria-labelledby={`${id}-title`}
       onSubmit={(event) => {
         event.preventDefault();
-        onSubmit();
+        if (!busy && ready) onSubmit();
       }}
       onKeyDown={(event) => {
         if (event.key === 'Escape') onClose();
@@ -40,7 +44,7 @@ export function CommandForm({ id, title, submitLabel, busy, ready = true, onSubm
       <h3 id={`${id}-title`}>{title}</h3>
       <div class="command-fields">{children}</div>
       <div class="command-actions">
-        <button type="submit" class="primary" disabled={busy || !ready} aria-busy={busy}>{submitLabel}</button>
+        <button type="submit" class="primary" disabled={!ready} aria-disabled={busy} aria-busy={busy}>{submitLabel}</button>
         <button type="button" onClick={onClose}>{t('common.close')}</button>
       </div>
     </form>

@@ -5,6 +5,7 @@ import { t } from '../../i18n/index.ts';
 import { PagedFooter } from './PagedFooter.tsx';
 import { COMMAND_ACTIONS, COMMAND_OUTCOMES, type CommandEntry, type CommandPage } from './types.ts';
 import { usePaged } from './usePaged.ts';
+import { Field } from './Field.tsx';
 
 const PAGE = 25;
 
@@ -29,23 +30,21 @@ export function CommandHistory({ chargerId, sent }: { chargerId: number; sent: n
   }, [sent, reload]);
 
   return (
-    <section class="panel wide" aria-labelledby="charger-commands-history">
+    <section class="panel" aria-labelledby="charger-commands-history">
       <h2 id="charger-commands-history">{t('charger.commandHistory.heading')}</h2>
       <div class="filters">
-        <label>
-          {t('charger.commandHistory.action')}
-          <select value={action} onChange={(e) => setAction(e.currentTarget.value)}>
+        <Field label={t('charger.commandHistory.action')}>{(id) => (
+          <select id={id} value={action} onChange={(e) => setAction(e.currentTarget.value)}>
             <option value="">{t('common.all')}</option>
             {COMMAND_ACTIONS.map((a) => <option key={a} value={a}>{a}</option>)}
           </select>
-        </label>
-        <label>
-          {t('charger.commandHistory.outcome')}
-          <select value={outcome} onChange={(e) => setOutcome(e.currentTarget.value)}>
+        )}</Field>
+        <Field label={t('charger.commandHistory.outcome')}>{(id) => (
+          <select id={id} value={outcome} onChange={(e) => setOutcome(e.currentTarget.value)}>
             <option value="">{t('common.all')}</option>
             {COMMAND_OUTCOMES.map((o) => <option key={o} value={o}>{o}</option>)}
           </select>
-        </label>
+        )}</Field>
         <button type="button" onClick={reload}>{t('charger.refresh')}</button>
       </div>
       {paged.items.length > 0 && (

@@ -32,6 +32,7 @@ export function ConfigurationKeyRow({ chargerId, entry, onChanged }: Props) {
 
   const save = async (event: Event) => {
     event.preventDefault();
+    if (busy) return;
     setBusy(true);
     try {
       const answer = await api<{ key: string; value: string; status: string }>(
@@ -60,7 +61,7 @@ export function ConfigurationKeyRow({ chargerId, entry, onChanged }: Props) {
               aria-label={t('charger.config.newValue', { key: entry.key })}
               onInput={(e) => setValue(e.currentTarget.value)}
             />
-            <button type="submit" class="primary" disabled={busy}>{t('common.save')}</button>
+            <button type="submit" class="primary" aria-disabled={busy}>{t('common.save')}</button>
             <button type="button" onClick={close}>{t('common.cancel')}</button>
           </form>
         ) : (entry.value ?? '–')}

@@ -7,6 +7,7 @@ import { t } from '../../i18n/index.ts';
 import { ConfigurationKeyRow } from './ConfigurationKeyRow.tsx';
 import { describeError } from './errors.ts';
 import type { Configuration } from './types.ts';
+import { Field } from './Field.tsx';
 
 /** The charger's OCPP configuration as last reported, read again from the charger on demand, one key changed at a time. */
 export function ConfigurationSection({ chargerId }: { chargerId: number }) {
@@ -16,6 +17,7 @@ export function ConfigurationSection({ chargerId }: { chargerId: number }) {
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
 
   const refresh = async () => {
+    if (refreshing) return;
     setRefreshing(true);
     setOutcome(null);
     try {
@@ -36,14 +38,13 @@ export function ConfigurationSection({ chargerId }: { chargerId: number }) {
 
   const needle = filter.trim().toLowerCase();
   return (
-    <section class="panel wide" aria-labelledby="charger-config">
+    <section class="panel" aria-labelledby="charger-config">
       <h2 id="charger-config">{t('charger.config.heading')}</h2>
       <div class="filters">
-        <label>
-          {t('charger.config.filter')}
-          <input type="search" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
-        </label>
-        <button type="button" onClick={refresh} disabled={refreshing}>
+        <Field label={t('charger.config.filter')}>{(id) => (
+          <input id={id} type="search" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
+        )}</Field>
+        <button type="button" onClick={refresh} aria-disabled={refreshing}>
           {refreshing ? t('charger.config.refreshing') : t('charger.config.refresh')}
         </button>
       </div>
@@ -65,7 +66,7 @@ export function ConfigurationSection({ chargerId }: { chargerId: number }) {
                     <th scope="col">{t('charger.config.readOnly')}</th>
                     <th scope="col">{t('charger.config.desired')}</th>
                     <th scope="col">{t('charger.config.lastChange')}</th>
-                    <th scope="col"><span class="visually-hidden">{t('charger.config.edit')}</span></th>
+                    <th scope="col" aria-label={t('charger.config.edit')} />
                   </tr>
                 </thead>
                 <tbody>

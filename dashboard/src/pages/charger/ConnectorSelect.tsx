@@ -1,4 +1,5 @@
 import { t } from '../../i18n/index.ts';
+import { Field } from './Field.tsx';
 
 interface Props {
   label: string;
@@ -12,12 +13,11 @@ interface Props {
 /** A select of the charger's connectors. */
 export function ConnectorSelect({ label, connectors, value, onChange, emptyLabel }: Props) {
   return (
-    <label>
-      {label}
-      <select value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+    <Field label={label}>{(id) => (
+      <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
         {emptyLabel !== undefined && <option value="">{emptyLabel}</option>}
         {connectors.map((c) => <option key={c} value={String(c)}>{t('charger.commands.connectorN', { n: c })}</option>)}
       </select>
-    </label>
+    )}</Field>
   );
 }

@@ -5,6 +5,7 @@ import { t } from '../../i18n/index.ts';
 import { CommandForm, type CommandPanelProps } from './CommandForm.tsx';
 import { DiagnosticsJobs } from './DiagnosticsJobs.tsx';
 import type { DiagnosticsJob } from './types.ts';
+import { Field } from './Field.tsx';
 
 /** A datetime-local field's value as an ISO time (it is the browser's local time). */
 const isoOf = (local: string) => (local ? new Date(local).toISOString() : undefined);
@@ -31,14 +32,12 @@ export function DiagnosticsForm({ chargerId, busy, run, onClose }: CommandPanelP
       id="command-diagnostics" title={t('charger.diagnostics.title')} submitLabel={t('charger.diagnostics.send')}
       busy={busy} onClose={onClose} onSubmit={() => run('GetDiagnostics', send)}
     >
-      <label>
-        {t('charger.diagnostics.from')}
-        <input type="datetime-local" value={startTime} onInput={(e) => setStartTime(e.currentTarget.value)} />
-      </label>
-      <label>
-        {t('charger.diagnostics.to')}
-        <input type="datetime-local" value={stopTime} onInput={(e) => setStopTime(e.currentTarget.value)} />
-      </label>
+      <Field label={t('charger.diagnostics.from')}>{(id) => (
+        <input id={id} type="datetime-local" value={startTime} onInput={(e) => setStartTime(e.currentTarget.value)} />
+      )}</Field>
+      <Field label={t('charger.diagnostics.to')}>{(id) => (
+        <input id={id} type="datetime-local" value={stopTime} onInput={(e) => setStopTime(e.currentTarget.value)} />
+      )}</Field>
       <DiagnosticsJobs jobs={jobs} />
     </CommandForm>
   );

@@ -6,6 +6,7 @@ import { t } from '../../i18n/index.ts';
 import { CommandForm, type CommandPanelProps } from './CommandForm.tsx';
 import { describeError } from './errors.ts';
 import type { FirmwareFile, FirmwareJob } from './types.ts';
+import { Field } from './Field.tsx';
 
 /** OCPP UpdateFirmware with an uploaded firmware file, or one uploaded here first (POST /firmware, raw bytes). */
 export function FirmwareForm({ chargerId, busy, run, onClose }: CommandPanelProps) {
@@ -17,7 +18,7 @@ export function FirmwareForm({ chargerId, busy, run, onClose }: CommandPanelProp
   const [uploadOutcome, setUploadOutcome] = useState<{ ok: boolean; text: string } | null>(null);
 
   const upload = async () => {
-    if (!file) return;
+    if (!file || uploading) return;
     setUploading(true);
     setUploadOutcome(null);
     try {
@@ -44,9 +45,8 @@ export function FirmwareForm({ chargerId, busy, run, onClose }: CommandPanelProp
       id="command-firmware" title={t('charger.firmware.title')} submitLabel={t('charger.firmware.send')}
       busy={busy} ready={firmwareId !== ''} onClose={onClose} onSubmit={() => run('UpdateFirmware', send)}
     >
-      <label>
-        {t('charger.firmware.file')}
-        <select value={firmwareId} onChange={(e) => setFirmwareId(e.currentTarget.value)}>
+      <Field label={t('charger.firmware.file')}>{(id) => (
+        <select id={id} value={firmwareId} onChange={(e) => setFirmwareId(e.currentTarget.value)}>
           <option value="">{files.loading && !files.data ? t('app.loading') : t('charger.firmware.choose')}</option>
           {(files.data ?? []).map((f) => (
             <option key={f.id} value={String(f.id)}>
@@ -54,19 +54,17 @@ export function FirmwareForm({ chargerId, busy, run, onClose }: CommandPanelProp
             </option>
           ))}
         </select>
-      </label>
+      )}</Field>
       {files.error && <p class="notice error" role="alert">{t('common.error', { message: files.error.message })}</p>}
       <fieldset class="upload">
         <legend>{t('charger.firmware.uploadLegend')}</legend>
-        <label>
-          {t('charger.firmware.uploadFile')}
-          <input type="file" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
-        </label>
-        <label>
-          {t('charger.firmware.version')}
-          <input value={version} maxLength={50} onInput={(e) => setVersion(e.currentTarget.value)} />
-        </label>
-        <button type="button" onClick={upload} disabled={!file || uploading} aria-busy={uploading}>{t('charger.firmware.upload')}</button>
+        <Field label={t('charger.firmware.uploadFile')}>{(id) => (
+          <input id={id} type="file" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+        )}</Field>
+        <Field label={t('charger.firmware.version')}>{(id) => (
+          <input id={id} value={version} maxLength={50} onInput={(e) => setVersion(e.currentTarget.value)} />
+        )}</Field>
+        <button type="button" onClick={upload} disabled={!file} aria-disabled={uploading} aria-busy={uploading}>{t('charger.firmware.upload')}</button>
         {uploadOutcome && <p class={`notice ${uploadOutcome.ok ? 'ok' : 'error'}`} role="status">{uploadOutcome.text}</p>}
       </fieldset>
     </CommandForm>

@@ -4,6 +4,7 @@ import { language, t } from '../../i18n/index.ts';
 import { onLive, watchCharger } from '../../live.ts';
 import { actionOf, FrameReader, MAX_FRAMES, type LoggedFrame } from './frames.ts';
 import type { StoredFrames } from './types.ts';
+import { Field } from './Field.tsx';
 
 const clock = new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 });
 const TYPE_NAMES = { 2: 'CALL', 3: 'CALLRESULT', 4: 'CALLERROR' } as const;
@@ -103,20 +104,18 @@ export function MessageLog({ chargerId }: { chargerId: number }) {
   const shown = frames.filter((f) => (!action || actionOf(f) === action) && (!needle || f.text.toLowerCase().includes(needle)));
 
   return (
-    <section class="panel wide" aria-labelledby="charger-log">
+    <section class="panel" aria-labelledby="charger-log">
       <h2 id="charger-log">{t('charger.log.heading')}</h2>
       <div class="filters">
-        <label>
-          {t('charger.log.action')}
-          <select value={action} onChange={(e) => setAction(e.currentTarget.value)}>
+        <Field label={t('charger.log.action')}>{(id) => (
+          <select id={id} value={action} onChange={(e) => setAction(e.currentTarget.value)}>
             <option value="">{t('common.all')}</option>
             {actions.map((a) => <option key={a} value={a}>{a}</option>)}
           </select>
-        </label>
-        <label>
-          {t('charger.log.text')}
-          <input type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
-        </label>
+        )}</Field>
+        <Field label={t('charger.log.text')}>{(id) => (
+          <input id={id} type="search" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        )}</Field>
         <button type="button" aria-pressed={paused} onClick={togglePause}>{paused ? t('charger.log.resume') : t('charger.log.pause')}</button>
         <button type="button" onClick={clear}>{t('charger.log.clear')}</button>
       </div>

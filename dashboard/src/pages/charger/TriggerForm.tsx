@@ -3,6 +3,7 @@ import { t } from '../../i18n/index.ts';
 import { CommandForm, type CommandPanelProps } from './CommandForm.tsx';
 import { ConnectorSelect } from './ConnectorSelect.tsx';
 import { sendCommand } from './sendCommand.ts';
+import { Field } from './Field.tsx';
 
 /** The messages OCPP 1.6 TriggerMessage can ask for. */
 const TRIGGERS = [
@@ -19,12 +20,11 @@ export function TriggerForm({ chargerId, connectors, busy, run, onClose }: Comma
       id="command-trigger" title={t('charger.commands.triggerTitle')} submitLabel={t('charger.commands.sendTrigger')}
       busy={busy} onClose={onClose} onSubmit={() => run('TriggerMessage', send)}
     >
-      <label>
-        {t('charger.commands.requestedMessage')}
-        <select value={requestedMessage} onChange={(e) => setRequestedMessage(e.currentTarget.value)}>
+      <Field label={t('charger.commands.requestedMessage')}>{(id) => (
+        <select id={id} value={requestedMessage} onChange={(e) => setRequestedMessage(e.currentTarget.value)}>
           {TRIGGERS.map((m) => <option key={m} value={m}>{m}</option>)}
         </select>
-      </label>
+      )}</Field>
       <ConnectorSelect
         label={t('charger.connector')} connectors={connectors} value={connector} onChange={setConnector}
         emptyLabel={t('charger.commands.noConnector')}
