@@ -2,9 +2,11 @@ import { OnlineBadge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { ago, kW, when } from '../../format.ts';
 import { t } from '../../i18n/index.ts';
 import type { ChargerDetail } from './types.ts';
+import { useNow } from './useNow.ts';
 
 /** Who the charger is, where it stands and how it is now. */
 export function ChargerHeader({ charger }: { charger: ChargerDetail }) {
+  const now = useNow();
   const vendorModel = [charger.vendor, charger.model].filter(Boolean).join(' · ');
   return (
     <section class="panel" aria-label={t('charger.header.label')}>
@@ -21,7 +23,7 @@ export function ChargerHeader({ charger }: { charger: ChargerDetail }) {
         <div><dt>{t('charger.header.site')}</dt><dd>{charger.chargePointName ?? t('charger.header.noSite')}</dd></div>
         <div>
           <dt>{t('charger.header.lastSeen')}</dt>
-          <dd>{charger.lastSeenAt ? <time dateTime={charger.lastSeenAt} title={when(charger.lastSeenAt)}>{ago(charger.lastSeenAt)}</time> : t('common.never')}</dd>
+          <dd>{charger.lastSeenAt ? <time dateTime={charger.lastSeenAt} title={when(charger.lastSeenAt)}>{ago(charger.lastSeenAt, now)}</time> : t('common.never')}</dd>
         </div>
         <div><dt>{t('charger.header.dialect')}</dt><dd>{charger.dialect === 'flexicharge' ? t('charger.header.dialectLegacy') : t('charger.header.dialectOcpp')}</dd></div>
         <div><dt>{t('charger.header.vendorModel')}</dt><dd>{vendorModel || '–'}</dd></div>

@@ -6,6 +6,7 @@ import { ago, when } from '../../format.ts';
 import { t } from '../../i18n/index.ts';
 import { onLive } from '../../live.ts';
 import type { Connector } from './types.ts';
+import { useNow } from './useNow.ts';
 
 /** Applies StatusNotifications to the connectors as they arrive (the page reads them once). */
 export function useLiveConnectors(chargerId: number, loaded: Loaded<Connector[]>): void {
@@ -25,6 +26,7 @@ export function useLiveConnectors(chargerId: number, loaded: Loaded<Connector[]>
 
 /** Each connector's last reported status. */
 export function Connectors({ loaded }: { loaded: Loaded<Connector[]> }) {
+  const now = useNow();
   return (
     <section class="panel" aria-labelledby="charger-connectors">
       <h2 id="charger-connectors">{t('charger.connectors.heading')}</h2>
@@ -50,7 +52,7 @@ export function Connectors({ loaded }: { loaded: Loaded<Connector[]> }) {
                       {connector.info && <span class="muted"> · {connector.info}</span>}
                       {connector.vendorErrorCode && <span class="muted"> · {connector.vendorErrorCode}</span>}
                     </td>
-                    <td><span title={when(connector.statusAt)}>{ago(connector.statusAt)}</span></td>
+                    <td><span title={when(connector.statusAt)}>{ago(connector.statusAt, now)}</span></td>
                   </tr>
                 ))}
               </tbody>

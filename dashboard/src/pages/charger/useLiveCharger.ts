@@ -11,6 +11,8 @@ export function useLiveCharger(chargerId: number, loaded: Loaded<ChargerDetail>)
     const stops = [
       onLive('online', (event) => mine(event) && update((c) => ({ ...c, online: true, lastSeenAt: new Date().toISOString() }))),
       onLive('offline', (event) => mine(event) && update((c) => ({ ...c, online: false }))),
+      // Frames come for this charger while the page watches it: one from the charger means it was seen then.
+      onLive('frame', (event) => mine(event) && event.direction === 'in' && update((c) => ({ ...c, lastSeenAt: event.at }))),
       onLive('status', (event) => mine(event) && update((c) => ({
         ...c,
         status: event.connectorId === 0 ? event.status : c.status,
