@@ -2,10 +2,10 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, query } from '../../api.ts';
 import { num, when } from '../../format.ts';
 import { t } from '../../i18n/index.ts';
+import { Field } from './Field.tsx';
 import { PagedFooter } from './PagedFooter.tsx';
 import { COMMAND_ACTIONS, COMMAND_OUTCOMES, type CommandEntry, type CommandPage } from './types.ts';
 import { usePaged } from './usePaged.ts';
-import { Field } from './Field.tsx';
 
 const PAGE = 25;
 

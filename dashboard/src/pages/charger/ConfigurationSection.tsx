@@ -6,8 +6,8 @@ import { when } from '../../format.ts';
 import { t } from '../../i18n/index.ts';
 import { ConfigurationKeyRow } from './ConfigurationKeyRow.tsx';
 import { describeError } from './errors.ts';
-import type { Configuration } from './types.ts';
 import { Field } from './Field.tsx';
+import type { Configuration } from './types.ts';
 
 /** The charger's OCPP configuration as last reported, read again from the charger on demand, one key changed at a time. */
 export function ConfigurationSection({ chargerId }: { chargerId: number }) {

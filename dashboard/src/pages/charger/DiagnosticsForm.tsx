@@ -4,8 +4,8 @@ import { useApi } from '../../data.ts';
 import { t } from '../../i18n/index.ts';
 import { CommandForm, type CommandPanelProps } from './CommandForm.tsx';
 import { DiagnosticsJobs } from './DiagnosticsJobs.tsx';
-import type { DiagnosticsJob } from './types.ts';
 import { Field } from './Field.tsx';
+import type { DiagnosticsJob } from './types.ts';
 
 /** A datetime-local field's value as an ISO time (it is the browser's local time). */
 const isoOf = (local: string) => (local ? new Date(local).toISOString() : undefined);

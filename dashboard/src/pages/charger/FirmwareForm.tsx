@@ -5,8 +5,8 @@ import { when } from '../../format.ts';
 import { t } from '../../i18n/index.ts';
 import { CommandForm, type CommandPanelProps } from './CommandForm.tsx';
 import { describeError } from './errors.ts';
-import type { FirmwareFile, FirmwareJob } from './types.ts';
 import { Field } from './Field.tsx';
+import type { FirmwareFile, FirmwareJob } from './types.ts';
 
 /** OCPP UpdateFirmware with an uploaded firmware file, or one uploaded here first (POST /firmware, raw bytes). */
 export function FirmwareForm({ chargerId, busy, run, onClose }: CommandPanelProps) {

@@ -1,39 +1,16 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../../api.ts';
-import { language, t } from '../../i18n/index.ts';
+import { t } from '../../i18n/index.ts';
 import { onLive, watchCharger } from '../../live.ts';
+import { Field } from './Field.tsx';
+import { FrameItem } from './FrameItem.tsx';
 import { actionOf, FrameReader, MAX_FRAMES, type LoggedFrame } from './frames.ts';
 import type { StoredFrames } from './types.ts';
-import { Field } from './Field.tsx';
 
-const clock = new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 });
-const TYPE_NAMES = { 2: 'CALL', 3: 'CALLRESULT', 4: 'CALLERROR' } as const;
 /** Stored frames read when the page opens (the newest; older ones are in the database). */
 const STORED_PAGE = 200;
 
 const sameFrame = (a: LoggedFrame, b: LoggedFrame) => a.direction === b.direction && a.text === b.text;
-
-function FrameItem({ frame }: { frame: LoggedFrame }) {
-  const arrow = frame.direction === 'in' ? `← ${t('charger.log.in')}` : `→ ${t('charger.log.out')}`;
-  return (
-    <li
-      data-testid="frame"
-      data-direction={frame.direction}
-      data-action={frame.messageType === 2 ? frame.action ?? undefined : undefined}
-      data-answers={frame.answers ?? undefined}
-      class={`frame-entry ${frame.direction}${frame.messageType === 4 ? ' callerror' : ''}`}
-    >
-      <div class="frame-head">
-        <time dateTime={frame.at}>{clock.format(new Date(frame.at))}</time>
-        <span class="frame-direction">{arrow}</span>
-        <span>{frame.messageType ? TYPE_NAMES[frame.messageType] : t('charger.log.notOcpp')}</span>
-        {frame.action && <strong>{frame.action}</strong>}
-        {frame.answers && <span class="muted">{t('charger.log.answers', { action: frame.answers })}</span>}
-      </div>
-      <pre class="frame">{frame.pretty}</pre>
-    </li>
-  );
-}
 
 /** The OCPP frames exchanged with the charger: the stored ones, then live while the page is open. */
 export function MessageLog({ chargerId }: { chargerId: number }) {

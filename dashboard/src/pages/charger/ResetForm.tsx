@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { t } from '../../i18n/index.ts';
 import { CommandForm, type CommandPanelProps } from './CommandForm.tsx';
-import { sendCommand } from './sendCommand.ts';
 import { Field } from './Field.tsx';
+import { sendCommand } from './sendCommand.ts';
 
 /** OCPP Reset: Soft (restart the software) or Hard (restart the whole charger). */
 export function ResetForm({ chargerId, busy, run, onClose }: CommandPanelProps) {

@@ -2,8 +2,8 @@ import { useState } from 'preact/hooks';
 import { t } from '../../i18n/index.ts';
 import { CommandForm, type CommandPanelProps } from './CommandForm.tsx';
 import { ConnectorSelect } from './ConnectorSelect.tsx';
-import { sendCommand } from './sendCommand.ts';
 import { Field } from './Field.tsx';
+import { sendCommand } from './sendCommand.ts';
 
 /** The messages OCPP 1.6 TriggerMessage can ask for. */
 const TRIGGERS = [
