@@ -31,6 +31,8 @@ function ChargerView({ chargerId }: { chargerId: number }) {
 
   const serial = charger.data?.serialNumber;
   const numbers = (connectors.data ?? []).map((c) => c.connectorId).filter((n) => n > 0);
+  // A charger that has not reported its connectors yet still has connector 1 (OCPP numbers them from 1).
+  const commandConnectors = numbers.length ? numbers : [1];
   return (
     <>
       <PageHeader title={serial ? t('charger.title', { serial }) : t('charger.titleId', { id: chargerId })}>
@@ -43,7 +45,7 @@ function ChargerView({ chargerId }: { chargerId: number }) {
             <div class="charger-columns">
               <div class="charger-column">
                 <Connectors loaded={connectors} />
-                <Commands chargerId={chargerId} connectors={numbers.length ? numbers : [1]} onSent={() => setSent((n) => n + 1)} />
+                <Commands chargerId={chargerId} connectors={commandConnectors} onSent={() => setSent((n) => n + 1)} />
               </div>
               <div class="charger-column">
                 <RunningSessions sessions={detail.sessions} />

@@ -100,7 +100,7 @@ export function MessageLog({ chargerId }: { chargerId: number }) {
       {stored && !stored.messageLog && <p class="muted">{t('charger.log.notStored')}</p>}
       {storedError && <p class="notice error" role="alert">{t('charger.log.storedFailed', { message: storedError })}</p>}
       <p class="muted">{t('charger.log.count', { shown: shown.length, total: frames.length, max: MAX_FRAMES })}</p>
-      <ol class="message-log" data-testid="message-log" aria-live="off">
+      <ol class="message-log" data-testid="message-log">
         {shown.map((frame) => <FrameItem key={frame.key} frame={frame} />)}
       </ol>
     </section>
