@@ -14,11 +14,14 @@ export const kW = (w: number | null | undefined) => (w === null || w === undefin
 export const sek = (ore: number | null | undefined) => (ore === null || ore === undefined ? '–' : money.format(ore / 100));
 export const when = (iso: string | null | undefined) => (iso ? dateTime.format(new Date(iso)) : '–');
 export const num = (value: number | null | undefined) => (value === null || value === undefined ? '–' : number.format(value));
+const axisNumber = new Intl.NumberFormat(locale, { maximumSignificantDigits: 4 });
+/** A chart axis tick: as many digits as tell small values apart (0.0012 kWh), no more. */
+export const tick = (value: number) => axisNumber.format(value);
 
-/** "3 minutes ago" for a time in the past. */
+/** "3 minutes ago" for a time in the past ("now" for one newer than the page's clock, which ticks every few seconds). */
 export function ago(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '–';
-  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  const seconds = Math.min(0, Math.round((new Date(iso).getTime() - now) / 1000));
   const abs = Math.abs(seconds);
   if (abs < 60) return relative.format(seconds, 'second');
   if (abs < 3600) return relative.format(Math.round(seconds / 60), 'minute');

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot, { type AlignedData, type Options } from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { tick } from '../format.ts';
 
 export interface ChartSeries {
   label: string;
@@ -38,7 +39,9 @@ export function TimeChart({ title, series, data, height = 240 }: Props) {
       scales: { x: { time: true } },
       axes: [
         {},
-        ...units.map((unit, index) => ({ scale: unit, label: unit, side: index === 0 ? 3 : 1, grid: { show: index === 0 } })),
+        ...units.map((unit, index) => ({
+          scale: unit, label: unit, side: index === 0 ? 3 : 1, grid: { show: index === 0 }, values: (_plot: uPlot, splits: number[]) => splits.map(tick),
+        })),
       ],
       series: [
         {},
