@@ -79,6 +79,7 @@ const banner = `
 FlexiCharge is running
   API          ${apiUrl}
   Swagger UI   ${apiUrl}/swagger
+  Dashboard    ${apiUrl}/dashboard
   OCPP         ${ocppBase}/charger/<serial number>
   Live metrics ${ocppBase}/user/<user id>?token=<access token>
 ${system.httpsUrl ? `  API (TLS)    ${system.httpsUrl}

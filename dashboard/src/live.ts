@@ -88,8 +88,9 @@ export function startLive(): void {
         throw error;
       }
       liveState.value = 'reconnecting';
+      const wait = retryMs;
       retryMs = Math.min(retryMs * 2, 10_000);
-      return retryMs;
+      return wait;
     },
   }).catch(() => {
     if (controller === current) liveState.value = 'offline';
