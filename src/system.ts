@@ -153,7 +153,14 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     started.push({ close: async () => { stopLocalLists(); await localLists.idle(); } });
     if (cluster.several) {
       const ocppServer = ocpp;
-      lease = await NodeLease.start(db, { nodeId: cluster.nodeId, ttlMs: config.cluster.leaseTtlMs, logger: logger.child({ component: 'cluster' }), lapsed: () => ocppServer.reassertPresence() });
+      const { nodeId } = cluster;
+      lease = await NodeLease.start(db, {
+        nodeId, ttlMs: config.cluster.leaseTtlMs, logger: logger.child({ component: 'cluster' }), lapsed: () => ocppServer.reassertPresence(),
+        // The operators' live views hear of them as of any charger whose connection closed.
+        released: (chargerIds) => {
+          for (const chargerId of chargerIds) bus.publish('chargerDisconnected', { chargerId, nodeId });
+        },
+      });
     }
     const nodeLease = lease;
     const payments = config.klarna.bypass

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/connection.ts';
 import { releaseJobLease, takeJobLease } from '../domain/jobLeases.ts';
 import { endNodeLease, releaseLapsedNodes, renewNodeLease } from '../domain/nodeLeases.ts';
+import type { ChargerId } from '../domain/units.ts';
 
 /** The lease of the work that must happen once among the nodes (cluster-wide sweeps, invoicing). */
 const HOUSEKEEPING = 'housekeeping';
@@ -12,6 +13,8 @@ export interface NodeLeaseOptions {
   logger: Logger;
   /** This node's lease had lapsed (the database was away longer than the lease): the others showed its chargers offline. */
   lapsed(): void;
+  /** These chargers, shown online by nodes whose lease lapsed, were just shown offline. */
+  released(chargerIds: ChargerId[]): void;
 }
 
 /**
@@ -59,7 +62,10 @@ export class NodeLease {
       this.#housekeeperUntil = housekeeper ? startedAt + options.ttlMs : 0;
       if (housekeeper) {
         const released = await releaseLapsedNodes(db);
-        if (released) options.logger.warn({ chargers: released }, 'chargers of nodes that stopped renewing their lease shown offline');
+        if (released.length > 0) {
+          options.logger.warn({ chargers: released.length }, 'chargers of nodes that stopped renewing their lease shown offline');
+          options.released(released);
+        }
       }
     } catch (error) {
       options.logger.warn({ err: error }, 'could not renew this node\'s lease');

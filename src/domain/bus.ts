@@ -49,7 +49,10 @@ export interface BusEvents {
   chargerBooted: { chargerId: ChargerId; nodeId: string; facts: BootFacts };
   /** A StatusNotification was stored. Topic: the charger. */
   chargerStatus: { chargerId: ChargerId; connectorId: ConnectorId; status: string; errorCode: string; at: Date };
-  /** A charger's connection closed and no newer one replaced it (on any node). No topic. */
+  /**
+   * A charger's connection closed and no newer one replaced it, or the node holding it died
+   * (its lease lapsed and the housekeeper showed it offline). No topic.
+   */
   chargerDisconnected: { chargerId: ChargerId; nodeId: string };
   /** Published only for chargers in a `framesWatched` list, by the node holding the socket. Topic: the charger. */
   ocppFrame: OcppFrameEvent;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connection.ts';
+import type { ChargerId } from './units.ts';
 
 /** Starts or extends this node's lease: it is alive for `ttlMs` from now. */
 export async function renewNodeLease(db: Db, nodeId: string, ttlMs: number): Promise<void> {
@@ -24,19 +25,20 @@ export async function endNodeLease(db: Db, nodeId: string): Promise<void> {
 
 /**
  * Chargers shown online by a node whose lease lapsed (it died without stopping) go
- * offline; lapsed leases are forgotten. Returns how many chargers went offline. Safe to
+ * offline; lapsed leases are forgotten. Returns the chargers that went offline. Safe to
  * run on every node at once: each charger changes once. `presence_at` is left as the dead
  * node last set it: a charger that reconnected to another node just before this ran, but
  * whose change that node stores only after it, is still newer and shown online (stamping
  * the lapse's time would make that change look stale and leave the charger offline).
  */
-export async function releaseLapsedNodes(db: Db): Promise<number> {
+export async function releaseLapsedNodes(db: Db): Promise<ChargerId[]> {
   return db.transaction().execute(async (trx) => {
-    const { numAffectedRows } = await sql`
+    const { rows } = await sql<{ id: number }>`
       update chargers set online = false, status = 'Unavailable', node_id = null
-      where online and not exists (select 1 from node_leases n where n.node_id = chargers.node_id and n.expires_at > now())`.execute(trx);
+      where online and not exists (select 1 from node_leases n where n.node_id = chargers.node_id and n.expires_at > now())
+      returning id`.execute(trx);
     await sql`delete from node_leases where expires_at <= now()`.execute(trx);
-    return Number(numAffectedRows ?? 0);
+    return rows.map((row) => row.id);
   });
 }
 

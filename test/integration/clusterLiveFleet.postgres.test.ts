@@ -21,7 +21,7 @@ describe('the live stream of one node shows what chargers on another do', { time
 
   beforeAll(async () => {
     nats = await NatsServer.start();
-    cluster = await TestCluster.start({ natsUrl: nats.url, nodes: ['a', 'b'] });
+    cluster = await TestCluster.start({ natsUrl: nats.url, nodes: ['a', 'b'], leaseTtlSeconds: 2 });
     await cluster.db.updateTable('chargers').set({ dialect: 'ocpp1.6' }).where('id', 'in', [WATCHED, UNWATCHED]).execute();
     [a, b] = [cluster.node('a'), cluster.node('b')];
     admin = await cluster.adminToken();
@@ -76,5 +76,16 @@ describe('the live stream of one node shows what chargers on another do', { time
 
     await watched.close();
     expect(await stream.next('offline', (event) => event.chargerId === WATCHED, 30_000)).toEqual({ chargerId: WATCHED });
+  });
+
+  it('shows offline, on node a, a charger whose node b died without closing its socket', async () => {
+    const stream = await EventStream.open(`${a.api}/live/fleet`, admin);
+    if (!(stream instanceof EventStream)) throw new Error(`HTTP ${stream.status}`);
+    streams.push(stream);
+    await stream.next('hello');
+    await cluster.untilOnline(b, UNWATCHED, true, 30_000);
+    await b.kill();
+    // b's lease lapses; the housekeeper (a) shows its chargers offline and says so on the bus.
+    expect(await stream.next('offline', (event) => event.chargerId === UNWATCHED, 30_000)).toEqual({ chargerId: UNWATCHED });
   });
 });

@@ -14,7 +14,10 @@ async function scrape(t: Pick<TestSystem, 'request'>, token?: string): Promise<S
   const response = await t.request('GET', '/metrics', { token });
   expect(response.status, response.text).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-  return getMetricsFromIterator(response.text.split('\n')[Symbol.iterator]());
+  // NaN is a valid sample (Prometheus reads prom-client's `Nan`, e.g. the event-loop lag mean of a
+  // scrape right after the last one, with no delay sampled between); this parser reads no NaN at all.
+  const readable = response.text.split('\n').filter((line) => !/\sNan$/i.test(line));
+  return getMetricsFromIterator(readable[Symbol.iterator]());
 }
 
 /** The series of `name` whose labels include `labels` (none before a counter's first increment). */

@@ -15,7 +15,7 @@ const EVENTS_DOC = [
   '- `hello` `{nodeId}`: first, on every (re)connection; read `GET /fleet` again then',
   '- `status` `{chargerId, connectorId, status, errorCode, at}`: a StatusNotification was stored',
   '- `online` `{chargerId, nodeId}`: a charger connected (to that node)',
-  '- `offline` `{chargerId}`: a charger\'s connection closed and no newer one replaced it',
+  '- `offline` `{chargerId}`: a charger\'s connection closed and no newer one replaced it, or the node holding it died (its lease lapsed)',
   '- `sessionStarted` `{chargerId, connectorId, sessionId}`, `sessionStopped` `{chargerId, sessionId}`',
   '- `meterValues` `{chargerId, connectorId, sessionId, energyWh, powerW, socPercent, at}`: a running session\'s new reading',
   '- `frame` `{chargerId, direction, at, frame}`: an OCPP frame (`in` from the charger, `out` to it) of a watched charger only',
@@ -84,6 +84,10 @@ export function liveFleetRoutes({ guards, fleetStream }: HttpContext) {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
         'x-accel-buffering': 'no',
+        // The connection ends with the stream. Kept alive, a stream ended at shutdown could leave
+        // its connection busy at the moment the server closes the idle ones, and the server
+        // would then wait out the keep-alive timeout (72 s) before it could stop.
+        connection: 'close',
       });
 
       const timers: NodeJS.Timeout[] = [];
