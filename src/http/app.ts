@@ -13,6 +13,7 @@ import { dashboardRoutes } from './dashboard.ts';
 import { errorBody, installErrorHandling } from './errors.ts';
 import { ErrorBody, openapiOptions } from './openapi.ts';
 import { RequestLogging } from './requestLogging.ts';
+import { closeSilentConnections } from './silentConnections.ts';
 import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
 import { chargingProfileRoutes } from './routes/chargingProfiles.ts';
@@ -55,6 +56,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
     schemaController: { compilersFactory: { buildValidator: buildValidator as never, buildSerializer: buildSerializer as never } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app);
+  closeSilentConnections(app);
   app.addSchema(ErrorBody);
   // A request without a body (the Android app's PUT /transaction/start) validates as {}:
   // optional fields stay optional and missing ones are reported by name.

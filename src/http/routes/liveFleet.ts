@@ -84,9 +84,8 @@ export function liveFleetRoutes({ guards, fleetStream }: HttpContext) {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
         'x-accel-buffering': 'no',
-        // The connection ends with the stream. Kept alive, a stream ended at shutdown could leave
-        // its connection busy at the moment the server closes the idle ones, and the server
-        // would then wait out the keep-alive timeout (72 s) before it could stop.
+        // The connection ends with the stream: a client reconnects on a new one, and the server
+        // never keeps a connection that held a stream waiting for a next request.
         connection: 'close',
       });
 
