@@ -13,6 +13,10 @@ export interface ServerSettingsTable {
   created_at: CreatedAt;
 }
 
+/** How a charger is wired to its site's phases: one phase, or all three in this order. */
+export const PHASE_CONNECTIONS = ['L1', 'L2', 'L3', 'L1L2L3', 'L2L3L1', 'L3L1L2'] as const;
+export type PhaseConnection = (typeof PHASE_CONNECTIONS)[number];
+
 export interface ChargePointsTable {
   id: Generated<number>;
   name: string;
@@ -22,6 +26,13 @@ export interface ChargePointsTable {
   price_per_kwh_ore: Generated<number>;
   reservation_amount_ore: Generated<number>;
   session_fee_ore: Generated<number>;
+  /** The grid connection's current per phase, in amperes; null: no current limit. */
+  max_current_a: number | null;
+  /** The grid connection's power, in watts; null: no power limit. */
+  max_power_w: number | null;
+  phases: Generated<1 | 3>;
+  /** Amperes per phase kept for the site's other loads. */
+  reserve_current_a: Generated<number>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -63,6 +74,10 @@ export interface ChargersTable {
   booted_at: Timestamp | null;
   diagnostics_status: string | null;
   firmware_status: string | null;
+  /** The most current per phase it may draw, in amperes (its cable, its breaker). */
+  max_current_a: Generated<number>;
+  /** The site phases it is wired to, in its own phase order (chargers.phase_connection's CHECK). */
+  phase_connection: Generated<PhaseConnection>;
   /** Its NumberOfConnectors, once it told it; forgotten when it boots with another firmware version. */
   connector_count: number | null;
   /** A ChangeAvailability (of the whole charger) an admin asked for while it was offline, sent after its next boot. */

@@ -8,6 +8,10 @@ export type UserId = number;
 export type Ore = number;
 /** Energy in watt-hours. */
 export type Wh = number;
+/** Power in watts. */
+export type Watts = number;
+/** Current in amperes (per phase, where a supply has several). */
+export type Amperes = number;
 
 export interface Location {
   latitude: number;

@@ -14,6 +14,7 @@ import { errorBody, installErrorHandling } from './errors.ts';
 import { ErrorBody, openapiOptions } from './openapi.ts';
 import { RequestLogging } from './requestLogging.ts';
 import { closeSilentConnections } from './silentConnections.ts';
+import { capacityRoutes } from './routes/capacity.ts';
 import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
 import { chargingProfileRoutes } from './routes/chargingProfiles.ts';
@@ -89,6 +90,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(commandHistoryRoutes(context));
   await app.register(connectorRoutes(context));
   await app.register(chargePointRoutes(context));
+  await app.register(capacityRoutes(context));
   await app.register(transactionRoutes(context));
   await app.register(legacyTransactionRoutes(context));
   await app.register(reservationRoutes(context));

@@ -38,7 +38,7 @@ const ACCEPTED: Record<string, string[]> = {
     '/chargers/{id}/charging-profiles', '/chargers/{id}/composite-schedule',
     '/chargers/{id}/commands', '/chargers/{id}/messages',
     '/chargers/{id}/connectors', '/chargers/{id}/status-history', '/chargers/{id}/availability',
-    '/chargers/{id}/firmware-updates', '/chargers/{id}/diagnostics',
+    '/chargers/{id}/firmware-updates', '/chargers/{id}/diagnostics', '/chargers/{id}/supply',
   ].map(pathPointer),
 };
 const INPUTLESS = new Set(['getHealth', 'listChargers', 'listAvailableChargers', 'listChargePoints']);
