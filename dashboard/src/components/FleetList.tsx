@@ -1,4 +1,6 @@
+import { useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
+import { SiteCapacityForm } from './capacity/SiteCapacityForm.tsx';
 import { FleetChargerRow } from './FleetChargerRow.tsx';
 import { worstState, type FleetCharger } from './fleetModel.ts';
 import { StateWord } from './StateWord.tsx';
@@ -9,9 +11,22 @@ export interface FleetGroup {
   title: string;
   /** The address, or what the group is. */
   note: string;
+  /** The charge point's id; none for the unplaced chargers. */
+  chargePointId?: number;
   /** All the group's chargers (its state and counts) and those the filters let through (its rows). */
   chargers: FleetCharger[];
   shown: FleetCharger[];
+}
+
+/** A site's grid connection, read only once the operator opens it. */
+function SiteCapacity({ chargePointId }: { chargePointId: number }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details class="site-capacity" onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary>{t('capacity.siteSummary')}</summary>
+      {open && <SiteCapacityForm chargePointId={chargePointId} />}
+    </details>
+  );
 }
 
 function Group({ group }: { group: FleetGroup }) {
@@ -27,6 +42,7 @@ function Group({ group }: { group: FleetGroup }) {
           {group.note && ' · '}
           {t('fleet.groupCounts', { chargers: group.chargers.length, online })}
         </p>
+        {group.chargePointId !== undefined && <SiteCapacity chargePointId={group.chargePointId} />}
       </header>
       {group.shown.length === 0 ? (
         <p class="muted">{t('fleet.emptySite')}</p>

@@ -507,6 +507,30 @@ export const en = {
       tests: 'Tests',
     },
   },
+  capacity: {
+    siteSummary: 'Grid connection',
+    noLimit: 'no limit',
+    maxCurrent: 'Current per phase (A)',
+    maxPower: 'Power (kW)',
+    phases: 'Phases',
+    reserve: 'Reserve for other loads, per phase (A)',
+    emptyMeansNone: 'Leave a limit empty for none.',
+    save: 'Save grid connection',
+    saved: 'Saved.',
+    current: 'Now: {current} per phase, {power}, {phases} phase(s), {reserve} A reserved.',
+    supplyHeading: 'Supply',
+    chargerMaxCurrent: 'Maximum current per phase (A)',
+    phaseConnection: 'Wired to the site\'s phases',
+    phaseOptions: {
+      L1: 'L1 (single phase)',
+      L2: 'L2 (single phase)',
+      L3: 'L3 (single phase)',
+      L1L2L3: 'L1 L2 L3 (three phases)',
+      L2L3L1: 'L2 L3 L1 (three phases, rotated)',
+      L3L1L2: 'L3 L1 L2 (three phases, rotated)',
+    },
+    saveSupply: 'Save supply',
+  },
 };
 
 /** The shape every translation has. */

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { Async } from '../components/Async.tsx';
+import { ChargerSupplyForm } from '../components/capacity/ChargerSupplyForm.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { useApi } from '../data.ts';
 import { t } from '../i18n/index.ts';
@@ -46,6 +47,7 @@ function ChargerView({ chargerId }: { chargerId: number }) {
               <div class="charger-column">
                 <Connectors loaded={connectors} />
                 <Commands chargerId={chargerId} connectors={commandConnectors} onSent={() => setSent((n) => n + 1)} />
+                <ChargerSupplyForm chargerId={chargerId} />
               </div>
               <div class="charger-column">
                 <RunningSessions sessions={detail.sessions} />

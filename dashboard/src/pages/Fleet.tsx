@@ -15,6 +15,7 @@ import { t } from '../i18n/index.ts';
 function groupsOf(fleet: FleetData, filter: FleetFilter): FleetGroup[] {
   const groups: FleetGroup[] = fleet.chargePoints.map((site) => ({
     key: String(site.id),
+    chargePointId: site.id,
     title: site.name,
     note: site.address,
     chargers: site.chargers,

@@ -1,0 +1,60 @@
+import { useState } from 'preact/hooks';
+import { api } from '../../api.ts';
+import { useApi } from '../../data.ts';
+import { t } from '../../i18n/index.ts';
+import { Async } from '../Async.tsx';
+
+const PHASE_CONNECTIONS = ['L1', 'L2', 'L3', 'L1L2L3', 'L2L3L1', 'L3L1L2'] as const;
+type PhaseConnection = (typeof PHASE_CONNECTIONS)[number];
+
+interface ChargerSupply {
+  connectorID: number;
+  maxCurrentA: number;
+  phaseConnection: PhaseConnection;
+}
+
+function Form({ supply, onSaved }: { supply: ChargerSupply; onSaved: (supply: ChargerSupply) => void }) {
+  const [current, setCurrent] = useState(String(supply.maxCurrentA));
+  const [phases, setPhases] = useState<PhaseConnection>(supply.phaseConnection);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function save(event: Event) {
+    event.preventDefault();
+    setMessage(null);
+    try {
+      const saved = await api<ChargerSupply>(`/chargers/${supply.connectorID}/supply`, {
+        method: 'PUT', body: { maxCurrentA: Number(current), phaseConnection: phases },
+      });
+      onSaved(saved);
+      setMessage({ ok: true, text: t('capacity.saved') });
+    } catch (error) {
+      setMessage({ ok: false, text: t('common.error', { message: error instanceof Error ? error.message : String(error) }) });
+    }
+  }
+
+  return (
+    <form class="capacity-form" onSubmit={save}>
+      <div class="capacity-fields">
+        <label for="supply-current">{t('capacity.chargerMaxCurrent')}</label>
+        <input id="supply-current" type="number" min="6" max="630" step="any" required value={current} onInput={(event) => setCurrent(event.currentTarget.value)} />
+        <label for="supply-phases">{t('capacity.phaseConnection')}</label>
+        <select id="supply-phases" value={phases} onChange={(event) => setPhases(event.currentTarget.value as PhaseConnection)}>
+          {PHASE_CONNECTIONS.map((value) => <option key={value} value={value}>{t(`capacity.phaseOptions.${value}`)}</option>)}
+        </select>
+      </div>
+      <button type="submit">{t('capacity.saveSupply')}</button>
+      {message && <p class={`notice ${message.ok ? 'ok' : 'error'}`} role="status">{message.text}</p>}
+    </form>
+  );
+}
+
+/** How a charger is supplied (GET/PUT /chargers/:id/supply): the most it may draw and the phases it is on. */
+export function ChargerSupplyForm({ chargerId }: { chargerId: number }) {
+  const loaded = useApi<ChargerSupply>(`/chargers/${chargerId}/supply`);
+  return (
+    <section class="panel" aria-labelledby="supply-heading">
+      <h2 id="supply-heading">{t('capacity.supplyHeading')}</h2>
+      <Async loaded={loaded}>{(supply) => <Form supply={supply} onSaved={(saved) => loaded.update(() => saved)} />}</Async>
+    </section>
+  );
+}

@@ -1,0 +1,77 @@
+import { useState } from 'preact/hooks';
+import { api } from '../../api.ts';
+import { useApi } from '../../data.ts';
+import { num } from '../../format.ts';
+import { t } from '../../i18n/index.ts';
+import { Async } from '../Async.tsx';
+
+interface SiteCapacity {
+  chargePointID: number;
+  maxCurrentA: number | null;
+  maxPowerW: number | null;
+  phases: 1 | 3;
+  reserveCurrentA: number;
+}
+
+/** A number field's value: null when empty (no limit). */
+const limitOf = (text: string) => (text.trim() === '' ? null : Number(text));
+
+function Form({ capacity, onSaved }: { capacity: SiteCapacity; onSaved: (capacity: SiteCapacity) => void }) {
+  const [current, setCurrent] = useState(capacity.maxCurrentA === null ? '' : String(capacity.maxCurrentA));
+  const [power, setPower] = useState(capacity.maxPowerW === null ? '' : String(capacity.maxPowerW / 1000));
+  const [phases, setPhases] = useState(String(capacity.phases));
+  const [reserve, setReserve] = useState(String(capacity.reserveCurrentA));
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const id = `capacity-${capacity.chargePointID}`;
+
+  async function save(event: Event) {
+    event.preventDefault();
+    setMessage(null);
+    const kW = limitOf(power);
+    try {
+      const saved = await api<SiteCapacity>(`/chargePoints/${capacity.chargePointID}/capacity`, {
+        method: 'PUT',
+        body: { maxCurrentA: limitOf(current), maxPowerW: kW === null ? null : Math.round(kW * 1000), phases: Number(phases), reserveCurrentA: Number(reserve || 0) },
+      });
+      onSaved(saved);
+      setMessage({ ok: true, text: t('capacity.saved') });
+    } catch (error) {
+      setMessage({ ok: false, text: t('common.error', { message: error instanceof Error ? error.message : String(error) }) });
+    }
+  }
+
+  return (
+    <form class="capacity-form" onSubmit={save}>
+      <p class="muted fleet-small">
+        {t('capacity.current', {
+          current: capacity.maxCurrentA === null ? t('capacity.noLimit') : `${num(capacity.maxCurrentA)} A`,
+          power: capacity.maxPowerW === null ? t('capacity.noLimit') : `${num(capacity.maxPowerW / 1000)} kW`,
+          phases: capacity.phases,
+          reserve: num(capacity.reserveCurrentA),
+        })}
+      </p>
+      <div class="capacity-fields">
+        <label for={`${id}-current`}>{t('capacity.maxCurrent')}</label>
+        <input id={`${id}-current`} type="number" min="6" step="any" value={current} onInput={(event) => setCurrent(event.currentTarget.value)} />
+        <label for={`${id}-power`}>{t('capacity.maxPower')}</label>
+        <input id={`${id}-power`} type="number" min="1" step="any" value={power} onInput={(event) => setPower(event.currentTarget.value)} />
+        <label for={`${id}-phases`}>{t('capacity.phases')}</label>
+        <select id={`${id}-phases`} value={phases} onChange={(event) => setPhases(event.currentTarget.value)}>
+          <option value="3">3</option>
+          <option value="1">1</option>
+        </select>
+        <label for={`${id}-reserve`}>{t('capacity.reserve')}</label>
+        <input id={`${id}-reserve`} type="number" min="0" step="any" value={reserve} onInput={(event) => setReserve(event.currentTarget.value)} />
+      </div>
+      <p class="muted fleet-small">{t('capacity.emptyMeansNone')}</p>
+      <button type="submit">{t('capacity.save')}</button>
+      {message && <p class={`notice ${message.ok ? 'ok' : 'error'}`} role="status">{message.text}</p>}
+    </form>
+  );
+}
+
+/** A site's grid connection (GET/PUT /chargePoints/:id/capacity), read when the operator opens it. */
+export function SiteCapacityForm({ chargePointId }: { chargePointId: number }) {
+  const loaded = useApi<SiteCapacity>(`/chargePoints/${chargePointId}/capacity`);
+  return <Async loaded={loaded}>{(capacity) => <Form capacity={capacity} onSaved={(saved) => loaded.update(() => saved)} />}</Async>;
+}
