@@ -2,7 +2,9 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api.ts';
 import { useApi } from '../../data.ts';
 import { t } from '../../i18n/index.ts';
+import { ActionError } from '../ActionError.tsx';
 import { Async } from '../Async.tsx';
+import { useAction } from '../useAction.ts';
 
 const PHASE_CONNECTIONS = ['L1', 'L2', 'L3', 'L1L2L3', 'L2L3L1', 'L3L1L2'] as const;
 type PhaseConnection = (typeof PHASE_CONNECTIONS)[number];
@@ -16,20 +18,17 @@ interface ChargerSupply {
 function Form({ supply, onSaved }: { supply: ChargerSupply; onSaved: (supply: ChargerSupply) => void }) {
   const [current, setCurrent] = useState(String(supply.maxCurrentA));
   const [phases, setPhases] = useState<PhaseConnection>(supply.phaseConnection);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const action = useAction();
+  const [saved, setSaved] = useState(false);
 
   async function save(event: Event) {
     event.preventDefault();
-    setMessage(null);
-    try {
-      const saved = await api<ChargerSupply>(`/chargers/${supply.connectorID}/supply`, {
+    setSaved(false);
+    setSaved(await action.run(async () => {
+      onSaved(await api<ChargerSupply>(`/chargers/${supply.connectorID}/supply`, {
         method: 'PUT', body: { maxCurrentA: Number(current), phaseConnection: phases },
-      });
-      onSaved(saved);
-      setMessage({ ok: true, text: t('capacity.saved') });
-    } catch (error) {
-      setMessage({ ok: false, text: t('common.error', { message: error instanceof Error ? error.message : String(error) }) });
-    }
+      }));
+    }));
   }
 
   return (
@@ -43,7 +42,8 @@ function Form({ supply, onSaved }: { supply: ChargerSupply; onSaved: (supply: Ch
         </select>
       </div>
       <button type="submit">{t('capacity.saveSupply')}</button>
-      {message && <p class={`notice ${message.ok ? 'ok' : 'error'}`} role="status">{message.text}</p>}
+      {saved && <p class="notice ok" role="status">{t('capacity.saved')}</p>}
+      <ActionError error={action.error} />
     </form>
   );
 }

@@ -3,7 +3,9 @@ import { api } from '../../api.ts';
 import { useApi } from '../../data.ts';
 import { num } from '../../format.ts';
 import { t } from '../../i18n/index.ts';
+import { ActionError } from '../ActionError.tsx';
 import { Async } from '../Async.tsx';
+import { useAction } from '../useAction.ts';
 
 interface SiteCapacity {
   chargePointID: number;
@@ -21,23 +23,20 @@ function Form({ capacity, onSaved }: { capacity: SiteCapacity; onSaved: (capacit
   const [power, setPower] = useState(capacity.maxPowerW === null ? '' : String(capacity.maxPowerW / 1000));
   const [phases, setPhases] = useState(String(capacity.phases));
   const [reserve, setReserve] = useState(String(capacity.reserveCurrentA));
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const action = useAction();
+  const [saved, setSaved] = useState(false);
   const id = `capacity-${capacity.chargePointID}`;
 
   async function save(event: Event) {
     event.preventDefault();
-    setMessage(null);
+    setSaved(false);
     const kW = limitOf(power);
-    try {
-      const saved = await api<SiteCapacity>(`/chargePoints/${capacity.chargePointID}/capacity`, {
+    setSaved(await action.run(async () => {
+      onSaved(await api<SiteCapacity>(`/chargePoints/${capacity.chargePointID}/capacity`, {
         method: 'PUT',
         body: { maxCurrentA: limitOf(current), maxPowerW: kW === null ? null : Math.round(kW * 1000), phases: Number(phases), reserveCurrentA: Number(reserve || 0) },
-      });
-      onSaved(saved);
-      setMessage({ ok: true, text: t('capacity.saved') });
-    } catch (error) {
-      setMessage({ ok: false, text: t('common.error', { message: error instanceof Error ? error.message : String(error) }) });
-    }
+      }));
+    }));
   }
 
   return (
@@ -65,7 +64,8 @@ function Form({ capacity, onSaved }: { capacity: SiteCapacity; onSaved: (capacit
       </div>
       <p class="muted fleet-small">{t('capacity.emptyMeansNone')}</p>
       <button type="submit">{t('capacity.save')}</button>
-      {message && <p class={`notice ${message.ok ? 'ok' : 'error'}`} role="status">{message.text}</p>}
+      {saved && <p class="notice ok" role="status">{t('capacity.saved')}</p>}
+      <ActionError error={action.error} />
     </form>
   );
 }

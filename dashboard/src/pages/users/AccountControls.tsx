@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../api.ts';
 import { t } from '../../i18n/index.ts';
-import { ActionError } from './ActionError.tsx';
+import { ActionError } from '../../components/ActionError.tsx';
 import { findAccount, setEnabled } from './accounts.ts';
 import type { Account } from './types.ts';
-import { useAction } from './useAction.ts';
+import { useAction } from '../../components/useAction.ts';
 
 /** A user's sign-in: whether it is enabled (and switching it), and requiring a new password. */
 export function AccountControls({ email }: { email: string }) {

@@ -2,10 +2,10 @@ import { api } from '../../api.ts';
 import { when } from '../../format.ts';
 import { t } from '../../i18n/index.ts';
 import { href } from '../../router.ts';
-import { ActionError } from './ActionError.tsx';
+import { ActionError } from '../../components/ActionError.tsx';
 import { CardStatus } from './CardStatus.tsx';
 import { userPath, type Card } from './types.ts';
-import { useAction } from './useAction.ts';
+import { useAction } from '../../components/useAction.ts';
 
 const cardPath = (card: Card) => `/idTags/${encodeURIComponent(card.idTag)}`;
 

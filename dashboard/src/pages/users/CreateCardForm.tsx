@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api.ts';
 import { t } from '../../i18n/index.ts';
-import { ActionError } from './ActionError.tsx';
+import { ActionError } from '../../components/ActionError.tsx';
 import type { Card, Profile } from './types.ts';
-import { useAction } from './useAction.ts';
+import { useAction } from '../../components/useAction.ts';
 
 const EMPTY = { idTag: '', user: '', parentIdTag: '', expires: '' };
 

@@ -4,10 +4,10 @@ import { Async } from '../../components/Async.tsx';
 import { useApi } from '../../data.ts';
 import { when } from '../../format.ts';
 import { t } from '../../i18n/index.ts';
-import { ActionError } from './ActionError.tsx';
+import { ActionError } from '../../components/ActionError.tsx';
 import { CardStatus } from './CardStatus.tsx';
 import type { UserCard } from './types.ts';
-import { useAction } from './useAction.ts';
+import { useAction } from '../../components/useAction.ts';
 
 /** The RFID cards billed to a user: assign one, remove one. */
 export function UserCards({ username }: { username: string }) {

@@ -1,10 +1,10 @@
 import { when } from '../../format.ts';
 import { t } from '../../i18n/index.ts';
 import { href } from '../../router.ts';
-import { ActionError } from './ActionError.tsx';
+import { ActionError } from '../../components/ActionError.tsx';
 import { setEnabled } from './accounts.ts';
 import { attribute, userPath, type Account } from './types.ts';
-import { useAction } from './useAction.ts';
+import { useAction } from '../../components/useAction.ts';
 
 /** The users, each linking to its page, with a button to enable or disable it. */
 export function UserTable({ accounts, onChange }: { accounts: Account[]; onChange: (account: Account) => void }) {

@@ -1,4 +1,4 @@
-import { t } from '../../i18n/index.ts';
+import { t } from '../i18n/index.ts';
 
 /** A failed change's message from the server, announced as it appears. */
 export function ActionError({ error }: { error: string | undefined }) {
