@@ -16,6 +16,9 @@ export interface ServerSettingsTable {
 /** How a charger is wired to its site's phases: one phase, or all three in this order. */
 export const PHASE_CONNECTIONS = ['L1', 'L2', 'L3', 'L1L2L3', 'L2L3L1', 'L3L1L2'] as const;
 export type PhaseConnection = (typeof PHASE_CONNECTIONS)[number];
+export const BALANCING_PROFILES = ['TxProfile', 'TxDefaultProfile'] as const;
+export type BalancingProfile = (typeof BALANCING_PROFILES)[number];
+export type SmartChargingSupport = 'unknown' | 'supported' | 'unsupported';
 
 export interface ChargePointsTable {
   id: Generated<number>;
@@ -78,6 +81,12 @@ export interface ChargersTable {
   max_current_a: Generated<number>;
   /** The site phases it is wired to, in its own phase order (chargers.phase_connection's CHECK). */
   phase_connection: Generated<PhaseConnection>;
+  /** 1–10: weighs its share of the site, and who gets the minimum first when not every session can. */
+  balancing_priority: Generated<number>;
+  /** The purpose its balancing limits are sent as. */
+  balancing_profile: Generated<BalancingProfile>;
+  /** What it showed of SetChargingProfile; unsupported ones are counted at their maximum. */
+  smart_charging: Generated<SmartChargingSupport>;
   /** Its NumberOfConnectors, once it told it; forgotten when it boots with another firmware version. */
   connector_count: number | null;
   /** A ChangeAvailability (of the whole charger) an admin asked for while it was offline, sent after its next boot. */
@@ -411,6 +420,47 @@ export type ChargingProfilePurpose = 'ChargePointMaxProfile' | 'TxDefaultProfile
 /** charging_profiles.status: the charger's last answer to a SetChargingProfile of it, or Failed without one. */
 export type ChargingProfileStatus = 'Accepted' | 'Rejected' | 'Failed';
 
+/** connector_allocations.status: where the balancer's limit for a connector stands. */
+export type AllocationStatus = 'pending' | 'accepted' | 'rejected' | 'failed' | 'unsupported';
+
+/** The limit the load balancer gives a running connector, and the one the charger last accepted. */
+export interface ConnectorAllocationsTable {
+  charger_id: number;
+  connector_id: number;
+  charge_point_id: number;
+  session_id: number | null;
+  current_a: number;
+  phases: 1 | 3;
+  /** null: the charger never accepted one, so it draws its maximum. */
+  in_force_a: number | null;
+  status: AllocationStatus;
+  error: string | null;
+  /** What set the limit: the charger's own maximum, the car's demand, the site, a plan, or waiting for the minimum. */
+  limited_by: string;
+  computed_at: Generated<Timestamp>;
+  accepted_at: Timestamp | null;
+}
+
+/** One stretch of a charging plan: from startsAt to endsAt at currentA per phase. */
+export interface PlanPeriod {
+  startsAt: string;
+  endsAt: string;
+  currentA: number;
+  energyWh: number;
+  pricePerKwhOre: number;
+}
+
+export interface ChargingPlansTable {
+  session_id: number;
+  ready_by: Timestamp;
+  energy_wh: number;
+  periods: ColumnType<PlanPeriod[], string, string>;
+  planned_energy_wh: number;
+  expected_cost_ore: number;
+  currency: string;
+  created_at: CreatedAt;
+}
+
 /** A charging profile set on a charger, as sent (`profile` is the csChargingProfiles). */
 export interface ChargingProfilesTable {
   charger_id: number;
@@ -525,6 +575,8 @@ export interface Database {
   charger_configuration: ChargerConfigurationTable;
   desired_configuration: DesiredConfigurationTable;
   charging_profiles: ChargingProfilesTable;
+  connector_allocations: ConnectorAllocationsTable;
+  charging_plans: ChargingPlansTable;
   command_history: CommandHistoryTable;
   firmware_files: FirmwareFilesTable;
   firmware_jobs: FirmwareJobsTable;

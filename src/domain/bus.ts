@@ -1,6 +1,6 @@
 import type { BootFacts } from './bootFacts.ts';
 import type { LiveSummary } from './sessions/summaries.ts';
-import type { ChargerId, ConnectorId } from './units.ts';
+import type { ChargePointId, ChargerId, ConnectorId } from './units.ts';
 
 /** One OCPP frame as it went over a charger's socket, for the operators who watch that charger. */
 export interface OcppFrameEvent {
@@ -61,6 +61,10 @@ export interface BusEvents {
    * any are, and holds for `ttlMs` (so a node that dies stops costing the others). No topic.
    */
   framesWatched: { nodeId: string; chargerIds: ChargerId[]; ttlMs: number };
+  /** Something a site's load balancer weighs changed (its capacity, a charger's supply, a plan): balance it again. No topic. */
+  balanceSite: { chargePointId: ChargePointId };
+  /** A site's balancer ran and sent the limits that changed (`changed` connectors). No topic. */
+  siteBalanced: { chargePointId: ChargePointId; nodeId: string; at: Date; changed: number };
   /** Progress of a running self-test. No topic. */
   selfTest: SelfTestProgress;
 }
