@@ -46,6 +46,8 @@ export interface Dialect {
   handleCall(action: string, payload: unknown, respond: Responder): void;
   opened(): void;
   closed(): void;
+  /** Back on a new connection without a boot: the running sessions' MeterValues go on. */
+  resumed(): void;
   boot(): Promise<any>;
   heartbeat(): Promise<any>;
   statusNotification(connectorId: number, status: string, errorCode?: string): Promise<any>;

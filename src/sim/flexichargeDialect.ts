@@ -78,6 +78,10 @@ export class FlexichargeDialect implements Dialect {
     clearInterval(this.pingTimer);
   }
 
+  resumed(): void {
+    if (this.connector.session) this.startSampling();
+  }
+
   boot(): Promise<any> {
     return this.host.call('BootNotification', BOOT_NOTIFICATION);
   }
@@ -194,7 +198,11 @@ export class FlexichargeDialect implements Dialect {
       'StartTransaction',
     );
     this.host.background(this.statusNotification(1, 'Charging'), 'StatusNotification');
-    connector.startSampling(this.host.options.meterValueIntervalMs, () => this.host.background(this.sendMeterValues(), 'MeterValues'));
+    this.startSampling();
+  }
+
+  private startSampling(): void {
+    this.connector.startSampling(this.host.options.meterValueIntervalMs, () => this.host.background(this.sendMeterValues(), 'MeterValues'));
   }
 
   /** StatusNotification Available before StopTransaction; meterStop is this session's energy. */

@@ -7,7 +7,7 @@ import type { InstalledFirmware, UploadedDiagnostics } from './fileTransfers.ts'
 import { FlexichargeDialect } from './flexichargeDialect.ts';
 import { openSocket } from './handshake.ts';
 import { Meter } from './meter.ts';
-import { resolveOptions, type ActionOverride, type ResolvedOptions, type SimulatorOptions } from './options.ts';
+import { identityOf, resolveOptions, type ActionOverride, type ResolvedOptions, type SimulatorOptions } from './options.ts';
 import { OutboundCalls, type Reply } from './outboundCalls.ts';
 import { overrideAnswer } from './overrides.ts';
 import { isObject } from './payloadChecks.ts';
@@ -64,6 +64,11 @@ export class ChargerSimulator extends EventEmitter<SimulatorEvents> {
     return this.selectedProtocol;
   }
 
+  /** Whether the WebSocket is open (false before connect, after a close and while a Reset reconnects). */
+  get connected(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
   /** The FlexiCharge BootData the server sent in a DataTransfer, once one was understood. */
   get bootData(): BootData | undefined {
     return this.dialect.bootData;
@@ -101,6 +106,20 @@ export class ChargerSimulator extends EventEmitter<SimulatorEvents> {
     socket.on('error', (error) => this.warn(`socket error: ${error.message}`));
     socket.once('close', (code) => this.closed(socket, code));
     this.dialect.opened();
+  }
+
+  /**
+   * Comes back on a new connection, at `url` (another node of the central system, the same
+   * identity) or where it was, as a charger that lost its network does: without a new
+   * BootNotification; running sessions go on and their MeterValues resume. A connection
+   * still open is dropped first.
+   */
+  async reconnect(url = this.options.url): Promise<void> {
+    if (identityOf(url) !== this.identity) throw new Error(`${url} is not the address of ${this.identity}`);
+    await this.closeSocket(true);
+    this.options.url = url;
+    await this.connect();
+    this.dialect.resumed();
   }
 
   /** Closes with a close handshake (dropping a peer that does not complete it) and stops all timers. */

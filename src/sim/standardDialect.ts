@@ -107,6 +107,10 @@ export class StandardDialect implements Dialect {
 
   opened(): void {}
 
+  resumed(): void {
+    for (const connector of this.host.connectors) if (connector.session?.transactionId !== undefined) this.startSampling(connector);
+  }
+
   /** A transfer or a wait for retrieveDate under way ends with the connection (a reboot interrupts it too). */
   closed(): void {
     clearInterval(this.heartbeatTimer);

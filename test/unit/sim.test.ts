@@ -306,6 +306,34 @@ describe('charger simulator, standard OCPP 1.6 dialect', () => {
     await expect(sim.stopSession(1)).resolves.toBeDefined();
   });
 
+  it('shows the power its car draws under the profile in force; after a dropped connection it comes back without a boot and its MeterValues resume', async () => {
+    const system = await centralSystem();
+    const { sim, peer } = await charger(system, { powerW: 22_080 });
+    await sim.boot();
+    expect(sim.connector(1).powerW).toBe(0);
+    await sim.startLocalSession(1, 'RFID1');
+    expect(sim.connector(1).powerW).toBe(22_080);
+    const txProfile = { chargingProfileId: 3, transactionId: 42, stackLevel: 0, chargingProfilePurpose: 'TxProfile', chargingProfileKind: 'Absolute', chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 10, numberPhases: 3 }] } };
+    expect((await peer.command('SetChargingProfile', { connectorId: 1, csChargingProfiles: txProfile }))[2]).toEqual({ status: 'Accepted' });
+    expect(sim.connector(1).powerW).toBe(6900);
+
+    const closed = nextEvent(sim, 'close');
+    peer.socket.terminate();
+    await closed;
+    expect(sim.connected).toBe(false);
+    // The car charges on under the profile it holds.
+    expect(sim.connector(1)).toMatchObject({ transactionId: 42, powerW: 6900 });
+    await expect(sim.reconnect(system.url('abc112'))).rejects.toThrow(/not the address of abc111/);
+    await sim.reconnect(system.url('abc111'));
+    expect(sim.connected).toBe(true);
+    const second = await system.peer(1);
+    const { frame: meter } = await second.waitForCall('MeterValues');
+    expect(meter[3]).toMatchObject({ connectorId: 1, transactionId: 42 });
+    expect(second.callsFrom(0)).not.toContain('BootNotification');
+    await sim.stopSession();
+    expect(sim.connector(1).powerW).toBe(0);
+  });
+
   it('answers each of the 19 commands with a schema-valid result', async () => {
     const system = await centralSystem();
     const { sim, peer } = await charger(system, { connectors: 2 });
