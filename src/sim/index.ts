@@ -8,4 +8,4 @@ export type { BootData } from './dialect.ts';
 export { seededRandom, exponential, type Random } from './random.ts';
 export { runSite, runExcerpt, type SiteCharger, type SiteRun, type SiteRunOptions, type RunSession, type ReceivedCommand, type OfflineGap } from './siteRun.ts';
 export { analyseSiteRun, type SiteSample, type SessionSpan, type SiteRules, type SiteReport, type Overshoot, type Violation, type ExcusedWindow } from './siteAnalysis.ts';
-export { setUpSite, type SiteSetup, type SiteSetupOptions } from './siteSetup.ts';
+export { connectSite, setUpSite, type SiteSetup, type SiteSetupOptions } from './siteSetup.ts';

@@ -9,8 +9,8 @@
  * - **Minimum.** A session that has run longer than B draws either at least the minimum
  *   (6 A, IEC 61851) or nothing (it waits).
  * - **Waiting.** A session waits only while the running sessions could not all get the
- *   minimum (running × 6 A > the site's current), or within B of a session starting or
- *   ending anywhere on the site (the balancer has not caught up yet).
+ *   minimum (running × 6 A > the site's current) at some moment in the last B: a balancer
+ *   B behind may still act on that moment.
  * - **Starvation.** No session waits, once settled, longer than `starvationMs` at a stretch.
  * The cars are assumed to want power throughout (none fills its battery during the run).
  */
@@ -114,11 +114,12 @@ export function analyseSiteRun(samples: readonly SiteSample[], sessions: readonl
   const availableA = limitW / wattsPerAmpere;
   const starts = sessions.map((s) => s.start).sort((a, b) => a - b);
   const changes = sessions.flatMap((s) => [s.start, s.end]).sort((a, b) => a - b);
+  const running = (at: number) => sessions.filter((s) => at >= s.start && at < s.end);
+  const overSubscribed = (at: number) => running(at).length * minimumA > availableA + ZERO_A;
   const inExcuse = (at: number) => excused.some((w) => at >= w.from && at <= w.to);
   const latestBefore = (moments: readonly number[], at: number) => moments.reduce((latest, m) => (m <= at && m > latest ? m : latest), -Infinity);
   /** Since when the over-limit moment `at` is explained, if it is. */
   const reactionStart = (at: number) => Math.max(latestBefore(starts, at), ...excused.filter((w) => at >= w.from && at <= w.to).map((w) => w.from));
-  const running = (at: number) => sessions.filter((s) => at >= s.start && at < s.end);
 
   const violations: Violation[] = [];
   const overshoots: Overshoot[] = [];
@@ -149,8 +150,9 @@ export function analyseSiteRun(samples: readonly SiteSample[], sessions: readonl
 
   const sessionReports = sessions.map((session) => judgeSession(session, samples, end, rules, {
     settledAt: (at) => at >= session.start + settleMs && !inExcuse(at),
-    overSubscribed: (at) => running(at).length * minimumA > availableA + ZERO_A,
-    caughtUp: (at) => at - latestBefore(changes, at) >= settleMs,
+    overSubscribed,
+    // The running sessions change only at starts and ends: those in the last B, and its beginning, are every case.
+    overSubscribedLately: (at) => [at - settleMs, ...changes.filter((m) => m > at - settleMs && m <= at)].some(overSubscribed),
     violations,
   }));
 
@@ -173,7 +175,7 @@ export function analyseSiteRun(samples: readonly SiteSample[], sessions: readonl
 interface SessionJudge {
   settledAt(at: number): boolean;
   overSubscribed(at: number): boolean;
-  caughtUp(at: number): boolean;
+  overSubscribedLately(at: number): boolean;
   violations: Violation[];
 }
 
@@ -211,7 +213,7 @@ function judgeSession(session: SessionSpan, samples: readonly SiteSample[], end:
       belowMinimumTold = true;
       judge.violations.push({ kind: 'belowMinimum', at: sample.at, charger: session.charger, detail: `${currentA.toFixed(2)} A, below the ${minimumA} A minimum` });
     }
-    if (waiting && !judge.overSubscribed(sample.at) && judge.caughtUp(sample.at) && !waitingTold) {
+    if (waiting && !judge.overSubscribedLately(sample.at) && !waitingTold) {
       waitingTold = true;
       judge.violations.push({ kind: 'waiting', at: sample.at, charger: session.charger, detail: 'at 0 A while every running session could have had the minimum' });
     }

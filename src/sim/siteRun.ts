@@ -39,7 +39,7 @@ export interface ReceivedCommand {
   payload: unknown;
 }
 
-/** A time a charger's WebSocket was not open. */
+/** A time a charger's WebSocket was not open: from its close to the first sample that saw it open again. */
 export interface OfflineGap {
   charger: number;
   from: number;
@@ -95,20 +95,26 @@ export async function runSite(options: SiteRunOptions): Promise<SiteRun> {
   const offline: OfflineGap[] = [];
   const openGaps = new Map<number, OfflineGap>();
 
+  const openGap = (charger: number, at: number) => {
+    if (!openGaps.has(charger)) openGaps.set(charger, { charger, from: at, to: at });
+  };
   const listeners = chargers.map(({ simulator }, charger) => {
-    const listener = (action: string, payload: unknown) => {
+    const call = (action: string, payload: unknown) => {
       if (PROFILE_ACTIONS.has(action)) commands.push({ at: Date.now(), charger, action: action as ReceivedCommand['action'], payload });
     };
-    simulator.on('call', listener);
-    return listener;
+    // Heard at once, so that a reconnect quicker than a sample still shows.
+    const close = () => openGap(charger, Date.now());
+    simulator.on('call', call);
+    simulator.on('close', close);
+    return { call, close };
   });
   const sample = () => {
     const at = Date.now();
     samples.push({ at, powerW: chargers.map(({ simulator }) => simulator.connector(1).powerW) });
     chargers.forEach(({ simulator }, charger) => {
+      if (!simulator.connected) return openGap(charger, at);
       const gap = openGaps.get(charger);
-      if (!simulator.connected && !gap) openGaps.set(charger, { charger, from: at, to: at });
-      if (simulator.connected && gap) {
+      if (gap) {
         openGaps.delete(charger);
         offline.push({ ...gap, to: at });
       }
@@ -150,7 +156,10 @@ export async function runSite(options: SiteRunOptions): Promise<SiteRun> {
     await Promise.all(chargers.map((_, charger) => drive(charger)));
   } finally {
     clearInterval(sampler);
-    listeners.forEach((listener, charger) => chargers[charger]!.simulator.off('call', listener));
+    listeners.forEach(({ call, close }, charger) => {
+      chargers[charger]!.simulator.off('call', call);
+      chargers[charger]!.simulator.off('close', close);
+    });
   }
   const endedAt = Date.now();
   for (const gap of openGaps.values()) offline.push({ ...gap, to: endedAt });

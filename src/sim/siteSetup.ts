@@ -1,3 +1,6 @@
+import { ChargerSimulator } from './simulator.ts';
+import type { SiteCharger } from './siteRun.ts';
+
 /** What a balanced site is made of, set up through the HTTP API as an operator would. */
 export interface SiteSetupOptions {
   /** The HTTP API, e.g. http://127.0.0.1:8080. */
@@ -52,4 +55,15 @@ export async function setUpSite(options: SiteSetupOptions): Promise<SiteSetup> {
     chargers.push({ chargerId: charger.connectorID, serial, idTag });
   }
   return { chargePointId, chargers };
+}
+
+/** A standard OCPP 1.6 simulator per charger of the site, at `urlOf(serial)`: connected, booted and Available. */
+export async function connectSite(setup: SiteSetup, urlOf: (serial: string) => string, options: { powerW: number; meterValueIntervalMs: number }): Promise<SiteCharger[]> {
+  return Promise.all(setup.chargers.map(async ({ serial, idTag }) => {
+    const simulator = new ChargerSimulator({ url: urlOf(serial), ...options });
+    await simulator.connect();
+    await simulator.boot();
+    await simulator.statusNotification(1, 'Available');
+    return { simulator, idTag };
+  }));
 }
