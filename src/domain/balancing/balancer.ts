@@ -201,24 +201,33 @@ export class LoadBalancer {
       : { ...base, capA: connector.maxCurrentA, capReason: 'charger' };
   }
 
-  /** Records what each running connector is given (and forgets connectors no longer running), before anything is sent. */
+  /**
+   * Records what each running connector is given, before anything is sent, and forgets the
+   * connectors no longer running: two statements, whatever the site's size, and rows whose
+   * allocation did not change are not written (a tick mostly changes nothing).
+   */
   async #store(state: SiteState, running: readonly RunningConnector[], allocations: readonly Allocation[], now: Date): Promise<void> {
+    const rows = running.flatMap((connector, i) => {
+      const allocation = allocations[i]!;
+      const status: AllocationStatus = !connector.limitable ? 'unsupported' : connector.status ?? 'pending';
+      if (connector.allocatedA === allocation.currentA && connector.limitedBy === allocation.reason && connector.status === status) return [];
+      return [{
+        charger_id: connector.chargerId, connector_id: connector.connectorId, charge_point_id: state.chargePointId, session_id: connector.sessionId,
+        current_a: allocation.currentA, phases: connector.phases.length as 1 | 3, limited_by: allocation.reason, computed_at: now, in_force_a: connector.inForceA, status,
+      }];
+    });
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('connector_allocations').where('charge_point_id', '=', state.chargePointId)
         .where((eb) => eb.not(eb.or(running.map((c) => eb.and([eb('charger_id', '=', c.chargerId), eb('connector_id', '=', c.connectorId)])))))
         .execute();
-      for (const [i, connector] of running.entries()) {
-        const allocation = allocations[i]!;
-        const values = {
-          charge_point_id: state.chargePointId, session_id: connector.sessionId, current_a: allocation.currentA, phases: connector.phases.length as 1 | 3,
-          limited_by: allocation.reason, computed_at: now,
-        };
-        const status: AllocationStatus = !connector.limitable ? 'unsupported' : connector.status ?? 'pending';
-        await trx.insertInto('connector_allocations')
-          .values({ charger_id: connector.chargerId, connector_id: connector.connectorId, ...values, in_force_a: connector.inForceA, status })
-          .onConflict((oc) => oc.columns(['charger_id', 'connector_id']).doUpdateSet({ ...values, in_force_a: connector.inForceA, status }))
-          .execute();
-      }
+      if (rows.length === 0) return;
+      await trx.insertInto('connector_allocations').values(rows)
+        .onConflict((oc) => oc.columns(['charger_id', 'connector_id']).doUpdateSet((eb) => ({
+          charge_point_id: eb.ref('excluded.charge_point_id'), session_id: eb.ref('excluded.session_id'), current_a: eb.ref('excluded.current_a'),
+          phases: eb.ref('excluded.phases'), limited_by: eb.ref('excluded.limited_by'), computed_at: eb.ref('excluded.computed_at'),
+          in_force_a: eb.ref('excluded.in_force_a'), status: eb.ref('excluded.status'),
+        })))
+        .execute();
     });
   }
 

@@ -22,6 +22,9 @@ export interface RunningConnector {
   offlineSince: Date | null;
   /** The limit the charger last accepted for this session; null: none, so it draws its maximum. */
   inForceA: Amperes | null;
+  /** The balancer's last allocation for this session, and why (null: none yet). */
+  allocatedA: Amperes | null;
+  limitedBy: string | null;
   status: AllocationStatus | null;
 }
 
@@ -52,7 +55,7 @@ export async function readSiteState(db: Db, chargePointId: ChargePointId): Promi
     .select([
       's.id as session_id', 's.charger_id', 's.connector_id', 's.started_at', 's.created_at',
       'c.balancing_priority', 'c.max_current_a', 'c.phase_connection', 'c.balancing_profile', 'c.smart_charging', 'c.dialect', 'c.online', 'c.presence_at',
-      'a.session_id as allocated_session', 'a.in_force_a', 'a.status as allocation_status',
+      'a.session_id as allocated_session', 'a.in_force_a', 'a.current_a', 'a.limited_by', 'a.status as allocation_status',
     ])
     .where('c.charge_point_id', '=', chargePointId).where('s.status', 'in', RUNNING).where('s.connector_id', 'is not', null)
     .orderBy('s.id')
@@ -80,6 +83,8 @@ export async function readSiteState(db: Db, chargePointId: ChargePointId): Promi
         online: row.online,
         offlineSince: row.online ? null : new Date(row.presence_at ?? row.created_at),
         inForceA: sameSession ? row.in_force_a : null,
+        allocatedA: sameSession ? row.current_a : null,
+        limitedBy: sameSession ? row.limited_by : null,
         status: sameSession ? row.allocation_status : null,
       };
     }),
