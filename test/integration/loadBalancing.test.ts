@@ -14,6 +14,8 @@ interface Charger {
   sim: ChargerSimulator;
   /** The limits (A) of the SetChargingProfiles it received, in order. */
   limits: number[];
+  /** The SetChargingProfiles it received. */
+  profiles: any[];
 }
 
 describe('site load balancing', () => {
@@ -25,15 +27,18 @@ describe('site load balancing', () => {
 
   async function connect(i: number, options: Partial<SimulatorOptions> = {}): Promise<Charger> {
     const limits: number[] = [];
+    const profiles: any[] = [];
     const sim = new ChargerSimulator({
       url: `${t.system.ocppUrl}/charger/${SERIALS[i]}`, powerW: MAX_A * 3 * VOLTS, meterValueIntervalMs: 0, idTag: TAGS[i], ...options,
     });
     sim.on('call', (action, payload) => {
-      if (action === 'SetChargingProfile') limits.push(payload.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit);
+      if (action !== 'SetChargingProfile') return;
+      limits.push(payload.csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0].limit);
+      profiles.push(payload);
     });
     await sim.connect();
     await sim.boot();
-    const charger = { sim, limits };
+    const charger = { sim, limits, profiles };
     chargers.push(charger);
     return charger;
   }
@@ -132,5 +137,40 @@ describe('site load balancing', () => {
     await until(async () => b.limits.at(-1) === MAX_A);
     expect(await allocation(CHARGERS[1]!)).toMatchObject({ current_a: MAX_A, limited_by: 'charger' });
     expect(await allocation(CHARGERS[0]!)).toMatchObject({ current_a: 6, limited_by: 'demand' });
+  });
+
+  it('sends a driver\'s plan as the TxProfile schedule: nothing in the dear hours, full current in the cheapest', async () => {
+    const HOUR = 3_600_000;
+    const hour0 = Math.floor(Date.now() / HOUR) * HOUR;
+    const cheap = hour0 + 2 * HOUR;
+    const hours = Array.from({ length: 4 }, (_, i) => hour0 + i * HOUR);
+    const tariffs = await t.request('PUT', '/tariffs', {
+      token: admin, body: { tariffs: hours.map((hour) => ({ startsAt: new Date(hour).toISOString(), pricePerKwhOre: hour === cheap ? 20 : 400 })) },
+    });
+    expect(tariffs.status).toBe(200);
+    const a = await connect(0);
+    const { transactionId } = await a.sim.startLocalSession(1);
+    await until(async () => (await allocation(CHARGERS[0]!))?.current_a === MAX_A);
+    // 5.52 kWh at 16 A × 3 × 230 V = 11.04 kW: half an hour of the cheap hour.
+    const plan = await t.request('PUT', `/transaction/${transactionId}/plan`, { token: admin, body: { readyBy: new Date(hour0 + 4 * HOUR).toISOString(), energyWh: 5520 } });
+    expect(plan.status).toBe(200);
+    expect(plan.body.periods).toEqual([expect.objectContaining({ startsAt: new Date(cheap).toISOString(), currentA: MAX_A })]);
+
+    await until(async () => a.limits.at(-1) === 0);
+    const sent = a.profiles.at(-1).csChargingProfiles;
+    expect(sent).toMatchObject({ chargingProfilePurpose: 'TxProfile', transactionId, chargingProfileKind: 'Absolute' });
+    const start = Date.parse(sent.chargingSchedule.startSchedule);
+    const periods = sent.chargingSchedule.chargingSchedulePeriod.map((p: any) => [start + p.startPeriod * 1000, p.limit]);
+    const planEnd = Date.parse(plan.body.periods[0].endsAt);
+    expect(periods).toEqual([[start, 0], [cheap, MAX_A], [planEnd, 0]]);
+    await until(async () => (await allocation(CHARGERS[0]!))?.status === 'accepted');
+    expect(await allocation(CHARGERS[0]!)).toMatchObject({ current_a: 0, limited_by: 'plan', in_force_a: 0 });
+    expect(a.sim.connector(1).powerW).toBe(0);
+
+    // The capacity it leaves now goes to others: a second session gets up to its maximum.
+    const b = await connect(1);
+    await b.sim.startLocalSession(1);
+    await until(async () => (await allocation(CHARGERS[1]!))?.current_a === MAX_A);
+    expect(b.limits).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../../db/connection.ts';
-import type { AllocationStatus } from '../../db/schema.ts';
+import type { AllocationStatus, PlanPeriod } from '../../db/schema.ts';
 import type { Bus } from '../bus.ts';
 import type { ChargerGateway, CommandResult } from '../chargerGateway.ts';
 import { DomainError } from '../errors.ts';
@@ -9,6 +9,8 @@ import type { Amperes, ChargePointId, ChargerId } from '../units.ts';
 import { allocate, type Allocation, type ConnectorDemand } from './allocation.ts';
 import { balancingRequest, type LimitStep } from './balancingProfile.ts';
 import { CarDemand, type GivenLimit } from './carDemand.ts';
+import { nextPlanChange, plannedCurrentAt } from './chargingPlan.ts';
+import { plansOf } from './chargingPlans.ts';
 import { balancedSites, readSiteState, siteOfCharger, type RunningConnector, type SiteState } from './siteState.ts';
 
 export interface BalancerSettings {
@@ -25,6 +27,11 @@ const SAME_A = 0.05;
 /** A limit a charger rejected is sent again after this long, and given up on (the charger counted at its maximum) after so many rejections. */
 const RETRY_REJECTED_MS = 250;
 const REJECTIONS_TO_GIVE_UP = 3;
+/**
+ * A planned rise is given its capacity this long ahead, so the other sessions are lowered
+ * before the charger raises its draw at the time its schedule says.
+ */
+const PLAN_LOOKAHEAD_MS = 10_000;
 /** The charger→site map is read again after this long (chargers rarely move). */
 const SITE_CACHE_MS = 30_000;
 
@@ -53,6 +60,10 @@ export class LoadBalancer {
   readonly #given = new Map<string, GivenLimit>();
   readonly #sites = new Map<ChargePointId, { running: Promise<void>; again: boolean }>();
   readonly #siteOf = new Map<ChargerId, { site: ChargePointId | null; at: number }>();
+  /** The schedule each planned connector was last sent (its periods, as text), so a changed plan is sent again. */
+  readonly #sentSchedules = new Map<string, string>();
+  /** The next run a site needs for its plans (a planned rise or drop), on the node balancing it. */
+  readonly #planTimers = new Map<ChargePointId, NodeJS.Timeout>();
   /** Rejected limits of a connector's session, in a row. */
   readonly #rejections = new Map<string, { sessionId: number; count: number }>();
 
@@ -90,6 +101,7 @@ export class LoadBalancer {
     tick.unref();
     return () => {
       clearInterval(tick);
+      for (const timer of this.#planTimers.values()) clearTimeout(timer);
       for (const stop of stops) stop();
     };
   }
@@ -164,17 +176,29 @@ export class LoadBalancer {
     const running = state.connectors.filter((c) => this.#counted(c, now));
     const keys = new Set(running.map((c) => keyOf(c.chargerId, c.connectorId)));
     this.#demand.keepOnly(keys);
-    const allocations = allocate(state.limits ?? { currentA: null, powerW: null }, running.map((c) => this.#demandOf(c)));
+    const plans = await plansOf(this.db, running.map((c) => c.sessionId));
+    const planOf = (c: RunningConnector) => {
+      const periods = plans.get(c.sessionId);
+      // Once its last period is over the plan no longer holds the car back.
+      return periods && periods.length > 0 && Date.parse(periods.at(-1)!.endsAt) > now.getTime() ? periods : undefined;
+    };
+    const allocations = allocate(state.limits ?? { currentA: null, powerW: null }, running.map((c) => this.#demandOf(c, planOf(c), now)));
     const changes: Change[] = [];
     running.forEach((connector, i) => {
       const allocation = allocations[i]!;
       if (!connector.limitable || !connector.online) return;
+      const key = keyOf(connector.chargerId, connector.connectorId);
+      const periods = planOf(connector);
+      const steps = periods ? planSteps(periods, allocation.currentA, connector.maxCurrentA, now) : [{ startsAt: now, currentA: allocation.currentA }];
+      const nowA = steps[0]!.currentA;
       const drawing = connector.inForceA ?? connector.maxCurrentA;
-      const settled = connector.inForceA !== null && Math.abs(connector.inForceA - allocation.currentA) < SAME_A && connector.status === 'accepted';
-      const unneeded = connector.inForceA === null && allocation.currentA >= connector.maxCurrentA - SAME_A;
+      const settled = connector.inForceA !== null && Math.abs(connector.inForceA - nowA) < SAME_A && connector.status === 'accepted'
+        && (!periods || this.#sentSchedules.get(key) === scheduleText(steps.slice(1)));
+      const unneeded = !periods && connector.inForceA === null && nowA >= connector.maxCurrentA - SAME_A;
       if (settled || unneeded) return;
-      changes.push({ connector, allocation, steps: [{ startsAt: now, currentA: allocation.currentA }], lowers: allocation.currentA < drawing - SAME_A });
+      changes.push({ connector, allocation: { ...allocation, currentA: nowA }, steps, lowers: nowA < drawing - SAME_A });
     });
+    this.#planNextRun(chargePointId, running.flatMap((c) => planOf(c) ?? []), now);
     await this.#store(state, running, allocations, now);
     const lowering = changes.filter((c) => c.lowers);
     const lowered = await Promise.all(lowering.map((change) => this.#send(chargePointId, change, now)));
@@ -190,15 +214,36 @@ export class LoadBalancer {
     return connector.online || connector.offlineSince === null || now.getTime() - connector.offlineSince.getTime() < this.settings.offlineGraceMs;
   }
 
-  #demandOf(connector: RunningConnector): ConnectorDemand {
+  #demandOf(connector: RunningConnector, plan: readonly PlanPeriod[] | undefined, now: Date): ConnectorDemand {
     const key = keyOf(connector.chargerId, connector.connectorId);
     const base = { key, phases: connector.phases, weight: connector.priority, since: connector.startedAt.getTime() };
     if (!connector.online) return { ...base, capA: 0, capReason: 'charger', fixed: { currentA: connector.inForceA ?? connector.maxCurrentA, reason: 'offline' } };
     if (!connector.limitable) return { ...base, capA: 0, capReason: 'charger', fixed: { currentA: connector.maxCurrentA, reason: 'unsupported' } };
+    let demand: Pick<ConnectorDemand, 'capA' | 'capReason'> = { capA: connector.maxCurrentA, capReason: 'charger' };
     const demandCap = this.#demand.capOf(key, connector.sessionId);
-    return demandCap !== undefined && demandCap < connector.maxCurrentA
-      ? { ...base, capA: demandCap, capReason: 'demand' }
-      : { ...base, capA: connector.maxCurrentA, capReason: 'charger' };
+    if (demandCap !== undefined && demandCap < demand.capA) demand = { capA: demandCap, capReason: 'demand' };
+    if (plan) {
+      // What the plan asks for now or a little ahead: a rise gets its capacity before the charger's schedule takes it.
+      const planA = Math.max(plannedCurrentAt(plan, now), plannedCurrentAt(plan, new Date(now.getTime() + PLAN_LOOKAHEAD_MS)));
+      if (planA < demand.capA) demand = { capA: planA, capReason: 'plan' };
+    }
+    return { ...base, ...demand };
+  }
+
+  /** Balances the site again when its plans next change (ahead of a rise, at a drop), on this node. */
+  #planNextRun(chargePointId: ChargePointId, periods: readonly PlanPeriod[], now: Date): void {
+    clearTimeout(this.#planTimers.get(chargePointId));
+    this.#planTimers.delete(chargePointId);
+    const change = nextPlanChange(periods, now);
+    if (!change) return;
+    const ahead = change.getTime() - PLAN_LOOKAHEAD_MS;
+    const at = ahead > now.getTime() ? ahead : change.getTime();
+    const timer = setTimeout(() => {
+      this.#planTimers.delete(chargePointId);
+      this.request(chargePointId);
+    }, Math.min(at - now.getTime() + 1, 2 ** 31 - 1));
+    timer.unref();
+    this.#planTimers.set(chargePointId, timer);
   }
 
   /**
@@ -239,6 +284,7 @@ export class LoadBalancer {
     const key = keyOf(connector.chargerId, connector.connectorId);
     if (result.answered && result.response.status === 'Accepted') {
       this.#rejections.delete(key);
+      this.#sentSchedules.set(key, scheduleText(steps.slice(1)));
       this.#given.set(key, { sessionId: connector.sessionId, currentA: allocation.currentA, phases: connector.phases.length, sentAt: Date.now() });
       await this.#record(connector, 'accepted', null, allocation.currentA);
       if (connector.status === null) await this.#supportShown(connector.chargerId, 'supported');
@@ -278,6 +324,23 @@ export class LoadBalancer {
     await this.db.updateTable('chargers').set({ smart_charging: support }).where('id', '=', chargerId).execute();
   }
 }
+
+/**
+ * A planned session's schedule from now: its current limit, then at each change of its plan
+ * the plan's current — within the allocation while the change is close enough for the
+ * allocation to have counted it, else as planned (the balancer runs again before that rise
+ * and sends the schedule anew, within what the site then has).
+ */
+function planSteps(periods: readonly PlanPeriod[], allocatedA: Amperes, maxCurrentA: Amperes, now: Date): LimitStep[] {
+  const steps: LimitStep[] = [{ startsAt: now, currentA: Math.min(allocatedA, plannedCurrentAt(periods, now)) }];
+  for (let at = nextPlanChange(periods, now); at; at = nextPlanChange(periods, at)) {
+    const ceiling = at.getTime() - now.getTime() <= PLAN_LOOKAHEAD_MS ? allocatedA : maxCurrentA;
+    steps.push({ startsAt: at, currentA: Math.min(ceiling, plannedCurrentAt(periods, at)) });
+  }
+  return steps;
+}
+
+const scheduleText = (steps: readonly LimitStep[]) => steps.map((s) => `${s.startsAt.toISOString()}=${s.currentA}`).join(',');
 
 /** The charger said it has no smart charging: a NotSupported answer, or a CALLERROR NotSupported / NotImplemented. */
 function unsupported(result: CommandResult<'SetChargingProfile'>): boolean {

@@ -32,8 +32,10 @@ export function balancingRequest(
   steps: readonly LimitStep[],
   now: Date,
 ): T.SetChargingProfileRequest {
+  // Whole seconds, as a schedule counts them: a plan's changes (whole seconds too) then fall exactly on their periods.
+  const origin = Math.floor(now.getTime() / 1000) * 1000;
   const periods = steps.map((step) => ({
-    startPeriod: Math.max(0, Math.round((step.startsAt.getTime() - now.getTime()) / 1000)),
+    startPeriod: Math.max(0, Math.round((step.startsAt.getTime() - origin) / 1000)),
     limit: tenths(step.currentA),
     numberPhases: phases,
   }));
@@ -47,7 +49,7 @@ export function balancingRequest(
       stackLevel: BALANCER_STACK_LEVEL,
       chargingProfilePurpose: purpose,
       chargingProfileKind: 'Absolute',
-      chargingSchedule: { startSchedule: now.toISOString(), chargingRateUnit: 'A', chargingSchedulePeriod },
+      chargingSchedule: { startSchedule: new Date(origin).toISOString(), chargingRateUnit: 'A', chargingSchedulePeriod },
     },
   };
 }
