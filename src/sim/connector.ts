@@ -20,7 +20,7 @@ export interface ConnectorSnapshot {
   status: string;
   transactionId?: number;
   registerWh: number;
-  /** Power the car draws right now, whole W: the charger's own, lowered by the charging profiles in force. */
+  /** The power the car draws now, whole W. */
   powerW: number;
   socPercent: number;
   reservationId?: number | string;
