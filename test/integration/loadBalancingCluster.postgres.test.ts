@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyseSiteRun, connectSite, runSite, seededRandom, setUpSite, type SiteCharger, type SiteSetup } from '../../src/sim/index.ts';
+import { analyseSiteRun, connectSite, runSite, seededRandom, setUpSite, type RunSession, type SiteCharger, type SiteSetup } from '../../src/sim/index.ts';
 import { TestCluster, type ClusterNode } from '../support/cluster.ts';
 import { peakSessions, PROOF_CHARGER, PROOF_RULES, PROOF_RUN, PROOF_SITE, SETTLE_MS, summary, violationsText } from '../support/loadBalancingProof.ts';
 import { NatsServer } from '../support/natsServer.ts';
@@ -101,6 +101,7 @@ describe('load balancing on two nodes, one killed mid-run', { timeout: RUN_MS + 
     console.log([
       summary(run, report),
       `killed ${killedWhich} at +${((killedAt - run.startedAt) / 1000).toFixed(1)} s; its ${moved.length} chargers were back on the other node after ${(reconnectMs / 1000).toFixed(1)} s (bound ${RECONNECT_BOUND_MS / 1000} s); `
+        + `${run.sessions.filter((session) => session.error).length} session starts or stops failed as it died; `
         + `excused ${((outage.to - outage.from) / 1000).toFixed(1)} s (handover bound ${HANDOVER_MS / 1000} s + B); in that time over the limit for ${((overAfterKill.length * PROOF_RUN.sampleIntervalMs) / 1000).toFixed(1)} s, the last ${(lastOverMs / 1000).toFixed(1)} s after the kill`,
     ].join('\n'));
 
@@ -109,7 +110,10 @@ describe('load balancing on two nodes, one killed mid-run', { timeout: RUN_MS + 
     expect(new Set(gaps.map((gap) => gap.charger))).toEqual(new Set(moved));
     expect(reconnectMs).toBeLessThanOrEqual(RECONNECT_BOUND_MS);
     expect(chargers.every(({ simulator }) => simulator.connected)).toBe(true);
-    expect(run.sessions.filter((s) => s.error)).toEqual([]);
+    // A start or stop whose messages were in flight to the node as it died fails (the simulator keeps no queue to send again, as a
+    // real charger would); any other failure is one.
+    const lostAtKill = (session: RunSession) => session.end >= killedAt - 1000 && session.start <= killedAt + reconnectMs + 1000;
+    expect(run.sessions.filter((session) => session.error && !lostAtKill(session))).toEqual([]);
     expect(peakSessions(run.sessions)).toBeGreaterThanOrEqual(6);
     expect(report.violations, violationsText(run, report)).toEqual([]);
   });

@@ -50,7 +50,7 @@ export function summary(run: SiteRun, report: SiteReport = run.report): string {
     `site run of ${seconds(run.endedAt - run.startedAt)}: ${run.sessions.length} sessions, at most ${peakSessions(run.sessions)} at once, ${profiles} SetChargingProfile received`,
     `limit ${report.limitW} W, highest total ${Math.round(report.maxTotalW)} W`,
     `overshoots: ${report.overshoots.length}, longest ${seconds(Math.max(0, ...report.overshoots.map((o) => o.durationMs)))}, `
-      + `highest ${Math.round(Math.max(0, ...report.overshoots.map((o) => o.peakW)))} W; measured B (longest over the limit after a start) ${seconds(report.longestReactionMs)}, bound ${seconds(SETTLE_MS)}`,
+      + `highest ${Math.round(Math.max(0, ...report.overshoots.map((o) => o.peakW)))} W; measured B (longest over the limit after a session start, or the start of an excused window) ${seconds(report.longestReactionMs)}, bound ${seconds(SETTLE_MS)}`,
     `settled sessions' least current ${Math.min(...settled.map((s) => s.minA!)).toFixed(1)} A, their mean ${(settled.reduce((sum, s) => sum + s.meanA!, 0) / Math.max(1, settled.length)).toFixed(1)} A; `
       + `longest wait at 0 A once settled ${seconds(Math.max(0, ...report.sessions.map((s) => s.longestWaitMs)))}; time waiting per charger ${waited.map(seconds).join(', ')}`,
     `violations: ${report.violations.length}`,
