@@ -125,6 +125,10 @@ describe('a site\'s load against its limit', () => {
       online: true,
     })));
     expect(load.body.connectors[1].priority).toBe(3);
+    // The fleet view shows each site's limit, so the dashboard knows which sites to show against theirs.
+    const fleetSites = (await get('/fleet')).body.chargePoints;
+    expect(fleetSites.find((site: { id: number }) => site.id === SITE).limitW).toBe(load.body.limitW);
+    expect(fleetSites.find((site: { id: number }) => site.id === 3).limitW).toBeNull();
     // 100007 is on all three phases, 100008 on L2 only.
     const [threePhase, onL2] = simulated.map((charger) => allocationOf(charger)?.current_a ?? 0) as [number, number];
     expect(load.body.allocatedCurrentA).toEqual({ L1: threePhase, L2: threePhase + onL2, L3: threePhase });
