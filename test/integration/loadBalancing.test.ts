@@ -92,6 +92,22 @@ describe('site load balancing', () => {
     expect(drawnA(a)).toBeCloseTo(MAX_A, 5);
   });
 
+  it('sends a TxDefaultProfile on the connector to a charger that prefers it', async () => {
+    await db().updateTable('chargers').set({ balancing_profile: 'TxDefaultProfile' }).where('id', '=', CHARGERS[1]!).execute();
+    try {
+      const [a, b] = [await connect(0), await connect(1)];
+      await a.sim.startLocalSession(1);
+      await b.sim.startLocalSession(1);
+      await until(async () => (await db().selectFrom('connector_allocations').select('status').where('charge_point_id', '=', site).where('status', '=', 'accepted').execute()).length === 2);
+      expect(b.profiles.at(-1)).toMatchObject({ connectorId: 1, csChargingProfiles: { chargingProfilePurpose: 'TxDefaultProfile', chargingProfileId: 900_001 } });
+      expect(b.profiles.at(-1).csChargingProfiles.transactionId).toBeUndefined();
+      expect(a.profiles.at(-1).csChargingProfiles).toMatchObject({ chargingProfilePurpose: 'TxProfile' });
+      expect(drawnA(a) + drawnA(b)).toBeCloseTo(25, 5);
+    } finally {
+      await db().updateTable('chargers').set({ balancing_profile: 'TxProfile' }).where('id', '=', CHARGERS[1]!).execute();
+    }
+  });
+
   it('makes a session wait at 0 A when the minimum is not left, and counts a charger that refuses limits at its maximum', async () => {
     const refusing = await connect(0, { behaviour: { SetChargingProfile: 'reject' } });
     const [b, c] = [await connect(1), await connect(2)];
