@@ -14,7 +14,9 @@ import type { ChargerGateway } from './domain/chargerGateway.ts';
 import { Authorizer } from './domain/authorization.ts';
 import { availabilityOnBoot } from './domain/availability.ts';
 import { ChargerSessions } from './domain/sessions/chargerSessions.ts';
+import { LoadBalancer } from './domain/balancing/balancer.ts';
 import { ChargingProfiles } from './domain/chargingProfiles.ts';
+import { ChargingPlans } from './domain/balancing/chargingPlans.ts';
 import type { Bus } from './domain/bus.ts';
 import { ConfigurationControl } from './domain/configurationControl.ts';
 import { announceStored } from './domain/events.ts';
@@ -171,8 +173,13 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     const sessionViews = new SessionViews(db, liveSummary);
     const settlement = new SessionSettlement(db, bus, payments, sessionViews, sessionLogger);
     const sessions = new SessionControl(db, ocpp.gateway, bus, settlement, sessionViews, config.sessions, sessionLogger);
+    const chargingPlans = new ChargingPlans(db, bus, sessionViews);
     const stopFollowingProfiles = new ChargingProfiles(db, ocpp.gateway).follow(bus, logger.child({ component: 'chargingProfiles' }));
     started.push({ close: async () => stopFollowingProfiles() });
+    const balancer = new LoadBalancer(db, bus, ocpp.gateway, logger.child({ component: 'balancing' }), config.balancing);
+    const stopBalancing = balancer.start();
+    // Before the OCPP server closes: a run under way finishes its sends (or they fail at once) before the database goes.
+    started.unshift({ close: async () => { stopBalancing(); await balancer.idle(); } });
     const stopAvailabilityOnBoot = availabilityOnBoot(bus, db, ocpp.gateway, logger.child({ component: 'availability' }));
     started.unshift({ close: async () => stopAvailabilityOnBoot() });
 
@@ -194,7 +201,7 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     started.push({ close: () => configuration.close() });
     const userAdmin = new UserAdmin(db, accounts);
     const http = await buildHttpApp({ config, database, db, bus, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, configuration, sessions, sessionViews,
-      liveSummary, fleetStream: new FleetStream(bus), settlement, accounts, userAdmin, ingest: () => sink.status(),
+      liveSummary, fleetStream: new FleetStream(bus), settlement, chargingPlans, accounts, userAdmin, ingest: () => sink.status(),
       node: () => ({ id: joined.nodeId, several: joined.several, connected: joined.connected, housekeeper: nodeLease?.housekeeper ?? true, chargers: ocpp.registry.size }),
       metrics,
       localLists,

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle, Db } from '../db/connection.ts';
 import type { Accounts } from '../domain/accounts.ts';
+import type { ChargingPlans } from '../domain/balancing/chargingPlans.ts';
 import type { Bus } from '../domain/bus.ts';
 import type { ChargerGateway } from '../domain/chargerGateway.ts';
 import type { ConfigurationControl } from '../domain/configurationControl.ts';
@@ -36,6 +37,8 @@ export interface HttpContext {
   /** The fleet's live events for the operators' streams on this node. */
   fleetStream: FleetStream;
   settlement: SessionSettlement;
+  /** The drivers' "ready by then" plans of their sessions. */
+  chargingPlans: ChargingPlans;
   accounts: Accounts;
   userAdmin: UserAdmin;
   /** Sends card changes to the chargers' local authorization lists. */

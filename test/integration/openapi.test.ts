@@ -21,8 +21,8 @@ const pathPointer = (path: string) => `#/paths/${path.replace(/~/g, '~0').replac
  *   route can really give.
  * - `no-ambiguous-paths` for the legacy URLs the clients use (reference/clients.md), which must
  *   stay as they are. The rule compares path segments only; the parameters keep the routes
- *   apart: `{id}` of `/transaction/{id}/refund` is an integer transactionID, never `start`,
- *   `stop`, `userTransactions` or `chargerTransactions`, and `{username}` of
+ *   apart: `{id}` of `/transaction/{id}/refund` and `/transaction/{id}/plan` is an integer
+ *   transactionID, never `start`, `stop`, `userTransactions` or `chargerTransactions`, and `{username}` of
  *   `/admin/{username}/…` is an admin's e-mail address or numeric id, never `users` or
  *   `reset-user-password` (the descriptions of those operations say so), and `{id}` of
  *   `/chargers/{id}/commands` and `/chargers/{id}/messages` is an integer connectorID, never `serial`. The router matches the
@@ -32,7 +32,7 @@ const ACCEPTED: Record<string, string[]> = {
   'operation-4xx-response': ['/health', '/chargers', '/chargers/available', '/chargePoints'].map((path) => `${pathPointer(path)}/get/responses`),
   'no-ambiguous-paths': [
     '/chargers/{id}/local-list',
-    '/transaction/{id}/refund', '/transaction/userTransactions/{userID}', '/transaction/chargerTransactions/{connectorID}',
+    '/transaction/{id}/refund', '/transaction/{id}/plan', '/transaction/userTransactions/{userID}', '/transaction/chargerTransactions/{connectorID}',
     '/admin/{username}/enable', '/admin/{username}/disable', '/admin/reset-user-password/{username}',
     '/chargers/{id}/configuration', '/chargers/{id}/desired-configuration',
     '/chargers/{id}/charging-profiles', '/chargers/{id}/composite-schedule',

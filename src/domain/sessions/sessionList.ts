@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/connection.ts';
 import type { PaymentStatus, PriceLine, SessionStatus } from '../../db/schema.ts';
+import type { ChargingPlan } from '../balancing/chargingPlan.ts';
+import { planOf } from '../balancing/chargingPlans.ts';
 import { DomainError, notFound } from '../errors.ts';
 import type { ChargerId, ConnectorId, UserId } from '../units.ts';
 import { OPEN_SESSION_STATUSES } from './status.ts';
@@ -79,6 +81,8 @@ export interface SessionDetail {
   /** The price hour by hour (and the session fee), once the session is priced. */
   priceLines: PriceLine[] | null;
   payments: SessionPayment[];
+  /** The driver's "ready by then" plan; null without one. */
+  chargingPlan: ChargingPlan | null;
 }
 
 /** The readings a session's detail carries: enough for a long session at one reading a minute, bounded for a chatty charger. */
@@ -133,19 +137,20 @@ export async function listSessions(db: Db, filter: SessionFilter): Promise<Sessi
 }
 
 /**
- * One session with everything an operator looks at: its readings, its price line by line and
- * its payments with every call to the payment provider. A running session shows its newest
+ * One session with everything an operator looks at: its readings, its price line by line,
+ * its payments with every call to the payment provider, and its driver's charging plan. A running session shows its newest
  * summary from the node its charger is on.
  */
 export async function readSessionDetail(db: Db, sessionId: number, liveSummary: LiveSummarySource): Promise<SessionDetail> {
   const row = await sessionsWithUsers(db).where('s.id', '=', sessionId).executeTakeFirst();
   if (!row) throw notFound(`Session ${sessionId}`);
-  const [meterValues, payments, live] = await Promise.all([
+  const [meterValues, payments, live, plan] = await Promise.all([
     db.selectFrom('meter_values').select(['sampled_at', 'measurand', 'phase', 'value', 'raw_unit'])
       .where('session_id', '=', sessionId).orderBy('sampled_at').limit(MAX_SESSION_METER_VALUES).execute(),
     db.selectFrom('payments').select(['id', 'provider', 'status', 'authorized_ore', 'captured_ore', 'refunded_ore', 'created_at'])
       .where('session_id', '=', sessionId).orderBy('id').execute(),
     OPEN_SESSION_STATUSES.includes(row.status) && row.charger_id !== null ? liveSummary(row.id, row.charger_id) : undefined,
+    planOf(db, sessionId),
   ]);
   const events = payments.length === 0
     ? []
@@ -178,5 +183,6 @@ export async function readSessionDetail(db: Db, sessionId: number, liveSummary: 
         at: event.created_at, operation: event.operation, outcome: event.outcome, httpStatus: event.http_status, detail: event.detail,
       })),
     })),
+    chargingPlan: plan ?? null,
   };
 }

@@ -6,6 +6,7 @@ import {
 import type { App, HttpContext } from '../context.ts';
 import { json, operation, TAG } from '../openapi.ts';
 import { ChargerIdField, IdParam } from '../schemas.ts';
+import { chargingPlanJson, ChargingPlanJson } from './chargingPlanShapes.ts';
 
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 200;
@@ -80,6 +81,7 @@ const DetailJson = Type.Object({
       detail: nullable(Type.String()),
     }), { description: 'Every call to the payment provider, oldest first' }),
   })),
+  chargingPlan: nullable(ChargingPlanJson, 'The driver\'s plan to have it charged by a time in the cheapest hours; null without one'),
 });
 
 const DETAIL_EXAMPLE = {
@@ -99,6 +101,7 @@ const DETAIL_EXAMPLE = {
       { at: '2026-06-02T09:01:41.000Z', operation: 'capture', outcome: 'ok', httpStatus: 201, detail: null },
     ],
   }],
+  chargingPlan: null,
 };
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -107,7 +110,7 @@ function summaryJson<T extends SessionSummary>(session: T) {
   return { ...session, startedAt: iso(session.startedAt), stoppedAt: iso(session.stoppedAt), createdAt: session.createdAt.toISOString() };
 }
 
-function detailJson({ session, meterValues, priceLines, payments }: SessionDetail) {
+function detailJson({ session, meterValues, priceLines, payments, chargingPlan }: SessionDetail) {
   return {
     session: summaryJson(session),
     meterValues: meterValues.map((reading) => ({ ...reading, at: reading.at.toISOString() })),
@@ -117,6 +120,7 @@ function detailJson({ session, meterValues, priceLines, payments }: SessionDetai
       createdAt: payment.createdAt.toISOString(),
       events: payment.events.map((event) => ({ ...event, at: event.at.toISOString() })),
     })),
+    chargingPlan: chargingPlan ? chargingPlanJson(chargingPlan) : null,
   };
 }
 

@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox';
+import { MAX_PLAN_AHEAD_MS, MAX_PLAN_ENERGY_WH, planOf } from '../../domain/balancing/chargingPlans.ts';
 import type { SessionView } from '../../domain/sessions/views.ts';
 import type { App, HttpContext } from '../context.ts';
 import { DEMO_CHARGER_ID } from '../examples.ts';
-import { json, operation, TAG } from '../openapi.ts';
+import { json, noContent, operation, TAG } from '../openapi.ts';
 import { ChargerIdField, IdParam, OcppConnectorField } from '../schemas.ts';
+import { CHARGING_PLAN_EXAMPLE, chargingPlanJson, ChargingPlanJson } from './chargingPlanShapes.ts';
 
 const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : undefined);
 
@@ -60,6 +62,9 @@ const TransactionJson = Type.Object(
     paymentStatus: Type.Optional(Type.String()),
     klarnaClientToken: Type.String(),
     klarnaSessionID: Type.String(),
+    chargingPlan: Type.Optional(Type.Union([ChargingPlanJson, Type.Null()], {
+      description: 'Only in `GET /transaction/{id}`: the plan set with `PUT /transaction/{id}/plan`; null without one',
+    })),
   },
   { $id: 'Transaction', description: 'A charging session as the apps read it; unknown values are left out' },
 );
@@ -81,7 +86,7 @@ const unknownSession = 'No such session, or not the caller\'s';
 const chargerUnreachable = { 502: 'The charger answered the command with an error, or the payment provider failed', 504: 'The charger did not answer in time' };
 
 /** The charging flow of the current apps: create → start → poll → stop. */
-export function transactionRoutes({ guards, sessions, sessionViews, settlement }: HttpContext) {
+export function transactionRoutes({ db, guards, sessions, sessionViews, settlement, chargingPlans }: HttpContext) {
   return async (app: App) => {
     app.addSchema(TransactionJson);
     const TransactionRef = Type.Ref(TransactionJson);
@@ -147,9 +152,13 @@ export function transactionRoutes({ guards, sessions, sessionViews, settlement }
         errors: { 400: badId, 404: unknownSession },
       }, {
         params: TransactionId,
-        response: { 200: json('The session', TransactionRef, charging) },
+        response: { 200: json('The session, with its charging plan', TransactionRef, { ...charging, chargingPlan: CHARGING_PLAN_EXAMPLE }) },
       }),
-    }, async (request) => transactionJson(await sessionViews.get(request.params.id, request.auth!)));
+    }, async (request) => {
+      const session = transactionJson(await sessionViews.get(request.params.id, request.auth!));
+      const plan = await planOf(db, request.params.id);
+      return { ...session, chargingPlan: plan ? chargingPlanJson(plan) : null };
+    });
 
     app.put('/transaction/stop/:id', {
       onRequest: guards.user,
@@ -214,5 +223,56 @@ export function transactionRoutes({ guards, sessions, sessionViews, settlement }
         response: { 200: json('The sessions; `[]` when there are none', Type.Array(TransactionRef), [completed]) },
       }),
     }, async (request) => (await sessionViews.listForCharger(request.params.connectorID, request.auth!)).map(transactionJson));
+
+    app.put('/transaction/:id/plan', {
+      onRequest: guards.user,
+      schema: operation({
+        id: 'setChargingPlan', tag, access: 'user', who: own, summary: 'Have a session charged by a time, in the cheapest hours',
+        description: 'Plans `energyWh` more energy into the cheapest hours (site price + electricity tariff) before `readyBy`, each at the full current '
+          + 'the charger and its site allow the session; the last hour chosen only for as long as needed. The site\'s load balancer holds the session '
+          + 'to the plan. A new plan replaces the old one; the plan shows in `GET /transaction/{id}` as `chargingPlan`. With too little time, every '
+          + `hour is used and \`plannedEnergyWh\` is less than asked. \`readyBy\` is at most ${MAX_PLAN_AHEAD_MS / 3_600_000} hours ahead.`,
+        errors: {
+          400: {
+            description: `${badId}, \`readyBy\` is not in the future or too far ahead (\`invalidReadyBy\`), or \`energyWh\` is not 1–${MAX_PLAN_ENERGY_WH} (\`invalidEnergy\`)`,
+            codes: ['invalidReadyBy'], message: 'readyBy must be in the future',
+          },
+          404: unknownSession,
+          409: {
+            description: 'The session is no longer waiting or charging (`sessionNotPlannable`), or its site leaves it less than 6 A (`planNotPossible`)',
+            codes: ['sessionNotPlannable'], message: 'Session 42 is Completed',
+          },
+        },
+      }, {
+        params: TransactionId,
+        body: Type.Object({
+          readyBy: Type.Union([
+            Type.String({ format: 'date-time', description: 'ISO 8601' }),
+            Type.Integer({ minimum: 0, maximum: 4_102_444_800, description: 'Epoch seconds' }),
+          ], { 'x-error-code': 'invalidReadyBy', description: 'When the energy should be charged: an ISO 8601 date-time or epoch seconds' }),
+          energyWh: Type.Integer({ minimum: 1, maximum: MAX_PLAN_ENERGY_WH, 'x-error-code': 'invalidEnergy', description: 'The energy to charge from now on' }),
+        }, { examples: [{ readyBy: CHARGING_PLAN_EXAMPLE.readyBy, energyWh: CHARGING_PLAN_EXAMPLE.energyWh }] }),
+        response: { 200: json('The plan', ChargingPlanJson, CHARGING_PLAN_EXAMPLE) },
+      }),
+    }, async (request) => {
+      const { readyBy, energyWh } = request.body;
+      const when = typeof readyBy === 'number' ? new Date(readyBy * 1000) : new Date(readyBy);
+      return chargingPlanJson(await chargingPlans.set(request.params.id, request.auth!, { readyBy: when, energyWh }));
+    });
+
+    app.delete('/transaction/:id/plan', {
+      onRequest: guards.user,
+      schema: operation({
+        id: 'clearChargingPlan', tag, access: 'user', who: own, summary: 'Remove a session\'s charging plan',
+        description: 'The session charges as its site allows, at once. Answers 204 whether or not it had a plan.',
+        errors: { 400: badId, 404: unknownSession },
+      }, {
+        params: TransactionId,
+        response: { 204: noContent('Removed') },
+      }),
+    }, async (request, reply) => {
+      await chargingPlans.clear(request.params.id, request.auth!);
+      return reply.status(204).send(null);
+    });
   };
 }
