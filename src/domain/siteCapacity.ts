@@ -22,22 +22,6 @@ export interface SiteCapacity {
 
 export type SiteCapacityChanges = Partial<Omit<SiteCapacity, 'chargePointId'>>;
 
-/** Volts per phase the site's power is reckoned at (the European low-voltage grid). */
-export const PHASE_VOLTAGE = 230;
-
-/** What the chargers may share per phase: the current limit less the reserve; null: no current limit. */
-export function availableCurrent(capacity: Pick<SiteCapacity, 'maxCurrent' | 'reserveCurrent'>): Amperes | null {
-  return capacity.maxCurrent === null ? null : capacity.maxCurrent - capacity.reserveCurrent;
-}
-
-/** The most power the chargers may draw together: the lesser of the power limit and the available current on every phase; null: no limit. */
-export function siteLimit(capacity: Omit<SiteCapacity, 'chargePointId'>): Watts | null {
-  const current = availableCurrent(capacity);
-  const byCurrent = current === null ? null : current * capacity.phases * PHASE_VOLTAGE;
-  if (byCurrent === null) return capacity.maxPower;
-  return capacity.maxPower === null ? byCurrent : Math.min(byCurrent, capacity.maxPower);
-}
-
 /**
  * How one charger is supplied and takes part in its site's balancing: the most it may draw per
  * phase, the site phases it is wired to, its weight, how its limits are sent, and what it

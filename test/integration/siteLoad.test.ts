@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChargerSimulator } from '../../src/sim/index.ts';
 import { startTestSystem } from '../support/testSystem.ts';
@@ -16,6 +15,9 @@ interface Simulated {
   sim: ChargerSimulator;
   /** The MeterValues payloads it sent. */
   sent: any[];
+  /** The message ids of those it sent, and of those the server answered (once stored). */
+  sentIds: unknown[];
+  answeredIds: Set<unknown>;
   sessionId: number;
   transactionId: number;
 }
@@ -47,12 +49,44 @@ function loadPerStep(sessions: { startedAt: number; readings: [number, number][]
   return points;
 }
 
+type System = Awaited<ReturnType<typeof startTestSystem>>;
+
+/**
+ * `ask()`, again until what its answer depends on (`witness()`) held still while it was
+ * answered and is `ready`: the load balancer changes allocations, and has the chargers report
+ * readings, at times of its own.
+ */
+async function steady<A, W>(ask: () => Promise<A>, witness: () => Promise<W>, ready: (seen: W) => boolean = () => true): Promise<{ answer: A; seen: W }> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const before = JSON.stringify(await witness());
+    const answer = await ask();
+    const seen = await witness();
+    if (ready(seen) && JSON.stringify(seen) === before) return { answer, seen };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('what the answer depends on kept changing');
+}
+
+/** What the site's load shows beside the sessions: its allocations and its chargers' settings. */
+async function siteRows(t: System, site: number) {
+  const db = t.system.database.db;
+  return {
+    allocations: await db.selectFrom('connector_allocations').selectAll().where('charge_point_id', '=', site).orderBy('charger_id').orderBy('connector_id').execute(),
+    chargers: await db.selectFrom('chargers').select(['id', 'balancing_priority', 'balancing_profile', 'smart_charging', 'max_current_a']).where('charge_point_id', '=', site).orderBy('id').execute(),
+  };
+}
+
 describe('a site\'s load against its limit', () => {
   let t: Awaited<ReturnType<typeof startTestSystem>>;
   let admin: string;
   const simulated: Simulated[] = [];
   const db = () => t.system.database.db;
   const get = (path: string) => t.request('GET', path, { token: admin });
+  /** What the chargers reported so far, and whether the server has stored it all. */
+  const readings = async () => simulated.map((charger) => ({ sent: charger.sentIds.length, stored: charger.sentIds.every((id) => charger.answeredIds.has(id)) }));
+  const allStored = (seen: { stored: boolean }[]) => seen.every((charger) => charger.stored);
+  /** `path` answered while nothing new was reported and everything reported was stored. */
+  const afterReadings = (path: string) => steady(() => get(path), readings, allStored).then(({ answer }) => answer);
 
   beforeAll(async () => {
     // Every reading updates the session's stored power, so the snapshot shows the latest.
@@ -62,17 +96,23 @@ describe('a site\'s load against its limit', () => {
     await db().insertInto('id_tags').values(CHARGERS.map((c) => ({ id_tag: c.tag }))).execute();
     for (const charger of CHARGERS) {
       const sent: any[] = [];
+      const sentIds: unknown[] = [];
+      const answeredIds = new Set<unknown>();
       const sim = new ChargerSimulator({
         url: `${t.system.ocppUrl}/charger/${charger.serial}`, powerW: charger.powerW, meterValueIntervalMs: 0,
         onFrame: (direction, text) => {
           const frame = JSON.parse(text);
-          if (direction === 'out' && frame[0] === 2 && frame[2] === 'MeterValues') sent.push(frame[3]);
+          if (direction === 'out' && frame[0] === 2 && frame[2] === 'MeterValues') {
+            sent.push(frame[3]);
+            sentIds.push(frame[1]);
+          }
+          if (direction === 'in' && frame[0] === 3) answeredIds.add(frame[1]);
         },
       });
       await sim.connect();
       await sim.boot();
       await sim.statusNotification(1, 'Available');
-      simulated.push({ id: charger.id, sim, sent, sessionId: 0, transactionId: 0 });
+      simulated.push({ id: charger.id, sim, sent, sentIds, answeredIds, sessionId: 0, transactionId: 0 });
     }
   });
   afterAll(async () => {
@@ -94,29 +134,32 @@ describe('a site\'s load against its limit', () => {
       await charger.sim.sendMeterValues(1);
     }
 
-    const load = await get(`/chargePoints/${SITE}/load`);
+    const { answer: load, seen: { rows: { allocations, chargers } } } = await steady(
+      () => get(`/chargePoints/${SITE}/load`), async () => ({ rows: await siteRows(t, SITE), readings: await readings() }), (seen) => allStored(seen.readings),
+    );
     expect(load.status, load.text).toBe(200);
     const lastPower = (charger: Simulated) => powerReadings(charger.sent).at(-1)![1];
-    const chargers = await db().selectFrom('chargers').selectAll().where('id', 'in', CHARGERS.map((c) => c.id)).orderBy('id').execute();
-    const allocations = await db().selectFrom('connector_allocations').selectAll().where('charge_point_id', '=', SITE).execute();
+    const chargerOf = (charger: Simulated) => chargers.find((row) => row.id === charger.id)!;
     const allocationOf = (charger: Simulated) => allocations.find((row) => row.charger_id === charger.id && row.session_id === charger.sessionId);
-    const available = capacity.body.maxCurrentA - capacity.body.reserveCurrentA;
+    const { maxCurrentA, reserveCurrentA, maxPowerW } = capacity.body;
     expect(load.body).toMatchObject({
       chargePointID: SITE,
       phases: 3,
-      availableCurrentA: available,
-      limitW: Math.min(capacity.body.maxPowerW, available * 3 * 230),
+      availableCurrentA: maxCurrentA - reserveCurrentA,
+      // The reserve is kept for other loads from both limits.
+      limitW: Math.min(maxPowerW - reserveCurrentA * 3 * 230, (maxCurrentA - reserveCurrentA) * 3 * 230),
       loadW: simulated.reduce((sum, charger) => sum + lastPower(charger), 0),
+      balancedAt: allocations.length ? new Date(Math.max(...allocations.map((row) => row.computed_at.getTime()))).toISOString() : null,
     });
     expect(load.body.connectors).toEqual(simulated.map((charger, index) => ({
       chargerID: charger.id,
       connectorID: 1,
       serialNumber: CHARGERS[index]!.serial,
       sessionID: charger.sessionId,
-      priority: chargers[index]!.balancing_priority,
-      smartCharging: chargers[index]!.smart_charging,
-      profilePurpose: chargers[index]!.balancing_profile,
-      maxCurrentA: chargers[index]!.max_current_a,
+      priority: chargerOf(charger).balancing_priority,
+      smartCharging: chargerOf(charger).smart_charging,
+      profilePurpose: chargerOf(charger).balancing_profile,
+      maxCurrentA: chargerOf(charger).max_current_a,
       allocatedCurrentA: allocationOf(charger)?.current_a ?? null,
       inForceCurrentA: allocationOf(charger)?.in_force_a ?? null,
       status: allocationOf(charger)?.status ?? null,
@@ -155,7 +198,7 @@ describe('a site\'s load against its limit', () => {
 
     const from = start;
     const to = start + 60_000;
-    const history = await get(`/chargePoints/${SITE}/load/history?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`);
+    const history = await afterReadings(`/chargePoints/${SITE}/load/history?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`);
     expect(history.status, history.text).toBe(200);
     const limitW = (await get(`/chargePoints/${SITE}/load`)).body.limitW;
     expect(history.body).toEqual({
@@ -163,16 +206,17 @@ describe('a site\'s load against its limit', () => {
     });
 
     // A range that starts between readings: the readings before it still count, and it starts on a whole step.
-    const later = await get(`/chargePoints/${SITE}/load/history?from=${new Date(from + 26_000).toISOString()}&to=${new Date(to).toISOString()}`);
+    const later = await afterReadings(`/chargePoints/${SITE}/load/history?from=${new Date(from + 26_000).toISOString()}&to=${new Date(to).toISOString()}`);
     expect(later.body.from).toBe(new Date(from + 20_000).toISOString());
     expect(later.body.points).toEqual(loadPerStep(sessions, from + 20_000, to));
 
-    // By default the last hour, whose last step holds the chargers' latest readings: the load now.
-    const lastHour = await get(`/chargePoints/${SITE}/load/history`);
+    // By default the last hour, up to the chargers' latest readings (those the balancer had them send too).
+    const lastHour = await afterReadings(`/chargePoints/${SITE}/load/history`);
     expect(lastHour.status).toBe(200);
     expect(lastHour.body.stepSeconds).toBe(STEP_MS / 1000);
     expect(lastHour.body.points.length).toBeLessThanOrEqual(361);
-    expect(lastHour.body.points.at(-1).loadW).toBe((await get(`/chargePoints/${SITE}/load`)).body.loadW);
+    const now = plan.map(({ charger, startedAt }) => ({ startedAt, readings: powerReadings(charger.sent) }));
+    expect(lastHour.body.points).toEqual(loadPerStep(now, Date.parse(lastHour.body.from), Date.parse(lastHour.body.to)));
     expect(lastHour.body.points.some((point: { loadW: number }) => point.loadW === 0)).toBe(true);
 
     // A week is shown in steps long enough for a chart.
@@ -185,7 +229,7 @@ describe('a site\'s load against its limit', () => {
   it('shows a session that stopped no more', async () => {
     const [a, b] = simulated as [Simulated, Simulated];
     await b.sim.stopSession(1);
-    const load = await get(`/chargePoints/${SITE}/load`);
+    const load = await afterReadings(`/chargePoints/${SITE}/load`);
     expect(load.body.connectors.map((connector: { sessionID: number }) => connector.sessionID)).toEqual([a.sessionId]);
     expect(load.body.loadW).toBe(powerReadings(a.sent).at(-1)![1]);
   });
@@ -212,7 +256,7 @@ describe('a site\'s load against its limit', () => {
 });
 
 describe('the balancer\'s limits of a site\'s running connectors', () => {
-  let t: Awaited<ReturnType<typeof startTestSystem>>;
+  let t: System;
   let admin: string;
   const sims: ChargerSimulator[] = [];
   const db = () => t.system.database.db;
@@ -227,43 +271,47 @@ describe('the balancer\'s limits of a site\'s running connectors', () => {
   });
 
   it('are summed per site phase: a three-phase charger on all three, a single-phase one on its phase; all on L1 on a single-phase site', async () => {
-    // Site 1 has no limit (so nothing balances it): the limits are stored here as the balancer stores them.
     const site = 1;
-    const chargers = [{ id: 100001, serial: 'abc111', tag: 'PHASETAG1' }, { id: 100002, serial: 'abc112', tag: 'PHASETAG2' }];
+    const chargers = [
+      { id: 100001, serial: 'abc111', tag: 'PHASETAG1', maxCurrentA: 10, phaseConnection: 'L2L3L1' as const },
+      { id: 100002, serial: 'abc112', tag: 'PHASETAG2', maxCurrentA: 16, phaseConnection: 'L3' as const },
+    ];
     await db().updateTable('chargers').set({ dialect: 'ocpp1.6' }).where('id', 'in', chargers.map((c) => c.id)).execute();
-    await db().updateTable('chargers').set({ phase_connection: 'L3' }).where('id', '=', 100002).execute();
     await db().insertInto('id_tags').values(chargers.map((c) => ({ id_tag: c.tag }))).execute();
-    const sessionIds: number[] = [];
     for (const charger of chargers) {
+      expect((await t.request('PUT', `/chargers/${charger.id}/supply`, { token: admin, body: { maxCurrentA: charger.maxCurrentA, phaseConnection: charger.phaseConnection } })).status).toBe(200);
       const sim = new ChargerSimulator({ url: `${t.system.ocppUrl}/charger/${charger.serial}`, meterValueIntervalMs: 0 });
       sims.push(sim);
       await sim.connect();
       await sim.boot();
       await sim.startLocalSession(1, charger.tag);
-      sessionIds.push((await db().selectFrom('charging_sessions').select('id').where('charger_id', '=', charger.id).where('status', '=', 'Charging').executeTakeFirstOrThrow()).id);
-    }
-    const computedAt = new Date(Date.now() - 5_000);
-    const row = { charge_point_id: site, connector_id: 1, status: 'accepted' as const, limited_by: 'site', error: null, accepted_at: computedAt };
-    const stored = [
-      { ...row, charger_id: 100001, session_id: sessionIds[0]!, current_a: 10, in_force_a: 10, phases: 3 as const, computedAt: new Date(computedAt.getTime() - 1_000) },
-      { ...row, charger_id: 100002, session_id: sessionIds[1]!, current_a: 16, in_force_a: 12, phases: 1 as const, status: 'pending' as const, computedAt },
-      // Left from an earlier session on a connector that runs none now: not part of the load.
-      { ...row, charger_id: 100003, session_id: null, current_a: 6, in_force_a: 6, phases: 3 as const, computedAt: new Date(computedAt.getTime() - 60_000) },
-    ];
-    for (const { computedAt: at, ...values } of stored) {
-      await db().insertInto('connector_allocations').values(values).execute();
-      await sql`update connector_allocations set computed_at = ${at}::timestamptz where charger_id = ${values.charger_id}::int`.execute(db());
     }
 
-    const load = await t.request('GET', `/chargePoints/${site}/load`, { token: admin });
-    expect(load.status, load.text).toBe(200);
-    expect(load.body).toMatchObject({ availableCurrentA: null, limitW: null, balancedAt: computedAt.toISOString(), allocatedCurrentA: { L1: 10, L2: 10, L3: 26 } });
-    expect(load.body.connectors.map((c: any) => [c.chargerID, c.allocatedCurrentA, c.inForceCurrentA, c.status, c.limitedBy])).toEqual([
-      [100001, 10, 10, 'accepted', 'site'],
-      [100002, 16, 12, 'pending', 'site'],
-    ]);
+    /** What each running session was given, on the phases its charger is wired to. */
+    const expectedPerPhase = (allocations: { charger_id: number; current_a: number }[], sitePhases: 1 | 3) => {
+      const sums = { L1: 0, L2: 0, L3: 0 };
+      for (const row of allocations) {
+        const wiring = chargers.find((c) => c.id === row.charger_id)!.phaseConnection;
+        const phases = sitePhases === 1 ? ['L1'] : wiring.length === 2 ? [wiring] : ['L1', 'L2', 'L3'];
+        for (const phase of phases) sums[phase as keyof typeof sums] += row.current_a;
+      }
+      return sums;
+    };
+    const steadyLoad = async () => {
+      const { answer: load, seen } = await steady(() => t.request('GET', `/chargePoints/${site}/load`, { token: admin }), () => siteRows(t, site));
+      return { load, allocations: seen.allocations };
+    };
+    const three = await steadyLoad();
+    expect(three.load.status, three.load.text).toBe(200);
+    expect(three.load.body).toMatchObject({ availableCurrentA: null, limitW: null, phases: 3 });
+    expect(three.load.body.connectors.map((c: any) => [c.chargerID, c.allocatedCurrentA, c.inForceCurrentA, c.status, c.limitedBy])).toEqual(chargers.map((charger) => {
+      const row = three.allocations.find((a) => a.charger_id === charger.id);
+      return [charger.id, row?.current_a ?? null, row?.in_force_a ?? null, row?.status ?? null, row?.limited_by ?? null];
+    }));
+    expect(three.load.body.allocatedCurrentA).toEqual(expectedPerPhase(three.allocations, 3));
 
     expect((await t.request('PUT', `/chargePoints/${site}/capacity`, { token: admin, body: { phases: 1 } })).status).toBe(200);
-    expect((await t.request('GET', `/chargePoints/${site}/load`, { token: admin })).body.allocatedCurrentA).toEqual({ L1: 26, L2: 0, L3: 0 });
+    const one = await steadyLoad();
+    expect(one.load.body.allocatedCurrentA).toEqual(expectedPerPhase(one.allocations, 1));
   });
 });

@@ -547,7 +547,8 @@ export const en = {
       balanced: 'Last balanced',
     },
     perPhase: '{current} A per phase, {phases} phase(s)',
-    phaseCurrents: 'L1 {L1} A · L2 {L2} A · L3 {L3} A',
+    // No-break spaces keep each phase's figure on one line.
+    phaseCurrents: 'L1\u00a0{L1}\u00a0A · L2\u00a0{L2}\u00a0A · L3\u00a0{L3}\u00a0A',
     notBalanced: 'not yet',
     noSessions: 'No session is running at this charge point.',
     connector: 'Connector {id}',

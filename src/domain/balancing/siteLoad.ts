@@ -2,15 +2,34 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/connection.ts';
 import type { AllocationStatus, BalancingProfile, PhaseConnection, SmartChargingSupport } from '../../db/schema.ts';
 import { DomainError } from '../errors.ts';
-import { availableCurrent, siteCapacity, siteLimit } from '../siteCapacity.ts';
 import { RUNNING_SESSION_STATUSES } from '../sessions/status.ts';
+import { siteCapacity, type SiteCapacity } from '../siteCapacity.ts';
 import type { Amperes, ChargePointId, ChargerId, ConnectorId, Watts } from '../units.ts';
+import { VOLTS_PER_PHASE, type SitePhase } from './allocation.ts';
+import { drawPhases } from './siteState.ts';
 
 /** Amperes per site phase. */
-export interface PhaseCurrents {
-  L1: Amperes;
-  L2: Amperes;
-  L3: Amperes;
+export type PhaseCurrents = Record<SitePhase, Amperes>;
+
+type Limits = Omit<SiteCapacity, 'chargePointId'>;
+
+/** What the chargers may share per phase: the current limit less the reserve; null: no current limit. */
+export function availableCurrent(capacity: Pick<Limits, 'maxCurrent' | 'reserveCurrent'>): Amperes | null {
+  return capacity.maxCurrent === null ? null : capacity.maxCurrent - capacity.reserveCurrent;
+}
+
+/**
+ * The most the site's chargers may draw together, as the balancer keeps them: the power limit
+ * and the current limit on every phase, each less the reserve for the site's other loads,
+ * whichever is less; null: no limit.
+ */
+export function siteLimit(capacity: Limits): Watts | null {
+  const wattsPerAmpere = capacity.phases * VOLTS_PER_PHASE;
+  const current = availableCurrent(capacity);
+  const byCurrent = current === null ? null : current * wattsPerAmpere;
+  const byPower = capacity.maxPower === null ? null : capacity.maxPower - capacity.reserveCurrent * wattsPerAmpere;
+  if (byCurrent === null || byPower === null) return byCurrent ?? byPower;
+  return Math.min(byCurrent, byPower);
 }
 
 /** A running session on one of the site's chargers, with what the balancer gave its connector. */
@@ -53,28 +72,21 @@ export interface SiteLoad {
   connectors: SiteLoadConnector[];
 }
 
-/** Where a connector draws on the site: its charger's wiring, and how many phases the balancer counts it on. */
+/** A connector's limit and how its charger is wired. */
 export interface PhaseDraw {
   phaseConnection: PhaseConnection;
-  /** 1: only its first phase (a single-phase car on a three-phase charger); 3: every phase it is wired to. */
-  phases: 1 | 3;
   current: Amperes;
 }
 
 /**
- * The currents summed per site phase: a single-phase charger (or a connector counted on one
- * phase) on the site phase its first phase is wired to, a three-phase one on all three; on a
- * single-phase site everything is on L1.
+ * The currents summed per site phase, each on the phases its charger draws on as the balancer
+ * counts them: a three-phase charger on all three, a single-phase one on the phase it is wired
+ * to; on a single-phase site everything is on L1.
  */
 export function currentsPerPhase(sitePhases: 1 | 3, draws: readonly PhaseDraw[]): PhaseCurrents {
   const sums: PhaseCurrents = { L1: 0, L2: 0, L3: 0 };
-  for (const { phaseConnection, phases, current } of draws) {
-    if (sitePhases === 1) sums.L1 += current;
-    else if (phases === 3 && phaseConnection.length === 6) {
-      sums.L1 += current;
-      sums.L2 += current;
-      sums.L3 += current;
-    } else sums[phaseConnection.slice(0, 2) as keyof PhaseCurrents] += current;
+  for (const { phaseConnection, current } of draws) {
+    for (const phase of drawPhases(phaseConnection, sitePhases)) sums[phase] += current;
   }
   return sums;
 }
@@ -84,15 +96,13 @@ export async function siteLoad(db: Db, chargePointId: ChargePointId): Promise<Si
   const [rows, balanced] = await Promise.all([
     db.selectFrom('charging_sessions as s')
       .innerJoin('chargers as c', 'c.id', 's.charger_id')
-      // A row the balancer left from an earlier session on the connector is not this session's.
+      // A row left from an earlier session on the connector is not this session's.
       .leftJoin('connector_allocations as a', (join) => join
-        .onRef('a.charger_id', '=', 's.charger_id')
-        .onRef('a.connector_id', '=', 's.connector_id')
-        .on((eb) => eb.or([eb('a.session_id', 'is', null), eb('a.session_id', '=', eb.ref('s.id'))])))
+        .onRef('a.charger_id', '=', 's.charger_id').onRef('a.connector_id', '=', 's.connector_id').onRef('a.session_id', '=', 's.id'))
       .select([
         's.id as session_id', 's.connector_id', 's.power_w', 'c.id as charger_id', 'c.serial_number', 'c.balancing_priority', 'c.smart_charging',
         'c.balancing_profile', 'c.max_current_a', 'c.phase_connection', 'c.online', 'a.current_a', 'a.in_force_a', 'a.status as allocation_status',
-        'a.limited_by', 'a.phases',
+        'a.limited_by',
       ])
       .where('c.charge_point_id', '=', chargePointId)
       .where('s.status', 'in', RUNNING_SESSION_STATUSES)
@@ -100,9 +110,7 @@ export async function siteLoad(db: Db, chargePointId: ChargePointId): Promise<Si
       .execute(),
     db.selectFrom('connector_allocations').select((eb) => eb.fn.max('computed_at').as('at')).where('charge_point_id', '=', chargePointId).executeTakeFirst(),
   ]);
-  const draws: PhaseDraw[] = rows.flatMap((row) => (row.current_a === null
-    ? []
-    : [{ phaseConnection: row.phase_connection, phases: row.phases ?? 3, current: row.current_a }]));
+  const draws: PhaseDraw[] = rows.flatMap((row) => (row.current_a === null ? [] : [{ phaseConnection: row.phase_connection, current: row.current_a }]));
   return {
     chargePointId,
     phases: capacity.phases,
