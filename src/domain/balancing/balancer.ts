@@ -70,6 +70,9 @@ export class LoadBalancer {
   /** The limit each connector was last sent, on the sites this node balances (for the demand readings). */
   readonly #given = new Map<string, GivenLimit>();
   readonly #sites = new Map<ChargePointId, { running: Promise<void>; again: boolean }>();
+  /** The sites with a limit or with limits given (as of the last tick): events of other sites cost nothing. */
+  #balanced = new Set<ChargePointId>();
+  #stopped = false;
   readonly #siteOf = new Map<ChargerId, { site: ChargePointId | null; at: number }>();
   /** The schedule each planned connector was last sent (its periods, as text), so a changed plan is sent again. */
   readonly #sentSchedules = new Map<string, string>();
@@ -91,7 +94,10 @@ export class LoadBalancer {
     const byCharger = ({ chargerId }: { chargerId: ChargerId }) => void this.#requestForCharger(chargerId);
     const stops = [
       this.bus.subscribe('sessionStarted', byCharger),
-      this.bus.subscribe('sessionStopped', byCharger),
+      this.bus.subscribe('sessionStopped', (event) => {
+        this.#demand.forgetSession(event.sessionId);
+        byCharger(event);
+      }),
       this.bus.subscribe('chargerDisconnected', byCharger),
       this.bus.subscribe('chargerBooted', (event, { local }) => {
         for (const key of this.#given.keys()) if (key.startsWith(`${event.chargerId}:`)) this.#given.delete(key);
@@ -99,6 +105,7 @@ export class LoadBalancer {
       }),
       this.bus.subscribe('balanceSite', ({ chargePointId }) => {
         for (const [chargerId, entry] of this.#siteOf) if (entry.site === chargePointId) this.#siteOf.delete(chargerId);
+        this.#balanced.add(chargePointId);
         this.request(chargePointId);
       }),
       this.bus.subscribe('meterValues', ({ chargerId, connectorId, summary }) => {
@@ -108,9 +115,11 @@ export class LoadBalancer {
         if (this.#demand.observe(key, given, summary.powerW)) void this.#requestForCharger(chargerId);
       }),
     ];
+    void this.#tick();
     const tick = setInterval(() => void this.#tick(), this.settings.tickMs);
     tick.unref();
     return () => {
+      this.#stopped = true;
       clearInterval(tick);
       for (const timer of this.#planTimers.values()) clearTimeout(timer);
       for (const stop of stops) stop();
@@ -119,6 +128,7 @@ export class LoadBalancer {
 
   /** Balances the site now (or again right after the run under way). */
   request(chargePointId: ChargePointId): void {
+    if (this.#stopped) return;
     const site = this.#sites.get(chargePointId);
     if (site) {
       site.again = true;
@@ -146,7 +156,8 @@ export class LoadBalancer {
 
   async #tick(): Promise<void> {
     try {
-      for (const site of await balancedSites(this.db)) this.request(site);
+      this.#balanced = new Set(await balancedSites(this.db));
+      for (const site of this.#balanced) this.request(site);
     } catch (error) {
       this.logger.warn({ err: error }, 'balanced sites not read');
     }
@@ -160,7 +171,7 @@ export class LoadBalancer {
         site = await siteOfCharger(this.db, chargerId);
         this.#siteOf.set(chargerId, { site, at: Date.now() });
       }
-      if (site !== null) this.request(site);
+      if (site !== null && this.#balanced.has(site)) this.request(site);
     } catch (error) {
       this.logger.warn({ err: error, chargerId }, 'charger\'s site not balanced');
     }
@@ -185,8 +196,6 @@ export class LoadBalancer {
     if (!state) return;
     const now = new Date();
     const running = state.connectors.filter((c) => this.#counted(c, now));
-    const keys = new Set(running.map((c) => keyOf(c.chargerId, c.connectorId)));
-    this.#demand.keepOnly(keys);
     const plans = await plansOf(this.db, running.map((c) => c.sessionId));
     const planOf = (c: RunningConnector) => {
       const periods = plans.get(c.sessionId);
