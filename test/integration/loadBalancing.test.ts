@@ -124,6 +124,20 @@ describe('site load balancing', () => {
     expect(drawnA(refusing) + drawnA(b) + drawnA(c)).toBeLessThanOrEqual(25 + 1e-9);
   });
 
+  it('counts a charger whose configuration shows no SmartCharging at its maximum without sending it limits', async () => {
+    await db().insertInto('charger_configuration').values({ charger_id: CHARGERS[0]!, key: 'SupportedFeatureProfiles', value: 'Core,RemoteTrigger', readonly: true, read_at: new Date() }).execute();
+    try {
+      const [a, b] = [await connect(0), await connect(1)];
+      await a.sim.startLocalSession(1);
+      await b.sim.startLocalSession(1);
+      await until(async () => b.limits.at(-1) === 9);
+      expect(a.limits).toEqual([]);
+      expect(await allocation(CHARGERS[0]!)).toMatchObject({ current_a: MAX_A, limited_by: 'unsupported', status: 'unsupported' });
+    } finally {
+      await db().deleteFrom('charger_configuration').where('charger_id', '=', CHARGERS[0]!).execute();
+    }
+  });
+
   it('keeps an offline charger\'s limit counted for the grace period, then gives it to the others', async () => {
     const [a, b] = [await connect(0), await connect(1)];
     await a.sim.startLocalSession(1);
