@@ -278,6 +278,8 @@ describe('the balancer\'s limits of a site\'s running connectors', () => {
     ];
     await db().updateTable('chargers').set({ dialect: 'ocpp1.6' }).where('id', 'in', chargers.map((c) => c.id)).execute();
     await db().insertInto('id_tags').values(chargers.map((c) => ({ id_tag: c.tag }))).execute();
+    // Room for both: each is given its charger's maximum.
+    expect((await t.request('PUT', `/chargePoints/${site}/capacity`, { token: admin, body: { maxCurrentA: 100 } })).status).toBe(200);
     for (const charger of chargers) {
       expect((await t.request('PUT', `/chargers/${charger.id}/supply`, { token: admin, body: { maxCurrentA: charger.maxCurrentA, phaseConnection: charger.phaseConnection } })).status).toBe(200);
       const sim = new ChargerSimulator({ url: `${t.system.ocppUrl}/charger/${charger.serial}`, meterValueIntervalMs: 0 });
@@ -297,13 +299,16 @@ describe('the balancer\'s limits of a site\'s running connectors', () => {
       }
       return sums;
     };
+    // Once the balancer has given both sessions their limits.
     const steadyLoad = async () => {
-      const { answer: load, seen } = await steady(() => t.request('GET', `/chargePoints/${site}/load`, { token: admin }), () => siteRows(t, site));
+      const { answer: load, seen } = await steady(
+        () => t.request('GET', `/chargePoints/${site}/load`, { token: admin }), () => siteRows(t, site), (rows) => rows.allocations.length === chargers.length,
+      );
       return { load, allocations: seen.allocations };
     };
     const three = await steadyLoad();
     expect(three.load.status, three.load.text).toBe(200);
-    expect(three.load.body).toMatchObject({ availableCurrentA: null, limitW: null, phases: 3 });
+    expect(three.load.body).toMatchObject({ availableCurrentA: 100, limitW: 100 * 3 * 230, phases: 3 });
     expect(three.load.body.connectors.map((c: any) => [c.chargerID, c.allocatedCurrentA, c.inForceCurrentA, c.status, c.limitedBy])).toEqual(chargers.map((charger) => {
       const row = three.allocations.find((a) => a.charger_id === charger.id);
       return [charger.id, row?.current_a ?? null, row?.in_force_a ?? null, row?.status ?? null, row?.limited_by ?? null];
