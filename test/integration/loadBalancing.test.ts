@@ -83,6 +83,7 @@ describe('site load balancing', () => {
     expect(a.limits.at(-1)).toBe(12.5);
     expect(b.limits.at(-1)).toBe(12.5);
     expect(drawnA(a) + drawnA(b)).toBeCloseTo(25, 5);
+    expect((await db().selectFrom('chargers').select('smart_charging').where('id', 'in', CHARGERS.slice(0, 2)).execute()).map((c) => c.smart_charging)).toEqual(['supported', 'supported']);
     const history = (await t.request('GET', `/chargers/${CHARGERS[0]}/commands?action=SetChargingProfile`, { token: admin })).body;
     expect(history.commands[0]).toMatchObject({ subsystem: 'balancing', outcome: 'answered', status: 'Accepted' });
     expect(history.commands[0].request.csChargingProfiles).toMatchObject({ chargingProfilePurpose: 'TxProfile', transactionId: a.sim.connector(1).transactionId });

@@ -44,7 +44,7 @@ interface Outcome {
   status: AllocationStatus;
   error: string | null;
   inForceA: Amperes | null;
-  /** What the answer showed of the charger's smart charging, when it showed something new. */
+  /** What the answer showed of the charger's smart charging. */
   support?: 'supported' | 'unsupported';
 }
 
@@ -302,7 +302,9 @@ export class LoadBalancer {
     await recordOutcomes(this.db, outcomes);
     for (const support of ['supported', 'unsupported'] as const) {
       const chargers = [...new Set(outcomes.filter((o) => o.support === support).map((o) => o.connector.chargerId))];
-      if (chargers.length > 0) await this.db.updateTable('chargers').set({ smart_charging: support }).where('id', 'in', chargers).execute();
+      if (chargers.length > 0) {
+        await this.db.updateTable('chargers').set({ smart_charging: support }).where('id', 'in', chargers).where('smart_charging', '<>', support).execute();
+      }
     }
     return outcomes.every((o) => o.status === 'accepted');
   }
@@ -317,7 +319,7 @@ export class LoadBalancer {
       this.#rejections.delete(key);
       this.#sentSchedules.set(key, scheduleText(steps.slice(1)));
       this.#given.set(key, { sessionId: connector.sessionId, currentA: allocation.currentA, phases: connector.phases.length, sentAt: Date.now() });
-      return { connector, status: 'accepted', error: null, inForceA: allocation.currentA, ...(connector.status === null && { support: 'supported' as const }) };
+      return { connector, status: 'accepted', error: null, inForceA: allocation.currentA, support: 'supported' };
     }
     const error = result.answered ? `the charger answered ${result.response.status}` : describe(result.error);
     const rejections = (this.#rejections.get(key)?.sessionId === connector.sessionId ? this.#rejections.get(key)!.count : 0) + 1;
