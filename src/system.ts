@@ -200,7 +200,7 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     // After the OCPP server (its charger calls then fail at once), before the database.
     started.push({ close: () => configuration.close() });
     const userAdmin = new UserAdmin(db, accounts);
-    const http = await buildHttpApp({ config, database, db, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, configuration, sessions, sessionViews,
+    const http = await buildHttpApp({ config, database, db, bus, tokens, guards: createGuards(tokens, isActive), gateway: ocpp.gateway, configuration, sessions, sessionViews,
       liveSummary, fleetStream: new FleetStream(bus), settlement, chargingPlans, accounts, userAdmin, ingest: () => sink.status(),
       node: () => ({ id: joined.nodeId, several: joined.several, connected: joined.connected, housekeeper: nodeLease?.housekeeper ?? true, chargers: ocpp.registry.size }),
       metrics,

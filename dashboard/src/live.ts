@@ -19,6 +19,8 @@ export interface LiveEvents {
   frame: { chargerId: number; direction: 'in' | 'out'; at: string; frame: string };
   /** A test of a running self-test (GET /tests/ocpp) finished. */
   selfTest: { test: string; passed: boolean; done: number; total: number };
+  /** A site's load balancer ran: its limits may have changed. */
+  balanced: { chargePointId: number; at: string };
 }
 export type LiveEventName = keyof LiveEvents;
 type Listener<K extends LiveEventName> = (event: LiveEvents[K]) => void;

@@ -2,7 +2,8 @@ import type { Db } from '../db/connection.ts';
 import type { RegistrationStatus } from '../db/schema.ts';
 import { notFound } from './errors.ts';
 import { RUNNING_SESSION_STATUSES } from './sessions/status.ts';
-import type { ChargerId, ChargerStatus, ConnectorId, Dialect } from './units.ts';
+import { siteLimit } from './balancing/siteLoad.ts';
+import type { ChargerId, ChargerStatus, ConnectorId, Dialect, Watts } from './units.ts';
 
 /** A running session as the fleet view shows it: what its charger last reported, as stored. */
 export interface FleetSession {
@@ -47,6 +48,8 @@ export interface FleetChargePoint {
   address: string;
   latitude: number;
   longitude: number;
+  /** The most its chargers may draw together (its grid connection); null: no limit. */
+  limit: Watts | null;
   chargers: FleetCharger[];
 }
 
@@ -62,7 +65,8 @@ export interface Fleet {
  */
 export async function readFleet(db: Db): Promise<Fleet> {
   const [chargePoints, chargers] = await Promise.all([
-    db.selectFrom('charge_points').select(['id', 'name', 'address', 'latitude', 'longitude']).orderBy('id').execute(),
+    db.selectFrom('charge_points')
+      .select(['id', 'name', 'address', 'latitude', 'longitude', 'max_current_a', 'max_power_w', 'phases', 'reserve_current_a']).orderBy('id').execute(),
     readChargers(db),
   ]);
   const byChargePoint = new Map<number, FleetCharger[]>();
@@ -77,7 +81,11 @@ export async function readFleet(db: Db): Promise<Fleet> {
     list.push(charger);
   }
   return {
-    chargePoints: chargePoints.map((point) => ({ ...point, chargers: byChargePoint.get(point.id) ?? [] })),
+    chargePoints: chargePoints.map(({ max_current_a, max_power_w, phases, reserve_current_a, ...point }) => ({
+      ...point,
+      limit: siteLimit({ maxCurrent: max_current_a, maxPower: max_power_w, phases, reserveCurrent: reserve_current_a }),
+      chargers: byChargePoint.get(point.id) ?? [],
+    })),
     unplaced,
   };
 }

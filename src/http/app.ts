@@ -15,6 +15,7 @@ import { ErrorBody, openapiOptions } from './openapi.ts';
 import { RequestLogging } from './requestLogging.ts';
 import { closeSilentConnections } from './silentConnections.ts';
 import { capacityRoutes } from './routes/capacity.ts';
+import { siteLoadRoutes } from './routes/siteLoad.ts';
 import { chargePointRoutes } from './routes/chargePoints.ts';
 import { chargerRoutes } from './routes/chargers.ts';
 import { chargingProfileRoutes } from './routes/chargingProfiles.ts';
@@ -91,6 +92,7 @@ export async function buildHttpApp(context: HttpContext, logger: Logger, runSelf
   await app.register(connectorRoutes(context));
   await app.register(chargePointRoutes(context));
   await app.register(capacityRoutes(context));
+  await app.register(siteLoadRoutes(context));
   await app.register(transactionRoutes(context));
   await app.register(legacyTransactionRoutes(context));
   await app.register(reservationRoutes(context));

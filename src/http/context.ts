@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { DatabaseHandle, Db } from '../db/connection.ts';
 import type { Accounts } from '../domain/accounts.ts';
 import type { ChargingPlans } from '../domain/balancing/chargingPlans.ts';
+import type { Bus } from '../domain/bus.ts';
 import type { ChargerGateway } from '../domain/chargerGateway.ts';
 import type { ConfigurationControl } from '../domain/configurationControl.ts';
 import type { SessionControl } from '../domain/sessions/control.ts';
@@ -23,6 +24,8 @@ export interface HttpContext {
   config: Config;
   database: DatabaseHandle;
   db: Db;
+  /** For changes other parts react to (a site to balance again). */
+  bus: Bus;
   tokens: AccessTokens;
   guards: Guards;
   gateway: ChargerGateway;

@@ -1,5 +1,5 @@
 import type { Bus, OcppFrameEvent, SelfTestProgress } from '../domain/bus.ts';
-import type { ChargerId, ConnectorId } from '../domain/units.ts';
+import type { ChargePointId, ChargerId, ConnectorId } from '../domain/units.ts';
 
 /** What `GET /live/fleet` streams, by event name. */
 export interface FleetEvents {
@@ -14,6 +14,8 @@ export interface FleetEvents {
   };
   frame: OcppFrameEvent;
   selfTest: SelfTestProgress;
+  /** A site's load balancer ran: its limits may have changed. */
+  balanced: { chargePointId: ChargePointId; at: Date };
 }
 export type FleetEventName = keyof FleetEvents;
 
@@ -114,6 +116,7 @@ export class FleetStream {
         chargerId, connectorId, sessionId: summary.sessionId, energyWh: summary.energyWh, powerW: summary.powerW, socPercent: summary.socPercent, at: summary.sampledAt,
       })),
       bus.subscribe('selfTest', (event) => this.#broadcast('selfTest', event)),
+      bus.subscribe('siteBalanced', ({ chargePointId, at }) => this.#broadcast('balanced', { chargePointId, at })),
     ];
     return () => {
       for (const stop of stops) stop();

@@ -163,6 +163,14 @@ describe('GET /live/fleet (Server-Sent Events)', () => {
     expect(progress.filter((event) => event.passed).map((event) => event.test).sort()).toEqual([...result.body.successfulTests].sort());
   }, 120_000);
 
+  it('tells when a site\'s load balancer ran', async () => {
+    const stream = await open();
+    await stream.next('hello');
+    const at = new Date();
+    t.system.bus.publish('siteBalanced', { chargePointId: 3, nodeId: t.system.cluster.nodeId, at, changed: 2 });
+    expect(await stream.next('balanced')).toEqual({ chargePointId: 3, at: at.toISOString() });
+  });
+
   it('ends the stream when its access token expires', async () => {
     const claims = await t.system.tokens.verify(admin);
     const shortLived = await new AccessTokens(JWT_SECRET, 2).issue(claims);

@@ -83,6 +83,7 @@ describe('site load balancing', () => {
     expect(a.limits.at(-1)).toBe(12.5);
     expect(b.limits.at(-1)).toBe(12.5);
     expect(drawnA(a) + drawnA(b)).toBeCloseTo(25, 5);
+    expect((await db().selectFrom('chargers').select('smart_charging').where('id', 'in', CHARGERS.slice(0, 2)).execute()).map((c) => c.smart_charging)).toEqual(['supported', 'supported']);
     const history = (await t.request('GET', `/chargers/${CHARGERS[0]}/commands?action=SetChargingProfile`, { token: admin })).body;
     expect(history.commands[0]).toMatchObject({ subsystem: 'balancing', outcome: 'answered', status: 'Accepted' });
     expect(history.commands[0].request.csChargingProfiles).toMatchObject({ chargingProfilePurpose: 'TxProfile', transactionId: a.sim.connector(1).transactionId });
@@ -90,6 +91,22 @@ describe('site load balancing', () => {
     await b.sim.stopSession(1);
     await until(async () => a.limits.at(-1) === MAX_A);
     expect(drawnA(a)).toBeCloseTo(MAX_A, 5);
+  });
+
+  it('sends a TxDefaultProfile on the connector to a charger that prefers it', async () => {
+    await db().updateTable('chargers').set({ balancing_profile: 'TxDefaultProfile' }).where('id', '=', CHARGERS[1]!).execute();
+    try {
+      const [a, b] = [await connect(0), await connect(1)];
+      await a.sim.startLocalSession(1);
+      await b.sim.startLocalSession(1);
+      await until(async () => (await db().selectFrom('connector_allocations').select('status').where('charge_point_id', '=', site).where('status', '=', 'accepted').execute()).length === 2);
+      expect(b.profiles.at(-1)).toMatchObject({ connectorId: 1, csChargingProfiles: { chargingProfilePurpose: 'TxDefaultProfile', chargingProfileId: 900_001 } });
+      expect(b.profiles.at(-1).csChargingProfiles.transactionId).toBeUndefined();
+      expect(a.profiles.at(-1).csChargingProfiles).toMatchObject({ chargingProfilePurpose: 'TxProfile' });
+      expect(drawnA(a) + drawnA(b)).toBeCloseTo(25, 5);
+    } finally {
+      await db().updateTable('chargers').set({ balancing_profile: 'TxProfile' }).where('id', '=', CHARGERS[1]!).execute();
+    }
   });
 
   it('makes a session wait at 0 A when the minimum is not left, and counts a charger that refuses limits at its maximum', async () => {
@@ -106,6 +123,20 @@ describe('site load balancing', () => {
     expect(await allocation(CHARGERS[0]!)).toMatchObject({ current_a: MAX_A, limited_by: 'unsupported', status: 'unsupported' });
     expect(await allocation(CHARGERS[2]!)).toMatchObject({ current_a: 0, limited_by: 'minimum', in_force_a: 0 });
     expect(drawnA(refusing) + drawnA(b) + drawnA(c)).toBeLessThanOrEqual(25 + 1e-9);
+  });
+
+  it('counts a charger whose configuration shows no SmartCharging at its maximum without sending it limits', async () => {
+    await db().insertInto('charger_configuration').values({ charger_id: CHARGERS[0]!, key: 'SupportedFeatureProfiles', value: 'Core,RemoteTrigger', readonly: true, read_at: new Date() }).execute();
+    try {
+      const [a, b] = [await connect(0), await connect(1)];
+      await a.sim.startLocalSession(1);
+      await b.sim.startLocalSession(1);
+      await until(async () => b.limits.at(-1) === 9);
+      expect(a.limits).toEqual([]);
+      expect(await allocation(CHARGERS[0]!)).toMatchObject({ current_a: MAX_A, limited_by: 'unsupported', status: 'unsupported' });
+    } finally {
+      await db().deleteFrom('charger_configuration').where('charger_id', '=', CHARGERS[0]!).execute();
+    }
   });
 
   it('keeps an offline charger\'s limit counted for the grace period, then gives it to the others', async () => {

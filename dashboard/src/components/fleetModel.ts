@@ -44,6 +44,8 @@ export interface FleetChargePoint {
   address: string;
   latitude: number | null;
   longitude: number | null;
+  /** The most its chargers may draw together; null: no limit. */
+  limitW: number | null;
   chargers: FleetCharger[];
 }
 
@@ -81,6 +83,12 @@ export function worstState(chargers: FleetCharger[]): State | null {
     if (worst === null || rank < worst) worst = rank;
   }
   return worst === null ? null : STATES[worst]!;
+}
+
+/** The power its running sessions last reported, summed; null while none reports any. */
+export function loadOf(chargers: FleetCharger[]): number | null {
+  const reporting = chargers.filter((charger) => charger.powerW !== null);
+  return reporting.length ? reporting.reduce((sum, charger) => sum + charger.powerW!, 0) : null;
 }
 
 export const allChargers = (fleet: Fleet): FleetCharger[] => [...fleet.chargePoints.flatMap((site) => site.chargers), ...fleet.unplaced];

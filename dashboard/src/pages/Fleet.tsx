@@ -16,6 +16,7 @@ function groupsOf(fleet: FleetData, filter: FleetFilter): FleetGroup[] {
   const groups: FleetGroup[] = fleet.chargePoints.map((site) => ({
     key: String(site.id),
     chargePointId: site.id,
+    limitW: site.limitW,
     title: site.name,
     note: site.address,
     chargers: site.chargers,
@@ -36,7 +37,7 @@ function groupsOf(fleet: FleetData, filter: FleetFilter): FleetGroup[] {
 // The filters stay as they were when the operator comes back from a charger's page.
 let lastFilter: FleetFilter = NO_FILTER;
 
-function FleetView({ fleet }: { fleet: FleetData }) {
+function FleetView({ fleet, reload }: { fleet: FleetData; reload: () => void }) {
   const [filter, setShownFilter] = useState<FleetFilter>(lastFilter);
   const setFilter = (next: FleetFilter) => {
     lastFilter = next;
@@ -58,7 +59,7 @@ function FleetView({ fleet }: { fleet: FleetData }) {
           <h2 id="fleet-what">{t('fleet.listHeading')}</h2>
           <FleetFilters filter={filter} onChange={setFilter} sites={fleet.chargePoints} hasUnplaced={fleet.unplaced.length > 0} />
           <p class="muted fleet-small" role="status">{t('fleet.showing', { shown, total: chargers.length })}</p>
-          <FleetList groups={groups} showEmpty={!isFiltering(filter)} />
+          <FleetList groups={groups} showEmpty={!isFiltering(filter)} onCapacitySaved={reload} />
         </section>
       </div>
     </>
@@ -72,7 +73,7 @@ export function Fleet(_props: { params: Record<string, string> }) {
   return (
     <>
       <PageHeader title={t('fleet.title')} />
-      <Async loaded={loaded}>{(fleet) => <FleetView fleet={fleet} />}</Async>
+      <Async loaded={loaded}>{(fleet) => <FleetView fleet={fleet} reload={loaded.reload} />}</Async>
     </>
   );
 }

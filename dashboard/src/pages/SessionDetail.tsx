@@ -5,6 +5,7 @@ import { useApi } from '../data.ts';
 import { t } from '../i18n/index.ts';
 import { onLive } from '../live.ts';
 import { href } from '../router.ts';
+import { ChargingPlanPanel } from './sessions/ChargingPlanPanel.tsx';
 import { MeterChart } from './sessions/MeterChart.tsx';
 import { meterPoints, type MeterPoint } from './sessions/meterPoints.ts';
 import { Payments } from './sessions/Payments.tsx';
@@ -12,7 +13,7 @@ import { PriceLines } from './sessions/PriceLines.tsx';
 import { SessionSummary } from './sessions/SessionSummary.tsx';
 import type { SessionDetailAnswer } from './sessions/types.ts';
 
-/** One charging session: its summary, readings (live while it runs), price per hour and payments. */
+/** One charging session: its summary, its driver's plan, readings (live while it runs), price per hour and payments. */
 export function SessionDetail({ params }: { params: Record<string, string> }) {
   const id = Number(params.id);
   const valid = Number.isInteger(id) && id > 0;
@@ -59,6 +60,12 @@ export function SessionDetail({ params }: { params: Record<string, string> }) {
               <h2 id="session-summary">{t('sessions.detail.summary')}</h2>
               <SessionSummary session={data.session} />
             </section>
+            {data.chargingPlan && (
+              <section class="panel section" aria-labelledby="session-plan">
+                <h2 id="session-plan">{t('sessions.detail.plan')}</h2>
+                <ChargingPlanPanel plan={data.chargingPlan} />
+              </section>
+            )}
             <section class="panel section" aria-labelledby="session-meter">
               <h2 id="session-meter">{t('sessions.detail.meterValues')}</h2>
               <MeterChart points={points} />

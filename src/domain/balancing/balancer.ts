@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/connection.ts';
 import type { AllocationStatus, PlanPeriod } from '../../db/schema.ts';
@@ -37,6 +38,16 @@ const SITE_CACHE_MS = 30_000;
 
 const keyOf = (chargerId: ChargerId, connectorId: number) => `${chargerId}:${connectorId}`;
 
+/** How sending a connector's limit went, to be recorded. */
+interface Outcome {
+  connector: RunningConnector;
+  status: AllocationStatus;
+  error: string | null;
+  inForceA: Amperes | null;
+  /** What the answer showed of the charger's smart charging. */
+  support?: 'supported' | 'unsupported';
+}
+
 /** One limit to send, and where it stands. */
 interface Change {
   connector: RunningConnector;
@@ -59,6 +70,9 @@ export class LoadBalancer {
   /** The limit each connector was last sent, on the sites this node balances (for the demand readings). */
   readonly #given = new Map<string, GivenLimit>();
   readonly #sites = new Map<ChargePointId, { running: Promise<void>; again: boolean }>();
+  /** The sites with a limit or with limits given (as of the last tick): events of other sites cost nothing. */
+  #balanced = new Set<ChargePointId>();
+  #stopped = false;
   readonly #siteOf = new Map<ChargerId, { site: ChargePointId | null; at: number }>();
   /** The schedule each planned connector was last sent (its periods, as text), so a changed plan is sent again. */
   readonly #sentSchedules = new Map<string, string>();
@@ -80,7 +94,10 @@ export class LoadBalancer {
     const byCharger = ({ chargerId }: { chargerId: ChargerId }) => void this.#requestForCharger(chargerId);
     const stops = [
       this.bus.subscribe('sessionStarted', byCharger),
-      this.bus.subscribe('sessionStopped', byCharger),
+      this.bus.subscribe('sessionStopped', (event) => {
+        this.#demand.forgetSession(event.sessionId);
+        byCharger(event);
+      }),
       this.bus.subscribe('chargerDisconnected', byCharger),
       this.bus.subscribe('chargerBooted', (event, { local }) => {
         for (const key of this.#given.keys()) if (key.startsWith(`${event.chargerId}:`)) this.#given.delete(key);
@@ -88,6 +105,7 @@ export class LoadBalancer {
       }),
       this.bus.subscribe('balanceSite', ({ chargePointId }) => {
         for (const [chargerId, entry] of this.#siteOf) if (entry.site === chargePointId) this.#siteOf.delete(chargerId);
+        this.#balanced.add(chargePointId);
         this.request(chargePointId);
       }),
       this.bus.subscribe('meterValues', ({ chargerId, connectorId, summary }) => {
@@ -97,9 +115,11 @@ export class LoadBalancer {
         if (this.#demand.observe(key, given, summary.powerW)) void this.#requestForCharger(chargerId);
       }),
     ];
+    void this.#tick();
     const tick = setInterval(() => void this.#tick(), this.settings.tickMs);
     tick.unref();
     return () => {
+      this.#stopped = true;
       clearInterval(tick);
       for (const timer of this.#planTimers.values()) clearTimeout(timer);
       for (const stop of stops) stop();
@@ -108,6 +128,7 @@ export class LoadBalancer {
 
   /** Balances the site now (or again right after the run under way). */
   request(chargePointId: ChargePointId): void {
+    if (this.#stopped) return;
     const site = this.#sites.get(chargePointId);
     if (site) {
       site.again = true;
@@ -135,7 +156,8 @@ export class LoadBalancer {
 
   async #tick(): Promise<void> {
     try {
-      for (const site of await balancedSites(this.db)) this.request(site);
+      this.#balanced = new Set(await balancedSites(this.db));
+      for (const site of this.#balanced) this.request(site);
     } catch (error) {
       this.logger.warn({ err: error }, 'balanced sites not read');
     }
@@ -149,7 +171,7 @@ export class LoadBalancer {
         site = await siteOfCharger(this.db, chargerId);
         this.#siteOf.set(chargerId, { site, at: Date.now() });
       }
-      if (site !== null) this.request(site);
+      if (site !== null && this.#balanced.has(site)) this.request(site);
     } catch (error) {
       this.logger.warn({ err: error, chargerId }, 'charger\'s site not balanced');
     }
@@ -174,8 +196,6 @@ export class LoadBalancer {
     if (!state) return;
     const now = new Date();
     const running = state.connectors.filter((c) => this.#counted(c, now));
-    const keys = new Set(running.map((c) => keyOf(c.chargerId, c.connectorId)));
-    this.#demand.keepOnly(keys);
     const plans = await plansOf(this.db, running.map((c) => c.sessionId));
     const planOf = (c: RunningConnector) => {
       const periods = plans.get(c.sessionId);
@@ -201,11 +221,10 @@ export class LoadBalancer {
     this.#planNextRun(chargePointId, running.flatMap((c) => planOf(c) ?? []), now);
     await this.#store(state, running, allocations, now);
     const lowering = changes.filter((c) => c.lowers);
-    const lowered = await Promise.all(lowering.map((change) => this.#send(chargePointId, change, now)));
     const raising = changes.filter((c) => !c.lowers);
-    if (lowered.every(Boolean)) await Promise.all(raising.map((change) => this.#send(chargePointId, change, now)));
+    if (await this.#sendAll(chargePointId, lowering, now)) await this.#sendAll(chargePointId, raising, now);
     // A raise left for later: the next run (the tick at the latest) sends it once the lowering went through.
-    else await this.#mark(raising, 'pending', 'waiting for lower limits elsewhere on the site to be accepted');
+    else await recordOutcomes(this.db, raising.map(({ connector }) => ({ connector, status: 'pending', error: 'waiting for lower limits elsewhere on the site to be accepted', inForceA: connector.inForceA })));
     this.bus.publish('siteBalanced', { chargePointId, nodeId: this.bus.nodeId, at: new Date(), changed: changes.length });
   }
 
@@ -276,8 +295,22 @@ export class LoadBalancer {
     });
   }
 
-  /** Sends one limit; true once the charger accepted it. */
-  async #send(chargePointId: ChargePointId, change: Change, now: Date): Promise<boolean> {
+  /** Sends limits at once and records how each went, in one statement whatever their number; true when all were accepted. */
+  async #sendAll(chargePointId: ChargePointId, changes: readonly Change[], now: Date): Promise<boolean> {
+    if (changes.length === 0) return true;
+    const outcomes = await Promise.all(changes.map((change) => this.#send(chargePointId, change, now)));
+    await recordOutcomes(this.db, outcomes);
+    for (const support of ['supported', 'unsupported'] as const) {
+      const chargers = [...new Set(outcomes.filter((o) => o.support === support).map((o) => o.connector.chargerId))];
+      if (chargers.length > 0) {
+        await this.db.updateTable('chargers').set({ smart_charging: support }).where('id', 'in', chargers).where('smart_charging', '<>', support).execute();
+      }
+    }
+    return outcomes.every((o) => o.status === 'accepted');
+  }
+
+  /** Sends one limit and says how it went. */
+  async #send(chargePointId: ChargePointId, change: Change, now: Date): Promise<Outcome> {
     const { connector, allocation, steps } = change;
     const request = balancingRequest(connector.profilePurpose, connector.connectorId, connector.sessionId, connector.phases.length, steps, now);
     const result = await this.gateway.command(connector.chargerId, 'SetChargingProfile', request, { subsystem: 'balancing' });
@@ -286,43 +319,37 @@ export class LoadBalancer {
       this.#rejections.delete(key);
       this.#sentSchedules.set(key, scheduleText(steps.slice(1)));
       this.#given.set(key, { sessionId: connector.sessionId, currentA: allocation.currentA, phases: connector.phases.length, sentAt: Date.now() });
-      await this.#record(connector, 'accepted', null, allocation.currentA);
-      if (connector.status === null) await this.#supportShown(connector.chargerId, 'supported');
-      return true;
+      return { connector, status: 'accepted', error: null, inForceA: allocation.currentA, support: 'supported' };
     }
     const error = result.answered ? `the charger answered ${result.response.status}` : describe(result.error);
     const rejections = (this.#rejections.get(key)?.sessionId === connector.sessionId ? this.#rejections.get(key)!.count : 0) + 1;
+    const failed = { connector, error, inForceA: connector.inForceA };
     if (unsupported(result) || (result.answered && rejections >= REJECTIONS_TO_GIVE_UP)) {
       // It will not take limits: counted at its maximum from now on (until it boots again), which the next run shares out.
       this.#rejections.delete(key);
-      await this.#supportShown(connector.chargerId, 'unsupported');
-      await this.#record(connector, 'rejected', error, connector.inForceA);
       this.request(chargePointId);
-    } else if (result.answered) {
+      return { ...failed, status: 'rejected', support: 'unsupported' };
+    }
+    if (result.answered) {
       // A charger may take a TxProfile for a transaction only once it has processed the StartTransaction answer: asked again shortly.
       this.#rejections.set(key, { sessionId: connector.sessionId, count: rejections });
-      await this.#record(connector, 'rejected', error, connector.inForceA);
       setTimeout(() => this.request(chargePointId), RETRY_REJECTED_MS).unref();
-    } else {
-      await this.#record(connector, 'failed', error, connector.inForceA);
+      return { ...failed, status: 'rejected' };
     }
-    return false;
+    return { ...failed, status: 'failed' };
   }
+}
 
-  async #record(connector: RunningConnector, status: AllocationStatus, error: string | null, inForceA: Amperes | null): Promise<void> {
-    await this.db.updateTable('connector_allocations')
-      .set({ status, error, in_force_a: inForceA, ...(status === 'accepted' && { accepted_at: new Date() }) })
-      .where('charger_id', '=', connector.chargerId).where('connector_id', '=', connector.connectorId).where('session_id', '=', connector.sessionId)
-      .execute();
-  }
-
-  async #mark(changes: readonly Change[], status: AllocationStatus, error: string): Promise<void> {
-    for (const { connector } of changes) await this.#record(connector, status, error, connector.inForceA);
-  }
-
-  async #supportShown(chargerId: ChargerId, support: 'supported' | 'unsupported'): Promise<void> {
-    await this.db.updateTable('chargers').set({ smart_charging: support }).where('id', '=', chargerId).execute();
-  }
+/** Records how the sends went, in one statement; a row whose session ended meanwhile is left alone. */
+async function recordOutcomes(db: Db, outcomes: readonly Outcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  const values = sql.join(outcomes.map(({ connector, status, error, inForceA }) =>
+    sql`(${connector.chargerId}::int, ${connector.connectorId}::int, ${connector.sessionId}::int, ${status}::text, ${error}::text, ${inForceA}::float8)`));
+  await sql`
+    update connector_allocations a
+    set status = v.status, error = v.error, in_force_a = v.in_force_a, accepted_at = case when v.status = 'accepted' then now() else a.accepted_at end
+    from (values ${values}) as v (charger_id, connector_id, session_id, status, error, in_force_a)
+    where a.charger_id = v.charger_id and a.connector_id = v.connector_id and a.session_id = v.session_id`.execute(db);
 }
 
 /**

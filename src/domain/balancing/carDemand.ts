@@ -55,8 +55,8 @@ export class CarDemand {
     return true;
   }
 
-  /** Forgets connectors whose sessions ended. */
-  keepOnly(keys: ReadonlySet<string>): void {
-    for (const key of this.#caps.keys()) if (!keys.has(key)) this.#caps.delete(key);
+  /** Forgets a session that ended. */
+  forgetSession(sessionId: number): void {
+    for (const [key, cap] of this.#caps) if (cap.sessionId === sessionId) this.#caps.delete(key);
   }
 }

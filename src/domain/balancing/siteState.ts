@@ -44,6 +44,11 @@ export function drawPhases(connection: PhaseConnection, sitePhases: 1 | 3): read
   return connection.length === 2 ? [connection as SitePhase] : SITE_PHASES;
 }
 
+/** Whether a SupportedFeatureProfiles value (read from the charger; null: never read) leaves SmartCharging possible. */
+function reportsSmartCharging(featureProfiles: string | null): boolean {
+  return featureProfiles === null || featureProfiles.split(',').some((profile) => profile.trim() === 'SmartCharging');
+}
+
 /** The site's limits for its chargers and its running connectors, in two queries. */
 export async function readSiteState(db: Db, chargePointId: ChargePointId): Promise<SiteState | undefined> {
   const site = await db.selectFrom('charge_points').select(['max_current_a', 'max_power_w', 'phases', 'reserve_current_a'])
@@ -52,10 +57,12 @@ export async function readSiteState(db: Db, chargePointId: ChargePointId): Promi
   const rows = await db.selectFrom('charging_sessions as s')
     .innerJoin('chargers as c', 'c.id', 's.charger_id')
     .leftJoin('connector_allocations as a', (join) => join.onRef('a.charger_id', '=', 's.charger_id').onRef('a.connector_id', '=', 's.connector_id'))
+    // The feature profiles it reported in its configuration, when it was read.
+    .leftJoin('charger_configuration as f', (join) => join.onRef('f.charger_id', '=', 's.charger_id').on('f.key', '=', 'SupportedFeatureProfiles'))
     .select([
       's.id as session_id', 's.charger_id', 's.connector_id', 's.started_at', 's.created_at',
       'c.balancing_priority', 'c.max_current_a', 'c.phase_connection', 'c.balancing_profile', 'c.smart_charging', 'c.dialect', 'c.online', 'c.presence_at',
-      'a.session_id as allocated_session', 'a.in_force_a', 'a.current_a', 'a.limited_by', 'a.status as allocation_status',
+      'f.value as feature_profiles', 'a.session_id as allocated_session', 'a.in_force_a', 'a.current_a', 'a.limited_by', 'a.status as allocation_status',
     ])
     .where('c.charge_point_id', '=', chargePointId).where('s.status', 'in', RUNNING).where('s.connector_id', 'is not', null)
     .orderBy('s.id')
@@ -79,7 +86,7 @@ export async function readSiteState(db: Db, chargePointId: ChargePointId): Promi
         maxCurrentA: row.max_current_a,
         phases: drawPhases(row.phase_connection, site.phases),
         profilePurpose: row.balancing_profile,
-        limitable: row.dialect === 'ocpp1.6' && row.smart_charging !== 'unsupported',
+        limitable: row.dialect === 'ocpp1.6' && row.smart_charging !== 'unsupported' && reportsSmartCharging(row.feature_profiles),
         online: row.online,
         offlineSince: row.online ? null : new Date(row.presence_at ?? row.created_at),
         inForceA: sameSession ? row.in_force_a : null,

@@ -1,6 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { PHASE_CONNECTIONS } from '../../db/schema.ts';
-import { chargerSupply, MIN_CHARGING_CURRENT, setChargerSupply, setSiteCapacity, siteCapacity, type ChargerSupply, type SiteCapacity } from '../../domain/siteCapacity.ts';
+import { BALANCING_PROFILES, PHASE_CONNECTIONS } from '../../db/schema.ts';
+import {
+  chargerSupply, MAX_BALANCING_PRIORITY, MIN_BALANCING_PRIORITY, MIN_CHARGING_CURRENT, setChargerSupply, setSiteCapacity, siteCapacity,
+  type ChargerSupply, type SiteCapacity,
+} from '../../domain/siteCapacity.ts';
 import type { App, HttpContext } from '../context.ts';
 import { json, operation, TAG } from '../openapi.ts';
 import { IdParam } from '../schemas.ts';
@@ -22,15 +25,30 @@ const ChargerSupplyJson = Type.Object({
   phaseConnection: Type.Union(PHASE_CONNECTIONS.map((value) => Type.Literal(value)), {
     description: 'The site phases the charger is wired to: one (`L1`, `L2`, `L3`) or all three in its own phase order (`L2L3L1`: its first phase is the site\'s L2)',
   }),
-}, { $id: 'ChargerSupply', description: 'How a charger is supplied' });
+  priority: Type.Integer({
+    minimum: MIN_BALANCING_PRIORITY, maximum: MAX_BALANCING_PRIORITY,
+    description: 'Its weight in the site\'s load balancing: its share of what the site has is in proportion, and when not every session can have the minimum, the higher ones get it first',
+  }),
+  profilePurpose: Type.Union(BALANCING_PROFILES.map((value) => Type.Literal(value)), {
+    description: 'How its balancing limits are sent: `TxProfile` (for the running transaction) or `TxDefaultProfile` (on the connector, for chargers that handle no TxProfile)',
+  }),
+  smartCharging: Type.Union([Type.Literal('unknown'), Type.Literal('supported'), Type.Literal('unsupported')], {
+    description: 'What it showed of smart charging (SetChargingProfile) so far; an `unsupported` one is counted at its maximum current. Read-only',
+  }),
+}, { $id: 'ChargerSupply', description: 'How a charger is supplied and takes part in its site\'s load balancing' });
 
 const capacityJson = (capacity: SiteCapacity) => ({
   chargePointID: capacity.chargePointId, maxCurrentA: capacity.maxCurrent, maxPowerW: capacity.maxPower, phases: capacity.phases, reserveCurrentA: capacity.reserveCurrent,
 });
-const supplyJson = (supply: ChargerSupply) => ({ connectorID: supply.chargerId, maxCurrentA: supply.maxCurrent, phaseConnection: supply.phaseConnection });
+const supplyJson = (supply: ChargerSupply) => ({
+  connectorID: supply.chargerId, maxCurrentA: supply.maxCurrent, phaseConnection: supply.phaseConnection,
+  priority: supply.priority, profilePurpose: supply.profilePurpose, smartCharging: supply.smartCharging,
+});
 
 const capacityExample = { chargePointID: 2, maxCurrentA: 63, maxPowerW: null, phases: 3 as const, reserveCurrentA: 10 };
-const supplyExample = { connectorID: 100001, maxCurrentA: 32, phaseConnection: 'L1L2L3' as const };
+const supplyExample = {
+  connectorID: 100001, maxCurrentA: 32, phaseConnection: 'L1L2L3' as const, priority: 1, profilePurpose: 'TxProfile' as const, smartCharging: 'supported' as const,
+};
 const unknownSite = { description: 'No charge point has this chargePointID', codes: ['notFoundError'], message: 'Charge point 99 not found' };
 const unknownCharger = { description: 'No charger has this connectorID', codes: ['notFoundError'], message: 'Charger 99 not found' };
 const badSiteId = { description: '`id` is not a chargePointID (an integer)', codes: ['invalidChargePointID', 'invalidDataType'], message: 'params/id must be integer' };
@@ -40,7 +58,7 @@ const badChargerId = { description: '`id` is not a connectorID (an integer)', co
  * A site's grid connection and each charger's supply: the limits the site's chargers are kept
  * within together. Admins only.
  */
-export function capacityRoutes({ db, guards }: HttpContext) {
+export function capacityRoutes({ db, bus, guards }: HttpContext) {
   return async (app: App) => {
     app.addSchema(SiteCapacityJson);
     app.addSchema(ChargerSupplyJson);
@@ -61,7 +79,7 @@ export function capacityRoutes({ db, guards }: HttpContext) {
       schema: operation({
         id: 'setSiteCapacity', tag: TAG.chargePoints, access: 'admin', summary: 'Set a charge point\'s grid connection',
         description: 'Changes any of the fields (`null` removes a limit). The reserve must leave the chargers at least '
-          + `${MIN_CHARGING_CURRENT} A per phase (one car's minimum, IEC 61851) of the current limit.`,
+          + `${MIN_CHARGING_CURRENT} A per phase (one car's minimum, IEC 61851) of the current limit. The site's chargers are balanced again.`,
         errors: { 400: { description: 'A field out of range, or a reserve that leaves the chargers less than one car\'s minimum (`invalidCapacity`)', codes: ['invalidCapacity'], message: 'The reserve (60 A) leaves less than 6 A of the 63 A per phase for the chargers' }, 404: unknownSite },
       }, {
         params: ChargePointId,
@@ -75,14 +93,15 @@ export function capacityRoutes({ db, guards }: HttpContext) {
       }),
     }, async (request) => {
       const { maxCurrentA, maxPowerW, phases, reserveCurrentA } = request.body;
-      return capacityJson(await setSiteCapacity(db, request.params.id, { maxCurrent: maxCurrentA, maxPower: maxPowerW, phases, reserveCurrent: reserveCurrentA }));
+      return capacityJson(await setSiteCapacity(db, bus, request.params.id, { maxCurrent: maxCurrentA, maxPower: maxPowerW, phases, reserveCurrent: reserveCurrentA }));
     });
 
     app.get('/chargers/:id/supply', {
       onRequest: guards.admin,
       schema: operation({
         id: 'getChargerSupply', tag: TAG.chargers, access: 'admin', summary: 'How a charger is supplied',
-        description: 'The most current per phase the charger may draw and the site phases it is wired to.',
+        description: 'The most current per phase the charger may draw, the site phases it is wired to, its priority and profile purpose in the site\'s load balancing, '
+          + 'and whether it has shown it supports smart charging.',
         errors: { 400: badChargerId, 404: unknownCharger },
       }, { params: ChargerId, response: { 200: json('Its supply', ChargerSupplyRef, supplyExample) } }),
     }, async (request) => supplyJson(await chargerSupply(db, request.params.id)));
@@ -91,19 +110,23 @@ export function capacityRoutes({ db, guards }: HttpContext) {
       onRequest: guards.admin,
       schema: operation({
         id: 'setChargerSupply', tag: TAG.chargers, access: 'admin', summary: 'Set how a charger is supplied',
-        description: 'Changes its maximum current per phase (6–630 A) and/or the site phases it is wired to.',
+        description: 'Changes any of its maximum current per phase (6–630 A), the site phases it is wired to, its balancing priority '
+          + `(${MIN_BALANCING_PRIORITY}–${MAX_BALANCING_PRIORITY}) and the purpose its limits are sent as; \`smartCharging\` is learnt from the charger, not set. `
+          + 'Its site\'s chargers are balanced again.',
         errors: { 400: { description: 'A field out of range or not one of the values (`invalidSupply`)', codes: ['invalidSupply'], message: 'body/maxCurrentA must be >= 6' }, 404: unknownCharger },
       }, {
         params: ChargerId,
         body: Type.Partial(Type.Object({
           maxCurrentA: Type.Number({ minimum: MIN_CHARGING_CURRENT, maximum: 630, 'x-error-code': 'invalidSupply' }),
           phaseConnection: Type.Union(PHASE_CONNECTIONS.map((value) => Type.Literal(value)), { 'x-error-code': 'invalidSupply' }),
-        }), { minProperties: 1, 'x-error-code': 'invalidSupply', examples: [{ maxCurrentA: 16, phaseConnection: 'L2' }] }),
-        response: { 200: json('Its supply, changed', ChargerSupplyRef, { ...supplyExample, maxCurrentA: 16, phaseConnection: 'L2' as const }) },
+          priority: Type.Integer({ minimum: MIN_BALANCING_PRIORITY, maximum: MAX_BALANCING_PRIORITY, 'x-error-code': 'invalidSupply' }),
+          profilePurpose: Type.Union(BALANCING_PROFILES.map((value) => Type.Literal(value)), { 'x-error-code': 'invalidSupply' }),
+        }), { minProperties: 1, 'x-error-code': 'invalidSupply', examples: [{ maxCurrentA: 16, phaseConnection: 'L2', priority: 5 }] }),
+        response: { 200: json('Its supply, changed', ChargerSupplyRef, { ...supplyExample, maxCurrentA: 16, phaseConnection: 'L2' as const, priority: 5 }) },
       }),
     }, async (request) => {
-      const { maxCurrentA, phaseConnection } = request.body;
-      return supplyJson(await setChargerSupply(db, request.params.id, { maxCurrent: maxCurrentA, phaseConnection }));
+      const { maxCurrentA, phaseConnection, priority, profilePurpose } = request.body;
+      return supplyJson(await setChargerSupply(db, bus, request.params.id, { maxCurrent: maxCurrentA, phaseConnection, priority, profilePurpose }));
     });
   };
 }

@@ -94,11 +94,12 @@ export function fleetRoutes({ db, guards }: HttpContext) {
               address: Type.String(),
               latitude: Type.Number(),
               longitude: Type.Number(),
+              limitW: nullable(Type.Number(), 'The most its chargers may draw together (see `GET /chargePoints/{id}/load`); null: no limit'),
               chargers: Type.Array(FleetChargerRef),
             })),
             unplaced: Type.Array(FleetChargerRef, { description: 'Chargers at no charge point' }),
           }), {
-            chargePoints: [{ id: airport.id, name: airport.name, address: airport.address, latitude: airport.latitude, longitude: airport.longitude, chargers: [CHARGER_EXAMPLE] }],
+            chargePoints: [{ id: airport.id, name: airport.name, address: airport.address, latitude: airport.latitude, longitude: airport.longitude, limitW: 36_570, chargers: [CHARGER_EXAMPLE] }],
             unplaced: [UNPLACED_EXAMPLE],
           }),
         },
@@ -106,7 +107,7 @@ export function fleetRoutes({ db, guards }: HttpContext) {
     }, async () => {
       const { chargePoints, unplaced } = await readFleet(db);
       return {
-        chargePoints: chargePoints.map((point) => ({ ...point, chargers: point.chargers.map(fleetChargerJson) })),
+        chargePoints: chargePoints.map(({ limit, ...point }) => ({ ...point, limitW: limit, chargers: point.chargers.map(fleetChargerJson) })),
         unplaced: unplaced.map(fleetChargerJson),
       };
     });

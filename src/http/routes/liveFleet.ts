@@ -20,6 +20,7 @@ const EVENTS_DOC = [
   '- `meterValues` `{chargerId, connectorId, sessionId, energyWh, powerW, socPercent, at}`: a running session\'s new reading',
   '- `frame` `{chargerId, direction, at, frame}`: an OCPP frame (`in` from the charger, `out` to it) of a watched charger only',
   '- `selfTest` `{test, passed, done, total}`: a test of a running self-test (`GET /tests/ocpp`) finished',
+  '- `balanced` `{chargePointId, at}`: a site\'s load balancer ran; read `GET /chargePoints/{id}/load` again for its limits',
 ].join('\n');
 
 const STREAM_EXAMPLE = [

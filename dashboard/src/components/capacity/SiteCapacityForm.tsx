@@ -70,8 +70,20 @@ function Form({ capacity, onSaved }: { capacity: SiteCapacity; onSaved: (capacit
   );
 }
 
-/** A site's grid connection (GET/PUT /chargePoints/:id/capacity), read when the operator opens it. */
-export function SiteCapacityForm({ chargePointId }: { chargePointId: number }) {
+/** A site's grid connection (GET/PUT /chargePoints/:id/capacity), read when the operator opens it; `onSaved` after a change. */
+export function SiteCapacityForm({ chargePointId, onSaved }: { chargePointId: number; onSaved: () => void }) {
   const loaded = useApi<SiteCapacity>(`/chargePoints/${chargePointId}/capacity`);
-  return <Async loaded={loaded}>{(capacity) => <Form capacity={capacity} onSaved={(saved) => loaded.update(() => saved)} />}</Async>;
+  return (
+    <Async loaded={loaded}>
+      {(capacity) => (
+        <Form
+          capacity={capacity}
+          onSaved={(saved) => {
+            loaded.update(() => saved);
+            onSaved();
+          }}
+        />
+      )}
+    </Async>
+  );
 }

@@ -79,6 +79,25 @@ export interface SessionDetailAnswer {
   /** Null until the session is priced. */
   priceLines: PriceLine[] | null;
   payments: Payment[];
+  /** The driver's plan to be charged by a time in the cheapest hours; null without one. */
+  chargingPlan: ChargingPlan | null;
+}
+
+export interface PlanPeriod {
+  startsAt: string;
+  endsAt: string;
+  currentA: number;
+  energyWh: number;
+  pricePerKwhOre: number;
+}
+
+export interface ChargingPlan {
+  readyBy: string;
+  energyWh: number;
+  plannedEnergyWh: number;
+  expectedCostOre: number;
+  currency: string;
+  periods: PlanPeriod[];
 }
 
 /** A session the charger may still report readings for. */
