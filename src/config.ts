@@ -102,6 +102,8 @@ export const ENVIRONMENT = {
   NATS_PREFIX: str({ default: 'flexicharge', desc: 'First token of every NATS subject, so several systems can share one NATS' }),
   NODE_ID: str({ default: '', desc: 'This node\'s name among the nodes (letters, digits, - and _); generated per start when empty' }),
   NODE_LEASE_TTL: positiveInt({ default: 15, desc: 'Seconds a node\'s lease lasts unrenewed; its chargers are shown offline this long after it dies' }),
+  BALANCING_INTERVAL: positiveInt({ default: 5, desc: 'Seconds between a node\'s looks at every site with a capacity, beside the events that balance a site at once; another node takes a dead node\'s sites over within three' }),
+  BALANCING_OFFLINE_GRACE: nonNegativeInt({ default: 300, desc: 'Seconds an offline charger\'s last limit stays counted in its site\'s load (it may still be charging)' }),
 
   METRICS_TOKEN: str({ default: '', desc: 'Bearer token GET /metrics requires; empty: /metrics is open (keep it to the monitoring network)' }),
 
@@ -157,6 +159,7 @@ export interface Config {
   /** Largest firmware upload and diagnostics upload, in bytes. */
   fileTransfers: { firmwareMaxBytes: number; diagnosticsMaxBytes: number };
   sessions: { startTimeoutMs: number; reservationMinutes: number; orphanGraceMs: number };
+  balancing: { tickMs: number; leaseMs: number; offlineGraceMs: number };
   demoCharger: boolean;
   selfTest: { runAtStart: boolean; intervalMultiplier: number };
   liveMetricsDbUpdateIntervalMs: number;
@@ -270,6 +273,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     fileTransfers: { firmwareMaxBytes: env.FIRMWARE_MAX_BYTES, diagnosticsMaxBytes: env.DIAGNOSTICS_MAX_BYTES },
     sessions: { startTimeoutMs: env.OCPP_START_TIMEOUT * 1000, reservationMinutes: env.RESERVATION_MINUTES, orphanGraceMs: env.OCPP_ORPHAN_GRACE * 1000 },
+    balancing: { tickMs: env.BALANCING_INTERVAL * 1000, leaseMs: env.BALANCING_INTERVAL * 3000, offlineGraceMs: env.BALANCING_OFFLINE_GRACE * 1000 },
     demoCharger: env.DEMO_CHARGER === '' ? databaseConfig(env).kind === 'embedded' : env.DEMO_CHARGER === '1',
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, outboxDir: path.resolve(env.DATA_DIR, 'outbox') },
     selfTest: { runAtStart: env.RUN_OCPP_TEST, intervalMultiplier: env.OCPP_TEST_INTERVAL_MULTIPLIER },

@@ -14,6 +14,7 @@ import type { ChargerGateway } from './domain/chargerGateway.ts';
 import { Authorizer } from './domain/authorization.ts';
 import { availabilityOnBoot } from './domain/availability.ts';
 import { ChargerSessions } from './domain/sessions/chargerSessions.ts';
+import { LoadBalancer } from './domain/balancing/balancer.ts';
 import { ChargingProfiles } from './domain/chargingProfiles.ts';
 import type { Bus } from './domain/bus.ts';
 import { ConfigurationControl } from './domain/configurationControl.ts';
@@ -173,6 +174,10 @@ export async function startSystem(config: Config, logger: Logger, opening = open
     const sessions = new SessionControl(db, ocpp.gateway, bus, settlement, sessionViews, config.sessions, sessionLogger);
     const stopFollowingProfiles = new ChargingProfiles(db, ocpp.gateway).follow(bus, logger.child({ component: 'chargingProfiles' }));
     started.push({ close: async () => stopFollowingProfiles() });
+    const balancer = new LoadBalancer(db, bus, ocpp.gateway, logger.child({ component: 'balancing' }), config.balancing);
+    const stopBalancing = balancer.start();
+    // Before the OCPP server closes: a run under way finishes its sends (or they fail at once) before the database goes.
+    started.unshift({ close: async () => { stopBalancing(); await balancer.idle(); } });
     const stopAvailabilityOnBoot = availabilityOnBoot(bus, db, ocpp.gateway, logger.child({ component: 'availability' }));
     started.unshift({ close: async () => stopAvailabilityOnBoot() });
 

@@ -437,7 +437,7 @@ export interface ConnectorAllocationsTable {
   error: string | null;
   /** What set the limit: the charger's own maximum, the car's demand, the site, a plan, or waiting for the minimum. */
   limited_by: string;
-  computed_at: Generated<Timestamp>;
+  computed_at: ColumnType<Date, Date | string | undefined, Date | string>;
   accepted_at: Timestamp | null;
 }
 

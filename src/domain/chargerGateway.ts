@@ -50,7 +50,7 @@ export const COMMAND_ACTIONS: readonly CommandAction[] = [
 /** The part of the server that sends a command; `operator` is an admin's request over HTTP. */
 export type CommandSubsystem =
   | 'operator' | 'sessions' | 'reservations' | 'selftest' | 'jobs' | 'security' | 'configuration'
-  | 'availability' | 'localList' | 'chargingProfiles' | 'firmware' | 'diagnostics';
+  | 'availability' | 'localList' | 'chargingProfiles' | 'firmware' | 'diagnostics' | 'balancing';
 
 /** Who sent a command, for its history: a subsystem, on behalf of a user when one asked. */
 export interface CommandOrigin {

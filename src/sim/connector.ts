@@ -20,6 +20,8 @@ export interface ConnectorSnapshot {
   status: string;
   transactionId?: number;
   registerWh: number;
+  /** The power the car draws now, whole W. */
+  powerW: number;
   socPercent: number;
   reservationId?: number | string;
   reservedIdTag?: string;
@@ -81,10 +83,11 @@ export class Connector {
   }
 
   snapshot(): ConnectorSnapshot {
-    const { registerWh, socPercent } = this.meter.read();
+    const { registerWh, powerW, socPercent } = this.meter.read();
     return {
       status: this.status,
       registerWh,
+      powerW,
       socPercent,
       ...(this.session?.transactionId !== undefined && { transactionId: this.session.transactionId }),
       ...(this.reservation && { reservationId: this.reservation.id, reservedIdTag: this.reservation.idTag }),

@@ -26,7 +26,7 @@ const CommandJson = Type.Object({
   action: Type.String({ description: 'The OCPP command' }),
   subsystem: Type.String({
     description: 'Who sent it: operator (an admin over HTTP), sessions, reservations, selftest, jobs, security, configuration, '
-      + 'availability, localList, chargingProfiles, firmware or diagnostics',
+      + 'availability, localList, chargingProfiles, firmware, diagnostics or balancing (the site load balancer)',
   }),
   userId: Type.Union([Type.Integer(), Type.Null()], { description: 'The user or admin on whose behalf it was sent' }),
   node: Type.String({ description: 'The node that sent it' }),
