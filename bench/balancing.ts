@@ -10,6 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simulateMany, type ChargerSimulator } from '../src/sim/index.ts';
+import { meterCpu, type CpuSplit } from './cpu.ts';
 import type { ServerFactory } from './measure.ts';
 import { quantile } from './stats.ts';
 
@@ -26,9 +27,10 @@ interface Settling {
   profiles: number;
   /** Chargers that received at least one. */
   chargers: number;
-  /** Answers other than Accepted. */
-  refused: number;
-  /** From sending it to the last answer; undefined when no profile came. */
+  /** Answers other than Accepted, by where the charger stood when the profile came. */
+  refused: Refusals;
+  /** From sending it to the first and to the last answer; undefined when no profile came. */
+  firstMs: number | undefined;
   lastMs: number | undefined;
   /** Profiles still arriving when the bench stopped waiting. */
   unsettled: boolean;
@@ -44,16 +46,18 @@ export interface SettlingFigures {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Until the first profile was accepted, median: the balancer's reaction before it sends anything. */
+  firstP50Ms: number;
   profiles: { mean: number; min: number; max: number };
   chargers: { mean: number; min: number; max: number };
-  refused: number;
+  refused: Refusals;
 }
 
 export interface BalancingResult {
   chargers: number;
   /** The site's grid connection, amperes per phase (3 phases, no reserve). */
   siteCurrentA: number;
-  /** SetChargingProfile answers while the first chargers - 1 sessions started, and how long until the site was quiet. */
+  /** SetChargingProfile answers while the first chargers − 1 sessions started, and how long from the first start until the site was quiet. */
   warmup: { profiles: number; seconds: number; unsettled: boolean };
   start: SettlingFigures;
   stop: SettlingFigures;
@@ -62,6 +66,8 @@ export interface BalancingResult {
    * (a running charger without a profile counted at its maximum); the highest sum seen.
    */
   peakLimitSumA: number | undefined;
+  /** Cores busy during the measured cycles: server / bench (the simulators) / other processes. */
+  cpu: CpuSplit;
   /** What the simulators could not do, by message (e.g. a background call that failed). */
   warnings: Record<string, number>;
   /** Wall time for this site size, server start to close. */
@@ -73,7 +79,7 @@ type Progress = (line: string) => void;
 /**
  * Each session is offered less than its charger's maximum but at least the 6 A minimum:
  * N sessions get 10 A per phase each, N − 1 get 10 N / (N − 1) A, which differs by at least
- * 0.1 A (the resolution of an OCPP limit) for every N up to 100, so a start changes every
+ * 0.1 A (the step the balancer's limits come in) for every N up to 101, so a start changes every
  * running session's limit rather than only the new one's.
  */
 export const SITE_CURRENT_PER_CHARGER_A = 10;
@@ -144,10 +150,24 @@ async function createSite(api: AdminApi, size: number): Promise<number> {
   return chargePointId;
 }
 
+/**
+ * Where a charger stood when a SetChargingProfile came: its StartTransaction sent but not yet
+ * answered; answered in the same read as the profile, so the simulator had not yet taken the
+ * transactionId from the answer; no transaction at all; or in its transaction.
+ */
+export type ChargerMoment = 'beforeStartAnswer' | 'startAnswerUnread' | 'noTransaction' | 'inTransaction';
+export type Refusals = Partial<Record<ChargerMoment, number>>;
+
 interface ProfileAnswer {
   at: number;
   charger: number;
   status: string;
+  moment: ChargerMoment;
+}
+
+interface ReceivedProfile {
+  limit: { limitA: number; purpose: string } | undefined;
+  moment: ChargerMoment;
 }
 
 /** A limit as amperes per phase; a limit in watts over the phases it names (three when it names none). */
@@ -180,33 +200,47 @@ class SiteWatch {
   readonly warnings: Record<string, number> = {};
   /** Per charger, the limit of the profile it accepted last, while it holds it. */
   readonly limits = new Map<number, { limitA: number; purpose: string }>();
-  /** Per charger, SetChargingProfile calls received and not yet answered, by message id. */
-  readonly #pending = new Map<number, Map<unknown, { limitA: number; purpose: string } | undefined>>();
-
-  /** The simulator's onFrame for charger `index`. */
-  frames(index: number): (direction: 'in' | 'out', text: string) => void {
-    const pending = new Map<unknown, { limitA: number; purpose: string } | undefined>();
-    this.#pending.set(index, pending);
+  /**
+   * The simulator's onFrame for charger `index`; `holdsTransaction` tells whether it has the
+   * transactionId of a running session (called before the simulator handles the frame).
+   */
+  frames(index: number, holdsTransaction: () => boolean): (direction: 'in' | 'out', text: string) => void {
+    // SetChargingProfile calls received and not yet answered, by message id.
+    const pending = new Map<unknown, ReceivedProfile>();
+    let unansweredStart: unknown;
+    let starting = false;
+    const moment = (): ChargerMoment => {
+      if (unansweredStart !== undefined) return 'beforeStartAnswer';
+      if (holdsTransaction()) return 'inTransaction';
+      return starting ? 'startAnswerUnread' : 'noTransaction';
+    };
     return (direction, text) => {
       const at = performance.now();
       const frame = parseFrame(text);
       if (!frame) return;
       if (direction === 'in') {
-        if (frame[0] === 2 && frame[2] === 'SetChargingProfile') pending.set(frame[1], amperes(frame[3]));
+        if (frame[0] === 2 && frame[2] === 'SetChargingProfile') pending.set(frame[1], { limit: amperes(frame[3]), moment: moment() });
+        else if (frame[0] !== 2 && frame[1] === unansweredStart) unansweredStart = undefined;
         return;
       }
       if (frame[0] === 2 && (frame[2] === 'StartTransaction' || frame[2] === 'StopTransaction')) {
         this.lastSent.set(`${index}:${frame[2]}`, at);
+        if (frame[2] === 'StartTransaction') {
+          unansweredStart = frame[1];
+          starting = true;
+        } else {
+          starting = false;
+        }
         // The charger forgets a TxProfile when its transaction ends (OCPP 1.6 §3.13.4).
         if (frame[2] === 'StopTransaction' && this.limits.get(index)?.purpose === 'TxProfile') this.limits.delete(index);
         return;
       }
       if ((frame[0] !== 3 && frame[0] !== 4) || !pending.has(frame[1])) return;
-      const limit = pending.get(frame[1]);
+      const { limit, moment: received } = pending.get(frame[1])!;
       pending.delete(frame[1]);
       const status = frame[0] === 3 ? String((frame[2] as { status?: unknown }).status) : `CALLERROR ${String(frame[2])}`;
       if (status === 'Accepted' && limit) this.limits.set(index, limit);
-      this.answers.push({ at, charger: index, status });
+      this.answers.push({ at, charger: index, status, moment: received });
     };
   }
 
@@ -239,10 +273,13 @@ class SiteWatch {
 
   private since(from: number, unsettled: boolean): Settling {
     const after = this.answers.filter((answer) => answer.at >= from);
+    const refused: Refusals = {};
+    for (const answer of after) if (answer.status !== 'Accepted') refused[answer.moment] = (refused[answer.moment] ?? 0) + 1;
     return {
       profiles: after.length,
       chargers: new Set(after.map((answer) => answer.charger)).size,
-      refused: after.filter((answer) => answer.status !== 'Accepted').length,
+      refused,
+      firstMs: after.length ? after[0]!.at - from : undefined,
       lastMs: after.length ? after.at(-1)!.at - from : undefined,
       unsettled,
     };
@@ -252,6 +289,12 @@ class SiteWatch {
   limitSum(running: readonly number[]): number {
     return running.reduce((sum, index) => sum + (this.limits.get(index)?.limitA ?? CHARGER_MAX_CURRENT_A), 0);
   }
+}
+
+export function addRefusals(all: readonly Refusals[]): Refusals {
+  const sum: Refusals = {};
+  for (const refusals of all) for (const [moment, n] of Object.entries(refusals) as [ChargerMoment, number][]) sum[moment] = (sum[moment] ?? 0) + n;
+  return sum;
 }
 
 function spread(values: number[]): { mean: number; min: number; max: number } {
@@ -269,9 +312,10 @@ function figures(settlings: Settling[]): SettlingFigures {
     p50Ms: quantile(sorted, 0.5),
     p99Ms: quantile(sorted, 0.99),
     maxMs: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
+    firstP50Ms: quantile(Float64Array.from(settlings.flatMap((s) => (s.firstMs === undefined ? [] : [s.firstMs]))).sort(), 0.5),
     profiles: spread(settlings.map((s) => s.profiles)),
     chargers: spread(settlings.map((s) => s.chargers)),
-    refused: settlings.reduce((sum, s) => sum + s.refused, 0),
+    refused: addRefusals(settlings.map((s) => s.refused)),
   };
 }
 
@@ -293,21 +337,24 @@ async function measureSite(start: ServerFactory, size: number, starts: number, p
       // No readings: only session starts and stops move the limits while they are timed.
       meterValueIntervalMs: 0,
       idTag: idTag(size, index),
-      onFrame: watch.frames(index),
+      onFrame: watch.frames(index, () => simulators[index]?.connector(1).transactionId !== undefined),
     }));
     for (const simulator of simulators) simulator.on('warning', (message) => watch.warn(message));
 
     progress(`${size} chargers: warm-up, ${size - 1} sessions started one after another`);
     const warmupFrom = performance.now();
+    const answeredBefore = watch.answers.length;
     for (let index = 0; index < size - 1; index++) await simulators[index]!.startLocalSession();
-    const warm = await watch.settle(warmupFrom, FIRST_PROFILE_MS, WARMUP_SETTLE_LIMIT_MS);
-    const warmup = { profiles: warm.profiles, seconds: (performance.now() - warmupFrom) / 1000, unsettled: warm.unsettled };
+    // Bounded from the last start, however long the starts took on a busy machine.
+    const warm = await watch.settle(watch.sentAt(size - 2, 'StartTransaction'), FIRST_PROFILE_MS, WARMUP_SETTLE_LIMIT_MS);
+    const warmup = { profiles: watch.answers.length - answeredBefore, seconds: (performance.now() - warmupFrom) / 1000, unsettled: warm.unsettled };
 
     progress(`${size} chargers: ${starts} measured starts (with a stop before each but the first)`);
     const running = new Set(Array.from({ length: size - 1 }, (_, index) => index));
     const startSettlings: Settling[] = [];
     const stopSettlings: Settling[] = [];
     let peakLimitSumA: number | undefined;
+    const stopMeter = await meterCpu(fresh.server);
     // The charger left free by the warm-up starts first; then each charger in turn is stopped and started again.
     for (let cycle = 0; cycle < starts; cycle++) {
       const index = cycle === 0 ? size - 1 : (cycle - 1) % size;
@@ -322,6 +369,7 @@ async function measureSite(start: ServerFactory, size: number, starts: number, p
       startSettlings.push(settled);
       if (!settled.unsettled) peakLimitSumA = Math.max(peakLimitSumA ?? 0, watch.limitSum([...running]));
     }
+    const cpu = await stopMeter();
     return {
       chargers: size,
       siteCurrentA: size * SITE_CURRENT_PER_CHARGER_A,
@@ -329,6 +377,7 @@ async function measureSite(start: ServerFactory, size: number, starts: number, p
       start: figures(startSettlings),
       stop: figures(stopSettlings),
       peakLimitSumA,
+      cpu,
       warnings: watch.warnings,
     };
   } finally {

@@ -194,10 +194,11 @@ async function balancingRows(options: BalancingOptions): Promise<BalancingRow[]>
   const rows: BalancingRow[] = [];
   for (const { label, postgresServerUrl } of targets) {
     const progress = (line: string) => process.stderr.write(`[balancing, ${label}] ${line}\n`);
+    const separateDatabase = postgresServerUrl !== undefined;
     try {
-      rows.push({ label, outcome: { ok: true, results: await measureBalancing(balancingServerFactory(postgresServerUrl), options, progress) } });
+      rows.push({ label, separateDatabase, outcome: { ok: true, results: await measureBalancing(balancingServerFactory(postgresServerUrl), options, progress) } });
     } catch (error) {
-      rows.push({ label, outcome: { ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } });
+      rows.push({ label, separateDatabase, outcome: { ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } });
     }
   }
   return rows;

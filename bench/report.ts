@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { CHARGER_MAX_CURRENT_A, FIRST_PROFILE_MS, QUIET_MS, SITE_CURRENT_PER_CHARGER_A, type BalancingResult, type SettlingFigures } from './balancing.ts';
+import { addRefusals, CHARGER_MAX_CURRENT_A, FIRST_PROFILE_MS, QUIET_MS, SITE_CURRENT_PER_CHARGER_A, type BalancingResult, type ChargerMoment, type Refusals, type SettlingFigures } from './balancing.ts';
 import type { ClusterCpu, ClusterResult, LatencyFigures } from './cluster.ts';
 import type { CpuSplit } from './cpu.ts';
 import type { FailureCounts } from './load.ts';
@@ -24,6 +24,8 @@ export interface ClusterRow {
 /** The balancing part (e): each site size on one server kind. */
 export interface BalancingRow {
   label: string;
+  /** The database server's processes count among "others", so its CPU is no sign of interference. */
+  separateDatabase: boolean;
   outcome: { ok: true; results: BalancingResult[] } | { ok: false; error: string };
 }
 
@@ -274,6 +276,14 @@ function settlingTimes(f: SettlingFigures): string[] {
   return [ms(f.p50Ms), ms(f.p99Ms), ms(f.maxMs)];
 }
 
+const MOMENT_TEXT: Record<ChargerMoment, string> = {
+  beforeStartAnswer: 'reached a starting charger before the answer to its StartTransaction',
+  startAnswerUnread: 'reached a starting charger in the same read as its StartTransaction answer, before the simulator had taken the transactionId from it',
+  noTransaction: 'reached a charger without a transaction',
+  inTransaction: 'reached a charger in its transaction',
+};
+const total = (refusals: Refusals) => Object.values(refusals).reduce((sum, n) => sum + n, 0);
+
 function balancingNotes(label: string, r: BalancingResult): string[] {
   const notes: string[] = [];
   const { start, stop } = r;
@@ -285,8 +295,11 @@ function balancingNotes(label: string, r: BalancingResult): string[] {
   if (start.unsettled + stop.unsettled > 0 || r.warmup.unsettled) {
     notes.push(`- ${label}, ${r.chargers} chargers: profiles were still arriving when the bench stopped waiting after ${start.unsettled} starts, ${stop.unsettled} stops${r.warmup.unsettled ? ' and the warm-up' : ''}.`);
   }
-  if (start.refused + stop.refused > 0) {
-    notes.push(`- ${label}, ${r.chargers} chargers: ${start.refused + stop.refused} SetChargingProfile refused by the chargers (${start.refused} after starts, ${stop.refused} after stops).`);
+  const refused = addRefusals([start.refused, stop.refused]);
+  const refusedTotal = total(refused);
+  if (refusedTotal > 0) {
+    const moments = (Object.entries(refused) as [ChargerMoment, number][]).map(([moment, n]) => `${n} ${MOMENT_TEXT[moment]}`).join('; ');
+    notes.push(`- ${label}, ${r.chargers} chargers: ${refusedTotal} SetChargingProfile refused by the chargers (${total(start.refused)} after starts, ${total(stop.refused)} after stops): ${moments}.`);
   }
   if (r.peakLimitSumA !== undefined && r.peakLimitSumA > r.siteCurrentA + 1e-6) {
     notes.push(`- ${label}, ${r.chargers} chargers: after a start the chargers' limits added up to ${amps(r.peakLimitSumA)} per phase, **over** the site's ${amps(r.siteCurrentA)}.`);
@@ -301,15 +314,16 @@ function balancingNotes(label: string, r: BalancingResult): string[] {
 /** The balancing part (e): from a StartTransaction until every charger it moved has accepted its new limit. */
 function balancingSection(rows: BalancingRow[]): string[] {
   const starts = [
-    '| server | chargers | starts | p50 ms | p99 ms | max ms | SetChargingProfile per start | chargers affected per start | starts without profiles |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | chargers | starts | p50 ms | p99 ms | max ms | first profile, p50 ms | SetChargingProfile per start | chargers affected per start | starts without profiles |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const detail = [
-    '| server | chargers | site, per phase | stops | stop p50 / p99 / max ms | SetChargingProfile per stop | limits added up after a start, highest | warm-up: profiles, s until quiet | time for this size |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | chargers | site, per phase | stops | stop p50 / p99 / max ms | SetChargingProfile per stop | limits added up after a start, highest | warm-up: profiles, s until quiet | CPU server / bench / others | time for this size |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const notes: string[] = [];
   const failures: string[] = [];
+  let disturbed = 0;
   for (const row of rows) {
     if (!row.outcome.ok) {
       failures.push('', `${row.label} failed:`, '```', row.outcome.error, '```');
@@ -317,17 +331,21 @@ function balancingSection(rows: BalancingRow[]): string[] {
     }
     for (const r of row.outcome.results) {
       const { start, stop } = r;
-      starts.push(`| ${row.label} | ${r.chargers} | ${start.count} | ${settlingTimes(start).join(' | ')} | ${meanRange(start.profiles)} | ${meanRange(start.chargers)} | ${start.withoutProfiles} |`);
+      starts.push(`| ${row.label} | ${r.chargers} | ${start.count} | ${settlingTimes(start).join(' | ')} | ${ms(start.firstP50Ms)} | ${meanRange(start.profiles)} | ${meanRange(start.chargers)} | ${start.withoutProfiles} |`);
       detail.push(
         `| ${row.label} | ${r.chargers} | ${amps(r.siteCurrentA)} | ${stop.count} | ${settlingTimes(stop).join(' / ')} | ${meanRange(stop.profiles)} | ` +
-        `${r.peakLimitSumA === undefined ? '–' : amps(r.peakLimitSumA)} | ${r.warmup.profiles}, ${r.warmup.seconds.toFixed(1)} s | ${r.seconds.toFixed(0)} s |`,
+        `${r.peakLimitSumA === undefined ? '–' : amps(r.peakLimitSumA)} | ${r.warmup.profiles}, ${r.warmup.seconds.toFixed(1)} s | ${cpuSplit(r.cpu)} | ${r.seconds.toFixed(0)} s |`,
       );
       notes.push(...balancingNotes(row.label, r));
+      if (!row.separateDatabase) disturbed = Math.max(disturbed, r.cpu.others ?? 0);
     }
   }
   return [
     '### Site load balancing',
     '',
+    ...(disturbed > OTHERS_WARNING_CORES
+      ? [`**Warning:** other processes on this machine used up to ${cores(disturbed)} CPU cores during the measured cycles on the embedded database (see the CPU figures below); these times are inflated and noisy.`, '']
+      : []),
     'From sending a StartTransaction until the last charger whose limit the balancer changed because of it has accepted its SetChargingProfile:',
     '',
     ...starts,
@@ -337,11 +355,13 @@ function balancingSection(rows: BalancingRow[]): string[] {
     'sending no meter values, and accepting a profile the moment it arrives. After a warm-up of all sessions but one started one after another, each cycle stops a session, ' +
     `waits until the site is quiet, and starts it again (the first measured start takes the charger left free). A charger counts as affected when it answers a SetChargingProfile after the ` +
     `StartTransaction was sent; the site is quiet once no SetChargingProfile has come for ${QUIET_MS} ms (${FIRST_PROFILE_MS / 1000} s when none came at all), and the time reported is that of the ` +
-    'last answer before, not the wait. With fewer than 101 starts p99 is the slowest start. The StopTransaction that frees a charger for the next start is timed the same way:',
+    'last answer before, not the wait; "first profile" is the time until the first answer (the balancer\'s reaction before it sends anything). With fewer than 101 starts p99 is the slowest start. ' +
+    'The StopTransaction that frees a charger for the next start is timed the same way:',
     '',
     ...detail,
     '',
-    `"Limits added up": after each settled start, the limit each running charger accepted last (one without a profile counted at its ${CHARGER_MAX_CURRENT_A} A), summed; it should not pass the site's current per phase.`,
+    `"Limits added up": after each settled start, the limit each running charger accepted last (one without a profile counted at its ${CHARGER_MAX_CURRENT_A} A), summed; it should not pass the site's current per phase. ` +
+    'CPU: cores busy on average during the measured cycles, most of which is waiting for quiet; on PostgreSQL its server is among the others.',
     ...(notes.length ? ['', ...notes] : []),
     ...failures,
   ];
