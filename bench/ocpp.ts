@@ -1,26 +1,31 @@
 /**
- * `npm run bench [-- --chargers N --seconds S --idle N --boots N --cluster-chargers N --commands N --only a,b,c,d]`:
+ * `npm run bench [-- --chargers N --seconds S --idle N --boots N --cluster-chargers N --commands N
+ * --balance-chargers N,M --balance-starts N --only a,b,c,d,e]`:
  * the same OCPP load against (a) a bare ws server, (b) ocpp-rpc in strict mode and (c)
- * FlexiCharge (embedded database; also PostgreSQL when BENCH_DATABASE_URL is set), and (d)
- * FlexiCharge as three nodes over NATS on PostgreSQL (BENCH_DATABASE_URL), printed as
- * Markdown and written to bench/results.md.
+ * FlexiCharge (embedded database; also PostgreSQL when BENCH_DATABASE_URL is set), (d)
+ * FlexiCharge as three nodes over NATS on PostgreSQL (BENCH_DATABASE_URL), and (e) a site's
+ * load balancer after each session start (both databases, as c), printed as Markdown and
+ * written to bench/results.md.
  */
 import fs from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { ServerSpec } from './ipc.ts';
 import { TcpProxy } from '../test/support/tcpProxy.ts';
 import { forkServer } from './childServer.ts';
+import { measureBalancing, type BalancingOptions } from './balancing.ts';
 import { measureCluster, type ClusterOptions } from './cluster.ts';
 import { measureServer, type BenchOptions, type ServerFactory } from './measure.ts';
 import { createScratchDatabase } from './postgres.ts';
-import { renderReport, type ClusterRow, type Row } from './report.ts';
+import { renderReport, type BalancingRow, type ClusterRow, type Row } from './report.ts';
 
 /** Server and load generator are separate processes, but the generator holds one socket per charger under a 20,000 descriptor limit. */
 const MAX_CHARGERS = 5000;
 /** The cluster row's nodes, each with a generator process of its own (so up to ~19,900 sockets each). */
 const CLUSTER_NODES = 3;
 const MAX_CLUSTER_CHARGERS_PER_NODE = 19_000;
-const KEYS = ['a', 'b', 'c', 'd'];
+/** Chargers on one balanced site: the simulators live in the bench process, one socket each. */
+const MAX_BALANCE_CHARGERS = 1000;
+const KEYS = ['a', 'b', 'c', 'd', 'e'];
 const RESULTS_FILE = new URL('./results.md', import.meta.url);
 
 interface Target {
@@ -50,6 +55,8 @@ function readArgs(argv: string[]) {
         boots: { type: 'string', default: '5000' },
         'cluster-chargers': { type: 'string', default: '5000' },
         commands: { type: 'string', default: '3000' },
+        'balance-chargers': { type: 'string', default: '10,100' },
+        'balance-starts': { type: 'string', default: '30' },
         only: { type: 'string', default: KEYS.join(',') },
       },
       strict: true,
@@ -60,7 +67,7 @@ function readArgs(argv: string[]) {
   }
 }
 
-function parseOptions(argv: string[]): { options: BenchOptions; cluster: ClusterOptions; only: Set<string> } {
+function parseOptions(argv: string[]): { options: BenchOptions; cluster: ClusterOptions; balancing: BalancingOptions; only: Set<string> } {
   const values = readArgs(argv);
   const only = new Set(values.only.split(',').map((key) => key.trim()).filter(Boolean));
   const unknown = [...only].filter((key) => !KEYS.includes(key));
@@ -76,6 +83,15 @@ function parseOptions(argv: string[]): { options: BenchOptions; cluster: Cluster
       nodes: CLUSTER_NODES,
       chargersPerNode: positiveInt('cluster-chargers', values['cluster-chargers'], MAX_CLUSTER_CHARGERS_PER_NODE),
       commands: positiveInt('commands', values.commands, 100_000),
+    },
+    balancing: {
+      // A site of one charger has nothing to share.
+      sizes: values['balance-chargers'].split(',').map((size) => {
+        const n = positiveInt('balance-chargers', size.trim(), MAX_BALANCE_CHARGERS);
+        if (n < 2) throw new UsageError('--balance-chargers takes site sizes of at least 2 chargers');
+        return n;
+      }),
+      starts: positiveInt('balance-starts', values['balance-starts'], 10_000),
     },
     only,
   };
@@ -144,6 +160,50 @@ function serverFactory(target: Target): ServerFactory {
   };
 }
 
+/** A fresh server for the balancing part: a new embedded database, or a scratch database reached directly (nothing to cut here). */
+function balancingServerFactory(postgresServerUrl: string | undefined): ServerFactory {
+  return async (chargers) => {
+    if (!postgresServerUrl) {
+      const server = await forkServer({ kind: 'flexicharge', chargers });
+      return { server, close: () => server.close() };
+    }
+    const database = await createScratchDatabase(postgresServerUrl);
+    try {
+      const server = await forkServer({ kind: 'flexicharge', chargers, databaseUrl: database.url });
+      return {
+        server,
+        async close() {
+          await server.close();
+          await database.drop();
+        },
+      };
+    } catch (error) {
+      await database.drop();
+      throw error;
+    }
+  };
+}
+
+/** The balancing part (e): embedded, and on PostgreSQL when BENCH_DATABASE_URL is set. */
+async function balancingRows(options: BalancingOptions): Promise<BalancingRow[]> {
+  const postgres = process.env.BENCH_DATABASE_URL;
+  const targets = [
+    { label: 'FlexiCharge (embedded PGlite)', postgresServerUrl: undefined },
+    ...(postgres ? [{ label: `FlexiCharge (PostgreSQL on ${new URL(postgres).host})`, postgresServerUrl: postgres }] : []),
+  ];
+  const rows: BalancingRow[] = [];
+  for (const { label, postgresServerUrl } of targets) {
+    const progress = (line: string) => process.stderr.write(`[balancing, ${label}] ${line}\n`);
+    const separateDatabase = postgresServerUrl !== undefined;
+    try {
+      rows.push({ label, separateDatabase, outcome: { ok: true, results: await measureBalancing(balancingServerFactory(postgresServerUrl), options, progress) } });
+    } catch (error) {
+      rows.push({ label, separateDatabase, outcome: { ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } });
+    }
+  }
+  return rows;
+}
+
 async function measure(target: Target, options: BenchOptions): Promise<Row['outcome']> {
   const progress = (line: string) => process.stderr.write(`[${target.label}] ${line}\n`);
   try {
@@ -159,22 +219,24 @@ async function main(): Promise<void> {
     parsed = parseOptions(process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\nusage: npm run bench -- [--chargers 100] [--seconds 10] [--idle 2000] [--boots 5000] [--cluster-chargers 5000] [--commands 3000] [--only a,b,c,d]\n`);
+    process.stderr.write(`${error.message}\nusage: npm run bench -- [--chargers 100] [--seconds 10] [--idle 2000] [--boots 5000] [--cluster-chargers 5000] [--commands 3000] [--balance-chargers 10,100] [--balance-starts 30] [--only a,b,c,d,e]\n`);
     process.exitCode = 2;
     return;
   }
-  const { options, cluster: clusterOptions, only } = parsed;
+  const { options, cluster: clusterOptions, balancing: balancingOptions, only } = parsed;
   const rows: Row[] = [];
   // One server after another, so that no two compete for the machine's cores.
   for (const target of targets(only)) {
     rows.push({ key: target.key, label: target.label, separateDatabase: Boolean(target.postgresServerUrl), outcome: await measure(target, options) });
   }
+  const balancing = only.has('e') ? await balancingRows(balancingOptions) : undefined;
   // Last, and alone on the machine: three nodes, their generators, PostgreSQL and NATS share its cores.
   const cluster = only.has('d') ? await clusterRow(clusterOptions) : undefined;
-  const report = renderReport(rows, options, cluster);
+  const report = renderReport(rows, options, cluster, balancing);
   process.stdout.write(`\n${report}`);
   await fs.writeFile(RESULTS_FILE, report);
-  if (rows.some((row) => !row.outcome.ok) || (cluster && !cluster.outcome.ok && 'error' in cluster.outcome)) process.exitCode = 1;
+  const failed = rows.some((row) => !row.outcome.ok) || (cluster && !cluster.outcome.ok && 'error' in cluster.outcome) || balancing?.some((row) => !row.outcome.ok);
+  if (failed) process.exitCode = 1;
 }
 
 await main();

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { addRefusals, CHARGER_MAX_CURRENT_A, FIRST_PROFILE_MS, QUIET_MS, SITE_CURRENT_PER_CHARGER_A, type BalancingResult, type ChargerMoment, type Refusals, type SettlingFigures } from './balancing.ts';
 import type { ClusterCpu, ClusterResult, LatencyFigures } from './cluster.ts';
 import type { CpuSplit } from './cpu.ts';
 import type { FailureCounts } from './load.ts';
@@ -18,6 +19,14 @@ export interface Row {
 export interface ClusterRow {
   label: string;
   outcome: { ok: true; result: ClusterResult } | { ok: false; error: string } | { ok: false; skipped: string };
+}
+
+/** The balancing part (e): each site size on one server kind. */
+export interface BalancingRow {
+  label: string;
+  /** The database server's processes count among "others", so its CPU is no sign of interference. */
+  separateDatabase: boolean;
+  outcome: { ok: true; results: BalancingResult[] } | { ok: false; error: string };
 }
 
 const TARGET_RATIO_TO_OCPP_RPC = 1.0;
@@ -256,7 +265,109 @@ function clusterSection(cluster: ClusterRow): string[] {
   ];
 }
 
-export function renderReport(rows: Row[], options: BenchOptions, cluster?: ClusterRow): string {
+const amps = (n: number) => `${Number(n.toFixed(1)).toLocaleString('en-US')} A`;
+/** "10.0 (10–10)": mean, and the range in brackets when it is one. */
+const meanRange = (s: { mean: number; min: number; max: number }) => (Number.isNaN(s.mean) ? '–' : `${s.mean.toFixed(1)}${s.min === s.max ? '' : ` (${s.min}–${s.max})`}`);
+
+/** "no profiles" when no event brought one, else p50 / p99 / max. */
+function settlingTimes(f: SettlingFigures): string[] {
+  if (f.count === 0) return ['–', '–', '–'];
+  if (f.withoutProfiles === f.count) return ['no profiles', '–', '–'];
+  return [ms(f.p50Ms), ms(f.p99Ms), ms(f.maxMs)];
+}
+
+const MOMENT_TEXT: Record<ChargerMoment, string> = {
+  beforeStartAnswer: 'reached a starting charger before the answer to its StartTransaction',
+  startAnswerUnread: 'reached a starting charger in the same read as its StartTransaction answer, before the simulator had taken the transactionId from it',
+  noTransaction: 'reached a charger without a transaction',
+  inTransaction: 'reached a charger in its transaction',
+};
+const total = (refusals: Refusals) => Object.values(refusals).reduce((sum, n) => sum + n, 0);
+
+function balancingNotes(label: string, r: BalancingResult): string[] {
+  const notes: string[] = [];
+  const { start, stop } = r;
+  if (start.withoutProfiles === start.count) {
+    notes.push(`- ${label}, ${r.chargers} chargers: no SetChargingProfile came within ${FIRST_PROFILE_MS / 1000} s of any start (${r.warmup.profiles} during the warm-up): the site was not balanced.`);
+  } else if (start.withoutProfiles > 0) {
+    notes.push(`- ${label}, ${r.chargers} chargers: ${start.withoutProfiles} of ${start.count} starts brought no SetChargingProfile within ${FIRST_PROFILE_MS / 1000} s (left out of the times).`);
+  }
+  if (start.unsettled + stop.unsettled > 0 || r.warmup.unsettled) {
+    notes.push(`- ${label}, ${r.chargers} chargers: profiles were still arriving when the bench stopped waiting after ${start.unsettled} starts, ${stop.unsettled} stops${r.warmup.unsettled ? ' and the warm-up' : ''}.`);
+  }
+  const refused = addRefusals([start.refused, stop.refused]);
+  const refusedTotal = total(refused);
+  if (refusedTotal > 0) {
+    const moments = (Object.entries(refused) as [ChargerMoment, number][]).map(([moment, n]) => `${n} ${MOMENT_TEXT[moment]}`).join('; ');
+    notes.push(`- ${label}, ${r.chargers} chargers: ${refusedTotal} SetChargingProfile refused by the chargers (${total(start.refused)} after starts, ${total(stop.refused)} after stops): ${moments}.`);
+  }
+  if (r.peakLimitSumA !== undefined && r.peakLimitSumA > r.siteCurrentA + 1e-6) {
+    notes.push(`- ${label}, ${r.chargers} chargers: after a start the chargers' limits added up to ${amps(r.peakLimitSumA)} per phase, **over** the site's ${amps(r.siteCurrentA)}.`);
+  }
+  const warnings = Object.entries(r.warnings).sort(([, a], [, b]) => b - a);
+  if (warnings.length) {
+    notes.push(`- ${label}, ${r.chargers} chargers: the simulators warned ${warnings.slice(0, 5).map(([message, n]) => `${n} × ${message}`).join('; ')}${warnings.length > 5 ? '; …' : ''}.`);
+  }
+  return notes;
+}
+
+/** The balancing part (e): from a StartTransaction until every charger it moved has accepted its new limit. */
+function balancingSection(rows: BalancingRow[]): string[] {
+  const starts = [
+    '| server | chargers | starts | p50 ms | p99 ms | max ms | first profile, p50 ms | SetChargingProfile per start | chargers affected per start | starts without profiles |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const detail = [
+    '| server | chargers | site, per phase | stops | stop p50 / p99 / max ms | SetChargingProfile per stop | limits added up after a start, highest | warm-up: profiles, s until quiet | CPU server / bench / others | time for this size |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const notes: string[] = [];
+  const failures: string[] = [];
+  let disturbed = 0;
+  for (const row of rows) {
+    if (!row.outcome.ok) {
+      failures.push('', `${row.label} failed:`, '```', row.outcome.error, '```');
+      continue;
+    }
+    for (const r of row.outcome.results) {
+      const { start, stop } = r;
+      starts.push(`| ${row.label} | ${r.chargers} | ${start.count} | ${settlingTimes(start).join(' | ')} | ${ms(start.firstP50Ms)} | ${meanRange(start.profiles)} | ${meanRange(start.chargers)} | ${start.withoutProfiles} |`);
+      detail.push(
+        `| ${row.label} | ${r.chargers} | ${amps(r.siteCurrentA)} | ${stop.count} | ${settlingTimes(stop).join(' / ')} | ${meanRange(stop.profiles)} | ` +
+        `${r.peakLimitSumA === undefined ? '–' : amps(r.peakLimitSumA)} | ${r.warmup.profiles}, ${r.warmup.seconds.toFixed(1)} s | ${cpuSplit(r.cpu)} | ${r.seconds.toFixed(0)} s |`,
+      );
+      notes.push(...balancingNotes(row.label, r));
+      if (!row.separateDatabase) disturbed = Math.max(disturbed, r.cpu.others ?? 0);
+    }
+  }
+  return [
+    '### Site load balancing',
+    '',
+    ...(disturbed > OTHERS_WARNING_CORES
+      ? [`**Warning:** other processes on this machine used up to ${cores(disturbed)} CPU cores during the measured cycles on the embedded database (see the CPU figures below); these times are inflated and noisy.`, '']
+      : []),
+    'From sending a StartTransaction until the last charger whose limit the balancer changed because of it has accepted its SetChargingProfile:',
+    '',
+    ...starts,
+    '',
+    `Each site size on a server and database started for it: one charge point, its grid connection ${SITE_CURRENT_PER_CHARGER_A} A per phase per charger (3 phases, no reserve), ` +
+    `and that many OCPP 1.6 chargers on it at ${CHARGER_MAX_CURRENT_A} A each, created over the admin HTTP API; the chargers are the simulator (\`src/sim\`), in the bench process, ` +
+    'sending no meter values, and accepting a profile the moment it arrives. After a warm-up of all sessions but one started one after another, each cycle stops a session, ' +
+    `waits until the site is quiet, and starts it again (the first measured start takes the charger left free). A charger counts as affected when it answers a SetChargingProfile after the ` +
+    `StartTransaction was sent; the site is quiet once no SetChargingProfile has come for ${QUIET_MS} ms (${FIRST_PROFILE_MS / 1000} s when none came at all), and the time reported is that of the ` +
+    'last answer before, not the wait; "first profile" is the time until the first answer (the balancer\'s reaction before it sends anything). With fewer than 101 starts p99 is the slowest start. ' +
+    'The StopTransaction that frees a charger for the next start is timed the same way:',
+    '',
+    ...detail,
+    '',
+    `"Limits added up": after each settled start, the limit each running charger accepted last (one without a profile counted at its ${CHARGER_MAX_CURRENT_A} A), summed; it should not pass the site's current per phase. ` +
+    'CPU: cores busy on average during the measured cycles, most of which is waiting for quiet; on PostgreSQL its server is among the others.',
+    ...(notes.length ? ['', ...notes] : []),
+    ...failures,
+  ];
+}
+
+export function renderReport(rows: Row[], options: BenchOptions, cluster?: ClusterRow, balancing?: BalancingRow[]): string {
   const cpus = os.cpus();
   const lines = [
     '## OCPP 1.6-J servers on loopback',
@@ -276,6 +387,7 @@ export function renderReport(rows: Row[], options: BenchOptions, cluster?: Clust
     if (!row.outcome.ok) lines.push('', `${row.label} failed:`, '```', row.outcome.error, '```');
     else if (row.key === 'c') lines.push('', ...targetLines(row, row.outcome.measurements, ocppRpc, options));
   }
-  if (cluster) lines.push(...(rows.length ? [''] : []), ...clusterSection(cluster));
+  if (balancing) lines.push(...(rows.length ? [''] : []), ...balancingSection(balancing));
+  if (cluster) lines.push(...(rows.length || balancing ? [''] : []), ...clusterSection(cluster));
   return `${lines.join('\n')}\n`;
 }
