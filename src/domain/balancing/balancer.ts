@@ -1,18 +1,19 @@
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/connection.ts';
-import type { AllocationStatus, PlanPeriod } from '../../db/schema.ts';
+import type { PlanPeriod } from '../../db/schema.ts';
 import type { Bus } from '../bus.ts';
 import type { ChargerGateway, CommandResult } from '../chargerGateway.ts';
 import { DomainError } from '../errors.ts';
 import { takeJobLease } from '../jobLeases.ts';
-import type { Amperes, ChargePointId, ChargerId } from '../units.ts';
+import type { ChargePointId, ChargerId } from '../units.ts';
 import { allocate, type Allocation, type ConnectorDemand } from './allocation.ts';
+import { forgetLimitsInForce, recordOutcomes, storeAllocations, type Outcome } from './allocationStore.ts';
 import { balancingRequest, type LimitStep } from './balancingProfile.ts';
 import { CarDemand, type GivenLimit } from './carDemand.ts';
-import { nextPlanChange, plannedCurrentAt } from './chargingPlan.ts';
+import { nextPlanChange } from './chargingPlan.ts';
 import { plansOf } from './chargingPlans.ts';
-import { balancedSites, readSiteState, siteOfCharger, type RunningConnector, type SiteState } from './siteState.ts';
+import { PLAN_LOOKAHEAD_MS, planCap, planSteps, scheduleText } from './planSchedule.ts';
+import { balancedSites, readSiteState, siteOfCharger, type RunningConnector } from './siteState.ts';
 
 export interface BalancerSettings {
   /** How often every node looks at every balanced site (takes over sites whose balancer died, applies offline grace). */
@@ -28,25 +29,11 @@ const SAME_A = 0.05;
 /** A limit a charger rejected is sent again after this long, and given up on (the charger counted at its maximum) after so many rejections. */
 const RETRY_REJECTED_MS = 250;
 const REJECTIONS_TO_GIVE_UP = 3;
-/**
- * A planned rise is given its capacity this long ahead, so the other sessions are lowered
- * before the charger raises its draw at the time its schedule says.
- */
-const PLAN_LOOKAHEAD_MS = 10_000;
 /** The charger→site map is read again after this long (chargers rarely move). */
 const SITE_CACHE_MS = 30_000;
 
 const keyOf = (chargerId: ChargerId, connectorId: number) => `${chargerId}:${connectorId}`;
 
-/** How sending a connector's limit went, to be recorded. */
-interface Outcome {
-  connector: RunningConnector;
-  status: AllocationStatus;
-  error: string | null;
-  inForceA: Amperes | null;
-  /** What the answer showed of the charger's smart charging. */
-  support?: 'supported' | 'unsupported';
-}
 
 /** One limit to send, and where it stands. */
 interface Change {
@@ -183,8 +170,7 @@ export class LoadBalancer {
    */
   async #booted(chargerId: ChargerId): Promise<void> {
     try {
-      await this.db.updateTable('connector_allocations').set({ in_force_a: null, status: 'pending' }).where('charger_id', '=', chargerId).execute();
-      await this.db.updateTable('chargers').set({ smart_charging: 'unknown' }).where('id', '=', chargerId).where('smart_charging', '=', 'unsupported').execute();
+      await forgetLimitsInForce(this.db, chargerId);
     } catch (error) {
       this.logger.warn({ err: error, chargerId }, 'limits of a rebooted charger not reset');
     }
@@ -219,7 +205,7 @@ export class LoadBalancer {
       changes.push({ connector, allocation: { ...allocation, currentA: nowA }, steps, lowers: nowA < drawing - SAME_A });
     });
     this.#planNextRun(chargePointId, running.flatMap((c) => planOf(c) ?? []), now);
-    await this.#store(state, running, allocations, now);
+    await storeAllocations(this.db, state.chargePointId, running, allocations, now);
     const lowering = changes.filter((c) => c.lowers);
     const raising = changes.filter((c) => !c.lowers);
     if (await this.#sendAll(chargePointId, lowering, now)) await this.#sendAll(chargePointId, raising, now);
@@ -243,7 +229,7 @@ export class LoadBalancer {
     if (demandCap !== undefined && demandCap < demand.capA) demand = { capA: demandCap, capReason: 'demand' };
     if (plan) {
       // What the plan asks for now or a little ahead: a rise gets its capacity before the charger's schedule takes it.
-      const planA = Math.max(plannedCurrentAt(plan, now), plannedCurrentAt(plan, new Date(now.getTime() + PLAN_LOOKAHEAD_MS)));
+      const planA = planCap(plan, now);
       if (planA < demand.capA) demand = { capA: planA, capReason: 'plan' };
     }
     return { ...base, ...demand };
@@ -265,47 +251,11 @@ export class LoadBalancer {
     this.#planTimers.set(chargePointId, timer);
   }
 
-  /**
-   * Records what each running connector is given, before anything is sent, and forgets the
-   * connectors no longer running: two statements, whatever the site's size, and rows whose
-   * allocation did not change are not written (a tick mostly changes nothing).
-   */
-  async #store(state: SiteState, running: readonly RunningConnector[], allocations: readonly Allocation[], now: Date): Promise<void> {
-    const rows = running.flatMap((connector, i) => {
-      const allocation = allocations[i]!;
-      const status: AllocationStatus = !connector.limitable ? 'unsupported' : connector.status ?? 'pending';
-      if (connector.allocatedA === allocation.currentA && connector.limitedBy === allocation.reason && connector.status === status) return [];
-      return [{
-        charger_id: connector.chargerId, connector_id: connector.connectorId, charge_point_id: state.chargePointId, session_id: connector.sessionId,
-        current_a: allocation.currentA, phases: connector.phases.length as 1 | 3, limited_by: allocation.reason, computed_at: now, in_force_a: connector.inForceA, status,
-      }];
-    });
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('connector_allocations').where('charge_point_id', '=', state.chargePointId)
-        .where((eb) => eb.not(eb.or(running.map((c) => eb.and([eb('charger_id', '=', c.chargerId), eb('connector_id', '=', c.connectorId)])))))
-        .execute();
-      if (rows.length === 0) return;
-      await trx.insertInto('connector_allocations').values(rows)
-        .onConflict((oc) => oc.columns(['charger_id', 'connector_id']).doUpdateSet((eb) => ({
-          charge_point_id: eb.ref('excluded.charge_point_id'), session_id: eb.ref('excluded.session_id'), current_a: eb.ref('excluded.current_a'),
-          phases: eb.ref('excluded.phases'), limited_by: eb.ref('excluded.limited_by'), computed_at: eb.ref('excluded.computed_at'),
-          in_force_a: eb.ref('excluded.in_force_a'), status: eb.ref('excluded.status'),
-        })))
-        .execute();
-    });
-  }
-
   /** Sends limits at once and records how each went, in one statement whatever their number; true when all were accepted. */
   async #sendAll(chargePointId: ChargePointId, changes: readonly Change[], now: Date): Promise<boolean> {
     if (changes.length === 0) return true;
     const outcomes = await Promise.all(changes.map((change) => this.#send(chargePointId, change, now)));
     await recordOutcomes(this.db, outcomes);
-    for (const support of ['supported', 'unsupported'] as const) {
-      const chargers = [...new Set(outcomes.filter((o) => o.support === support).map((o) => o.connector.chargerId))];
-      if (chargers.length > 0) {
-        await this.db.updateTable('chargers').set({ smart_charging: support }).where('id', 'in', chargers).where('smart_charging', '<>', support).execute();
-      }
-    }
     return outcomes.every((o) => o.status === 'accepted');
   }
 
@@ -340,34 +290,7 @@ export class LoadBalancer {
   }
 }
 
-/** Records how the sends went, in one statement; a row whose session ended meanwhile is left alone. */
-async function recordOutcomes(db: Db, outcomes: readonly Outcome[]): Promise<void> {
-  if (outcomes.length === 0) return;
-  const values = sql.join(outcomes.map(({ connector, status, error, inForceA }) =>
-    sql`(${connector.chargerId}::int, ${connector.connectorId}::int, ${connector.sessionId}::int, ${status}::text, ${error}::text, ${inForceA}::float8)`));
-  await sql`
-    update connector_allocations a
-    set status = v.status, error = v.error, in_force_a = v.in_force_a, accepted_at = case when v.status = 'accepted' then now() else a.accepted_at end
-    from (values ${values}) as v (charger_id, connector_id, session_id, status, error, in_force_a)
-    where a.charger_id = v.charger_id and a.connector_id = v.connector_id and a.session_id = v.session_id`.execute(db);
-}
 
-/**
- * A planned session's schedule from now: its current limit, then at each change of its plan
- * the plan's current — within the allocation while the change is close enough for the
- * allocation to have counted it, else as planned (the balancer runs again before that rise
- * and sends the schedule anew, within what the site then has).
- */
-function planSteps(periods: readonly PlanPeriod[], allocatedA: Amperes, maxCurrentA: Amperes, now: Date): LimitStep[] {
-  const steps: LimitStep[] = [{ startsAt: now, currentA: Math.min(allocatedA, plannedCurrentAt(periods, now)) }];
-  for (let at = nextPlanChange(periods, now); at; at = nextPlanChange(periods, at)) {
-    const ceiling = at.getTime() - now.getTime() <= PLAN_LOOKAHEAD_MS ? allocatedA : maxCurrentA;
-    steps.push({ startsAt: at, currentA: Math.min(ceiling, plannedCurrentAt(periods, at)) });
-  }
-  return steps;
-}
-
-const scheduleText = (steps: readonly LimitStep[]) => steps.map((s) => `${s.startsAt.toISOString()}=${s.currentA}`).join(',');
 
 /** The charger said it has no smart charging: a NotSupported answer, or a CALLERROR NotSupported / NotImplemented. */
 function unsupported(result: CommandResult<'SetChargingProfile'>): boolean {
