@@ -16,20 +16,22 @@ export interface Outcome {
 }
 
 /**
- * Records what each running connector of a site is given, before anything is sent, and forgets
+ * Records what each running connector of a site is given and may draw (`inForce`), before anything is sent, and forgets
  * the connectors no longer running: two statements, whatever the site's size, and rows whose
  * allocation did not change are not written (a tick mostly changes nothing).
  */
 export async function storeAllocations(
-  db: Db, chargePointId: ChargePointId, running: readonly RunningConnector[], allocations: readonly Allocation[], now: Date,
+  db: Db, chargePointId: ChargePointId, running: readonly RunningConnector[], allocations: readonly Allocation[],
+  inForce: (connector: RunningConnector) => Amperes | null, now: Date,
 ): Promise<void> {
   const rows = running.flatMap((connector, i) => {
     const allocation = allocations[i]!;
     const status: AllocationStatus = !connector.limitable ? 'unsupported' : connector.status ?? 'pending';
-    if (connector.allocatedA === allocation.currentA && connector.limitedBy === allocation.reason && connector.status === status) return [];
+    const inForceA = inForce(connector);
+    if (connector.allocatedA === allocation.currentA && connector.limitedBy === allocation.reason && connector.status === status && connector.inForceA === inForceA) return [];
     return [{
       charger_id: connector.chargerId, connector_id: connector.connectorId, charge_point_id: chargePointId, session_id: connector.sessionId,
-      current_a: allocation.currentA, phases: connector.phases.length as 1 | 3, limited_by: allocation.reason, computed_at: now, in_force_a: connector.inForceA, status,
+      current_a: allocation.currentA, phases: connector.phases.length as 1 | 3, limited_by: allocation.reason, computed_at: now, in_force_a: inForceA, status,
     }];
   });
   await db.transaction().execute(async (trx) => {

@@ -5,7 +5,7 @@ import type { Bus } from '../bus.ts';
 import type { ChargerGateway, CommandResult } from '../chargerGateway.ts';
 import { DomainError } from '../errors.ts';
 import { takeJobLease } from '../jobLeases.ts';
-import type { ChargePointId, ChargerId } from '../units.ts';
+import type { Amperes, ChargePointId, ChargerId } from '../units.ts';
 import { allocate, type Allocation, type ConnectorDemand } from './allocation.ts';
 import { forgetLimitsInForce, recordOutcomes, storeAllocations, type Outcome } from './allocationStore.ts';
 import { balancingRequest, type LimitStep } from './balancingProfile.ts';
@@ -205,7 +205,8 @@ export class LoadBalancer {
       changes.push({ connector, allocation: { ...allocation, currentA: nowA }, steps, lowers: nowA < drawing - SAME_A });
     });
     this.#planNextRun(chargePointId, running.flatMap((c) => planOf(c) ?? []), now);
-    await storeAllocations(this.db, state.chargePointId, running, allocations, now);
+    const raised = new Map(changes.filter((c) => !c.lowers).map((c) => [c.connector, c.allocation.currentA]));
+    await storeAllocations(this.db, state.chargePointId, running, allocations, (c) => mayDraw(c, raised.get(c)), now);
     const lowering = changes.filter((c) => c.lowers);
     const raising = changes.filter((c) => !c.lowers);
     if (await this.#sendAll(chargePointId, lowering, now)) await this.#sendAll(chargePointId, raising, now);
@@ -273,7 +274,8 @@ export class LoadBalancer {
     }
     const error = result.answered ? `the charger answered ${result.response.status}` : describe(result.error);
     const rejections = (this.#rejections.get(key)?.sessionId === connector.sessionId ? this.#rejections.get(key)!.count : 0) + 1;
-    const failed = { connector, error, inForceA: connector.inForceA };
+    // A raise that got no answer may still have been taken: counted as taken.
+    const failed = { connector, error, inForceA: change.lowers ? connector.inForceA : mayDraw(connector, allocation.currentA) };
     if (unsupported(result) || (result.answered && rejections >= REJECTIONS_TO_GIVE_UP)) {
       // It will not take limits: counted at its maximum from now on (until it boots again), which the next run shares out.
       this.#rejections.delete(key);
@@ -291,6 +293,16 @@ export class LoadBalancer {
 }
 
 
+
+/**
+ * The most a connector may draw, for the books: a raise counts from before it is sent (were
+ * the node to die before the answer, the next balancer still counts it), a lowering only once
+ * it was accepted. Null: no limit of ours, its maximum.
+ */
+function mayDraw(connector: RunningConnector, raisedTo: Amperes | undefined): Amperes | null {
+  if (raisedTo === undefined || connector.inForceA === null) return connector.inForceA;
+  return Math.max(connector.inForceA, raisedTo);
+}
 
 /** The charger said it has no smart charging: a NotSupported answer, or a CALLERROR NotSupported / NotImplemented. */
 function unsupported(result: CommandResult<'SetChargingProfile'>): boolean {
