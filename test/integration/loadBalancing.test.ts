@@ -47,7 +47,7 @@ describe('site load balancing', () => {
   const allocation = async (chargerId: number) => (await db().selectFrom('connector_allocations').selectAll().where('charger_id', '=', chargerId).executeTakeFirst());
 
   beforeAll(async () => {
-    t = await startTestSystem({ BALANCING_INTERVAL: '1', BALANCING_OFFLINE_GRACE: '3' });
+    t = await startTestSystem({ BALANCING_INTERVAL: '1', BALANCING_OFFLINE_GRACE: '3', OCPP_CALL_TIMEOUT: '2' });
     admin = await t.adminToken();
     site = (await db().insertInto('charge_points').values({ name: 'Balanced site', latitude: 57.78, longitude: 14.16 }).returning('id').executeTakeFirstOrThrow()).id;
     await db().updateTable('chargers').set({ dialect: 'ocpp1.6', charge_point_id: site }).where('id', 'in', CHARGERS).execute();
@@ -91,6 +91,24 @@ describe('site load balancing', () => {
     await b.sim.stopSession(1);
     await until(async () => a.limits.at(-1) === MAX_A);
     expect(drawnA(a)).toBeCloseTo(MAX_A, 5);
+  });
+
+  it('counts a raise the charger never answered as taken, and a lowering only once accepted', async () => {
+    let answered = 0;
+    // Answers its first limit, then no more (a charger whose answers are lost).
+    const silent = await connect(0, { behaviour: { SetChargingProfile: () => (answered++ === 0 ? { status: 'Accepted' } : new Promise(() => {})) } });
+    const b = await connect(1);
+    await silent.sim.startLocalSession(1);
+    await b.sim.startLocalSession(1);
+    await until(async () => (await allocation(CHARGERS[0]!))?.in_force_a === 12.5 && (await allocation(CHARGERS[1]!))?.status === 'accepted');
+    await b.sim.stopSession(1);
+    // The raise to 16 A is in the books while it waits for the answer, and stays there when none comes.
+    await until(async () => (await allocation(CHARGERS[0]!))?.current_a === MAX_A);
+    expect(await allocation(CHARGERS[0]!)).toMatchObject({ in_force_a: MAX_A, status: 'pending' });
+    const timedOut = async () => (await t.request('GET', `/chargers/${CHARGERS[0]}/commands?action=SetChargingProfile&outcome=timeout`, { token: admin })).body.commands.length > 0;
+    await until(timedOut, 15_000);
+    // Sent again at every run while unanswered, and counted as taken all along.
+    expect(await allocation(CHARGERS[0]!)).toMatchObject({ current_a: MAX_A, in_force_a: MAX_A });
   });
 
   it('sends a TxDefaultProfile on the connector to a charger that prefers it', async () => {

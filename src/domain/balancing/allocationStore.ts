@@ -16,18 +16,17 @@ export interface Outcome {
 }
 
 /**
- * Records what each running connector of a site is given and may draw (`inForce`), before anything is sent, and forgets
+ * Records what each running connector of a site is given, may draw and where its limit stands (`books`), before anything is sent, and forgets
  * the connectors no longer running: two statements, whatever the site's size, and rows whose
  * allocation did not change are not written (a tick mostly changes nothing).
  */
 export async function storeAllocations(
   db: Db, chargePointId: ChargePointId, running: readonly RunningConnector[], allocations: readonly Allocation[],
-  inForce: (connector: RunningConnector) => Amperes | null, now: Date,
+  books: (connector: RunningConnector) => { inForceA: Amperes | null; status: AllocationStatus }, now: Date,
 ): Promise<void> {
   const rows = running.flatMap((connector, i) => {
     const allocation = allocations[i]!;
-    const status: AllocationStatus = !connector.limitable ? 'unsupported' : connector.status ?? 'pending';
-    const inForceA = inForce(connector);
+    const { inForceA, status } = books(connector);
     if (connector.allocatedA === allocation.currentA && connector.limitedBy === allocation.reason && connector.status === status && connector.inForceA === inForceA) return [];
     return [{
       charger_id: connector.chargerId, connector_id: connector.connectorId, charge_point_id: chargePointId, session_id: connector.sessionId,

@@ -205,8 +205,13 @@ export class LoadBalancer {
       changes.push({ connector, allocation: { ...allocation, currentA: nowA }, steps, lowers: nowA < drawing - SAME_A });
     });
     this.#planNextRun(chargePointId, running.flatMap((c) => planOf(c) ?? []), now);
-    const raised = new Map(changes.filter((c) => !c.lowers).map((c) => [c.connector, c.allocation.currentA]));
-    await storeAllocations(this.db, state.chargePointId, running, allocations, (c) => mayDraw(c, raised.get(c)), now);
+    const sending = new Map(changes.map((c) => [c.connector, c]));
+    await storeAllocations(this.db, state.chargePointId, running, allocations, (connector) => {
+      const change = sending.get(connector);
+      if (!connector.limitable) return { inForceA: connector.inForceA, status: 'unsupported' };
+      if (!change) return { inForceA: connector.inForceA, status: connector.status ?? 'pending' };
+      return { inForceA: change.lowers ? connector.inForceA : mayDraw(connector, change.allocation.currentA), status: 'pending' };
+    }, now);
     const lowering = changes.filter((c) => c.lowers);
     const raising = changes.filter((c) => !c.lowers);
     if (await this.#sendAll(chargePointId, lowering, now)) await this.#sendAll(chargePointId, raising, now);
