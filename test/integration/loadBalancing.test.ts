@@ -107,8 +107,13 @@ describe('site load balancing', () => {
     expect(await allocation(CHARGERS[0]!)).toMatchObject({ in_force_a: MAX_A, status: 'pending' });
     const timedOut = async () => (await t.request('GET', `/chargers/${CHARGERS[0]}/commands?action=SetChargingProfile&outcome=timeout`, { token: admin })).body.commands.length > 0;
     await until(timedOut, 15_000);
-    // Sent again at every run while unanswered, and counted as taken all along.
+    // From then on it is counted at the 16 A it may draw and sent that again off the balancer's path, until it answers;
+    // a new session gets what is left at once rather than after another timeout.
+    await until(async () => (await allocation(CHARGERS[0]!))?.limited_by === 'unanswered');
     expect(await allocation(CHARGERS[0]!)).toMatchObject({ current_a: MAX_A, in_force_a: MAX_A });
+    await b.sim.startLocalSession(1);
+    await until(async () => b.limits.at(-1) === 9);
+    expect(await allocation(CHARGERS[1]!)).toMatchObject({ current_a: 9, limited_by: 'site' });
   });
 
   it('sends a TxDefaultProfile on the connector to a charger that prefers it', async () => {

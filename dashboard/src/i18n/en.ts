@@ -587,6 +587,7 @@ export const en = {
       minimum: 'Waits for 6 A',
       unsupported: 'No smart charging',
       offline: 'Charger offline',
+      unanswered: 'No answer from the charger',
     },
     supply: {
       priority: 'Balancing priority (1–10)',

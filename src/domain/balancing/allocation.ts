@@ -14,7 +14,8 @@ export type LimitReason =
   | 'site' // the site's capacity, shared fairly
   | 'minimum' // it waits: the site cannot give it the minimum now
   | 'unsupported' // the balancer cannot limit it: counted at its maximum
-  | 'offline'; // its charger is away: counted at its last limit for a while
+  | 'offline' // its charger is away: counted at its last limit for a while
+  | 'unanswered'; // its charger did not answer its last limit: counted at the most it may draw until it does
 
 /** What the site's chargers may draw together (the reserve for other loads already taken off). */
 export interface SiteLimits {
@@ -37,7 +38,7 @@ export interface ConnectorDemand {
   capA: Amperes;
   capReason: 'charger' | 'demand' | 'plan';
   /** A draw the balancer cannot change now, counted as it is. */
-  fixed?: { currentA: Amperes; reason: 'unsupported' | 'offline' };
+  fixed?: { currentA: Amperes; reason: 'unsupported' | 'offline' | 'unanswered' };
 }
 
 export interface Allocation {

@@ -65,6 +65,10 @@ export class LoadBalancer {
   readonly #sentSchedules = new Map<string, string>();
   /** The next run a site needs for its plans (a planned rise or drop), on the node balancing it. */
   readonly #planTimers = new Map<ChargePointId, NodeJS.Timeout>();
+  /** Connectors whose charger did not answer its last limit, being sent it again in the background. */
+  readonly #retrying = new Map<string, Promise<void>>();
+  /** Pending #later timers, with what they do when cut short. */
+  readonly #timers = new Map<NodeJS.Timeout, () => void>();
   /** Rejected limits of a connector's session, in a row. */
   readonly #rejections = new Map<string, { sessionId: number; count: number }>();
 
@@ -108,6 +112,11 @@ export class LoadBalancer {
     return () => {
       this.#stopped = true;
       clearInterval(tick);
+      for (const [timer, then] of this.#timers) {
+        clearTimeout(timer);
+        then();
+      }
+      this.#timers.clear();
       for (const timer of this.#planTimers.values()) clearTimeout(timer);
       for (const stop of stops) stop();
     };
@@ -138,7 +147,9 @@ export class LoadBalancer {
 
   /** Settles once no run is under way (for shutdown). */
   async idle(): Promise<void> {
-    while (this.#sites.size > 0) await Promise.all([...this.#sites.values()].map((site) => site.running));
+    while (this.#sites.size > 0 || this.#retrying.size > 0) {
+      await Promise.all([...[...this.#sites.values()].map((site) => site.running), ...this.#retrying.values()]);
+    }
   }
 
   async #tick(): Promise<void> {
@@ -190,10 +201,16 @@ export class LoadBalancer {
     };
     const allocations = allocate(state.limits ?? { currentA: null, powerW: null }, running.map((c) => this.#demandOf(c, planOf(c), now)));
     const changes: Change[] = [];
+    const retries: Change[] = [];
     running.forEach((connector, i) => {
       const allocation = allocations[i]!;
       if (!connector.limitable || !connector.online) return;
       const key = keyOf(connector.chargerId, connector.connectorId);
+      if (allocation.reason === 'unanswered') {
+        // Sent what it is counted at, off the run's path: one silent charger must not hold its whole site up for a call timeout.
+        if (!this.#retrying.has(key)) retries.push({ connector, allocation, steps: [{ startsAt: now, currentA: allocation.currentA }], lowers: false });
+        return;
+      }
       const periods = planOf(connector);
       const steps = periods ? planSteps(periods, allocation.currentA, connector.maxCurrentA, now) : [{ startsAt: now, currentA: allocation.currentA }];
       const nowA = steps[0]!.currentA;
@@ -212,12 +229,43 @@ export class LoadBalancer {
       if (!change) return { inForceA: connector.inForceA, status: connector.status ?? 'pending' };
       return { inForceA: change.lowers ? connector.inForceA : mayDraw(connector, change.allocation.currentA), status: 'pending' };
     }, now);
+    for (const retry of retries) this.#retry(chargePointId, retry, now);
     const lowering = changes.filter((c) => c.lowers);
     const raising = changes.filter((c) => !c.lowers);
     if (await this.#sendAll(chargePointId, lowering, now)) await this.#sendAll(chargePointId, raising, now);
     // A raise left for later: the next run (the tick at the latest) sends it once the lowering went through.
     else await recordOutcomes(this.db, raising.map(({ connector }) => ({ connector, status: 'pending', error: 'waiting for lower limits elsewhere on the site to be accepted', inForceA: connector.inForceA })));
     this.bus.publish('siteBalanced', { chargePointId, nodeId: this.bus.nodeId, at: new Date(), changed: changes.length });
+  }
+
+  /**
+   * Sends an unanswered connector its limit again; once it answers, the site is balanced anew.
+   * One that fails again (no answer, or gone) is tried again an interval later, not at once.
+   */
+  #retry(chargePointId: ChargePointId, change: Change, now: Date): void {
+    const key = keyOf(change.connector.chargerId, change.connector.connectorId);
+    const sent = (async () => {
+      let accepted = false;
+      try {
+        accepted = await this.#sendAll(chargePointId, [change], now);
+      } catch (error) {
+        this.logger.warn({ err: error, chargePointId }, 'limit not sent again');
+      }
+      if (!accepted) await new Promise<void>((resolve) => this.#later(resolve, this.settings.tickMs));
+      this.#retrying.delete(key);
+      this.request(chargePointId);
+    })();
+    this.#retrying.set(key, sent);
+  }
+
+  /** A timer that stopping the balancer cuts short (so shutdown does not wait for it). */
+  #later(then: () => void, ms: number): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      then();
+    }, ms);
+    timer.unref();
+    this.#timers.set(timer, then);
   }
 
   /** Whether a running connector's draw counts: an offline charger's only for the grace period. */
@@ -230,6 +278,9 @@ export class LoadBalancer {
     const base = { key, phases: connector.phases, weight: connector.priority, since: connector.startedAt.getTime() };
     if (!connector.online) return { ...base, capA: 0, capReason: 'charger', fixed: { currentA: connector.inForceA ?? connector.maxCurrentA, reason: 'offline' } };
     if (!connector.limitable) return { ...base, capA: 0, capReason: 'charger', fixed: { currentA: connector.maxCurrentA, reason: 'unsupported' } };
+    if (connector.status === 'failed' || this.#retrying.has(key)) {
+      return { ...base, capA: 0, capReason: 'charger', fixed: { currentA: connector.inForceA ?? connector.maxCurrentA, reason: 'unanswered' } };
+    }
     let demand: Pick<ConnectorDemand, 'capA' | 'capReason'> = { capA: connector.maxCurrentA, capReason: 'charger' };
     const demandCap = this.#demand.capOf(key, connector.sessionId);
     if (demandCap !== undefined && demandCap < demand.capA) demand = { capA: demandCap, capReason: 'demand' };

@@ -23,7 +23,7 @@ const SiteLoadConnectorJson = Type.Object({
   allocatedCurrentA: nullable(Type.Number(), 'The balancer\'s limit per phase (0: wait for the minimum); null while it has given none'),
   inForceCurrentA: nullable(Type.Number(), 'The limit the charger last accepted; null: none, it draws its maximum'),
   status: nullable(Type.Union(['pending', 'accepted', 'rejected', 'failed', 'unsupported'].map((value) => Type.Literal(value))), 'Where the limit stands with the charger'),
-  limitedBy: nullable(Type.String(), 'What set the limit: `charger`, `demand`, `site`, `plan`, `minimum`, `unsupported` or `offline`'),
+  limitedBy: nullable(Type.String(), 'What set the limit: `charger`, `demand`, `site`, `plan`, `minimum`, `unsupported`, `offline` or `unanswered`'),
   powerW: nullable(Type.Number(), 'The session\'s last reported power'),
   online: Type.Boolean(),
 }, { $id: 'SiteLoadConnector', description: 'A running session on one of the site\'s chargers, with the limit the load balancer gave its connector' });

@@ -4,7 +4,7 @@ import { href } from '../../router.ts';
 import { OnlineBadge } from '../StatusBadge.tsx';
 import type { SiteLoadConnector } from './types.ts';
 
-const LIMITED_BY = ['charger', 'demand', 'site', 'plan', 'minimum', 'unsupported', 'offline'];
+const LIMITED_BY = ['charger', 'demand', 'site', 'plan', 'minimum', 'unsupported', 'offline', 'unanswered'];
 
 /** What set a connector's limit, in words; a reason this dashboard does not know yet as the server gave it. */
 const limitedByWords = (reason: string | null) => (reason === null ? '–' : LIMITED_BY.includes(reason) ? t(`balancing.limitedBy.${reason}` as StringKey) : reason);
