@@ -18,6 +18,8 @@ export interface BootFacts {
   desiredConfiguration: boolean;
   /** It holds charging profiles set by an admin. */
   chargingProfiles: boolean;
+  /** The load balancer has limits of its connectors in its books: they are sent again. */
+  limitsGiven: boolean;
   /** The local list version every charger should hold (0: no cards yet). */
   listVersion: number;
   /** What is known of its local list, or null when it was never sent one. */
@@ -26,7 +28,7 @@ export interface BootFacts {
 
 /** Nothing to keep: what a charger that was just created would have. */
 export const NO_FACTS: BootFacts = {
-  connectorCountUnknown: true, pendingAvailability: null, desiredConfiguration: false, chargingProfiles: false, listVersion: 0, localList: null,
+  connectorCountUnknown: true, pendingAvailability: null, desiredConfiguration: false, chargingProfiles: false, limitsGiven: false, listVersion: 0, localList: null,
 };
 
 interface FactsRow {
@@ -35,6 +37,7 @@ interface FactsRow {
   pending_availability: 'Operative' | 'Inoperative' | null;
   desired: boolean;
   profiles: boolean;
+  limits: boolean;
   list_version: number | null;
   list_status: LocalListSyncStatus | null;
   current_version: number;
@@ -46,6 +49,7 @@ export async function bootFactsOf(db: Db, ids: readonly ChargerId[]): Promise<Ma
     select c.id, c.connector_count, c.pending_availability,
       exists (select 1 from desired_configuration d where d.charger_id = c.id or d.charge_point_id = c.charge_point_id) as desired,
       exists (select 1 from charging_profiles p where p.charger_id = c.id) as profiles,
+      exists (select 1 from connector_allocations a where a.charger_id = c.id) as limits,
       l.version as list_version, l.status as list_status,
       (select version from local_list) as current_version
     from chargers c left join charger_local_lists l on l.charger_id = c.id
@@ -55,6 +59,7 @@ export async function bootFactsOf(db: Db, ids: readonly ChargerId[]): Promise<Ma
     pendingAvailability: row.pending_availability,
     desiredConfiguration: row.desired,
     chargingProfiles: row.profiles,
+    limitsGiven: row.limits,
     listVersion: row.current_version,
     localList: row.list_status === null ? null : { version: row.list_version, status: row.list_status },
   }]));

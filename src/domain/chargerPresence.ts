@@ -165,7 +165,9 @@ export async function recordBoots(db: Db, records: BootRecord[]): Promise<BootOu
     const updated = await sql<{ id: number; registration_status: RegistrationStatus }>`
     update chargers set ${sql.join(columns.map(({ column }) => sql`${sql.ref(column)} = boot.${sql.ref(column)}`))},
       booted_at = boot.at, last_seen_at = boot.at,
-      connector_count = case when chargers.firmware_version is distinct from boot.firmware_version then null else chargers.connector_count end
+      connector_count = case when chargers.firmware_version is distinct from boot.firmware_version then null else chargers.connector_count end,
+      -- One that refused limits before (other firmware, other settings) is asked again.
+      smart_charging = case when chargers.smart_charging = 'unsupported' then 'unknown' else chargers.smart_charging end
     from (select unnest(${ids}::int[]) as id, unnest(${times}::timestamptz[]) as at,
       ${sql.join(columns.map(({ column, values }) => sql`unnest(${values}::text[]) as ${sql.ref(column)}`))}) as boot
     where chargers.id = boot.id

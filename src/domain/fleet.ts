@@ -1,8 +1,8 @@
 import type { Db } from '../db/connection.ts';
 import type { RegistrationStatus } from '../db/schema.ts';
 import { notFound } from './errors.ts';
+import { siteLimit } from './balancing/siteLimits.ts';
 import { RUNNING_SESSION_STATUSES } from './sessions/status.ts';
-import { siteLimit } from './balancing/siteLoad.ts';
 import type { ChargerId, ChargerStatus, ConnectorId, Dialect, Watts } from './units.ts';
 
 /** A running session as the fleet view shows it: what its charger last reported, as stored. */

@@ -5,6 +5,8 @@
  * always yields the same frames, so whatever a long run finds can be replayed.
  */
 
+import { seededRandom } from '../../src/sim/random.ts';
+
 /** The server's default OCPP_MAX_FRAME_BYTES. */
 export const MAX_FRAME_BYTES = 256 * 1024;
 
@@ -41,22 +43,11 @@ export interface Fuzzer {
   next(): FuzzFrame;
 }
 
-/** mulberry32: Math.random cannot be seeded, and a fixed seed must give the same frames everywhere. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 class Random {
   readonly #next: () => number;
   constructor(seed: number) {
-    this.#next = mulberry32(seed);
+    // A fixed seed must give the same frames everywhere.
+    this.#next = seededRandom(seed);
   }
   /** 0 … n-1 */
   int(n: number): number {

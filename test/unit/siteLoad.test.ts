@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { availableCurrent, currentsPerPhase, historyStep, MAX_HISTORY_MS, MAX_HISTORY_POINTS, siteLimit } from '../../src/domain/balancing/siteLoad.ts';
+import { currentsPerPhase, historyStep, MAX_HISTORY_MS, MAX_HISTORY_POINTS } from '../../src/domain/balancing/siteLoad.ts';
+import { availableCurrent, siteLimit } from '../../src/domain/balancing/siteLimits.ts';
 
 describe('a site\'s limit', () => {
   it('is the power limit or the current limit on every phase at 230 V, each less the reserve, whichever is less', () => {

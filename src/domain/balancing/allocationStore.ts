@@ -67,11 +67,7 @@ export async function recordOutcomes(db: Db, outcomes: readonly Outcome[]): Prom
   }
 }
 
-/**
- * A charger may forget its profiles when it restarts, so its limits are sent again; and one
- * that refused limits before (other firmware, other settings) is asked again.
- */
+/** A charger may forget its profiles when it restarts: its limits are no longer counted as in force, so they are sent again. */
 export async function forgetLimitsInForce(db: Db, chargerId: ChargerId): Promise<void> {
   await db.updateTable('connector_allocations').set({ in_force_a: null, status: 'pending' }).where('charger_id', '=', chargerId).execute();
-  await db.updateTable('chargers').set({ smart_charging: 'unknown' }).where('id', '=', chargerId).where('smart_charging', '=', 'unsupported').execute();
 }

@@ -34,7 +34,6 @@ const SITE_CACHE_MS = 30_000;
 
 const keyOf = (chargerId: ChargerId, connectorId: number) => `${chargerId}:${connectorId}`;
 
-
 /** One limit to send, and where it stands. */
 interface Change {
   connector: RunningConnector;
@@ -90,9 +89,9 @@ export class LoadBalancer {
         byCharger(event);
       }),
       this.bus.subscribe('chargerDisconnected', byCharger),
-      this.bus.subscribe('chargerBooted', (event, { local }) => {
-        for (const key of this.#given.keys()) if (key.startsWith(`${event.chargerId}:`)) this.#given.delete(key);
-        if (local) void this.#booted(event.chargerId).finally(() => byCharger(event));
+      this.bus.subscribe('chargerBooted', ({ chargerId, facts }, { local }) => {
+        for (const key of this.#given.keys()) if (key.startsWith(`${chargerId}:`)) this.#given.delete(key);
+        if (local && facts.limitsGiven) void this.#booted(chargerId);
       }),
       this.bus.subscribe('balanceSite', ({ chargePointId }) => {
         for (const [chargerId, entry] of this.#siteOf) if (entry.site === chargePointId) this.#siteOf.delete(chargerId);
@@ -162,6 +161,8 @@ export class LoadBalancer {
   }
 
   async #requestForCharger(chargerId: ChargerId): Promise<void> {
+    // No site has a limit: a fleet that does not balance pays nothing on its session events.
+    if (this.#balanced.size === 0) return;
     try {
       const cached = this.#siteOf.get(chargerId);
       let site = cached && Date.now() - cached.at < SITE_CACHE_MS ? cached.site : undefined;
@@ -176,12 +177,14 @@ export class LoadBalancer {
   }
 
   /**
-   * A charger may forget its profiles when it restarts, so its limits are sent again; and one
-   * that refused limits before (other firmware, other settings) is asked again.
+   * A charger the balancer gave limits may have forgotten them in its restart: they are no
+   * longer counted as in force, and its site is balanced again by whichever node holds it.
    */
   async #booted(chargerId: ChargerId): Promise<void> {
     try {
       await forgetLimitsInForce(this.db, chargerId);
+      const chargePointId = await siteOfCharger(this.db, chargerId);
+      if (chargePointId !== null) this.bus.publish('balanceSite', { chargePointId });
     } catch (error) {
       this.logger.warn({ err: error, chargerId }, 'limits of a rebooted charger not reset');
     }

@@ -2,11 +2,10 @@ import type { PlanPeriod } from '../../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { MIN_CHARGING_CURRENT } from '../siteCapacity.ts';
 import type { Amperes, Ore, Watts, Wh } from '../units.ts';
+import { VOLTS_PER_PHASE } from './allocation.ts';
 
 const HOUR_MS = 3_600_000;
 const SECOND_MS = 1000;
-/** Volts per phase of the grid the chargers are on. */
-export const PHASE_VOLTAGE = 230;
 
 /** The full price of one hour: the site's price plus that hour's electricity tariff. */
 export interface HourPrice {
@@ -62,7 +61,7 @@ export function planCharging(request: PlanRequest): ChargingPlan {
   if (request.maxCurrentA < MIN_CHARGING_CURRENT) {
     throw new DomainError('conflict', ['planNotPossible'], `The session may draw ${request.maxCurrentA} A per phase, less than the ${MIN_CHARGING_CURRENT} A a car charges with`);
   }
-  const powerW: Watts = request.maxCurrentA * request.phases * PHASE_VOLTAGE;
+  const powerW: Watts = request.maxCurrentA * request.phases * VOLTS_PER_PHASE;
   const cheapestFirst = slotsOf(request).sort((a, b) => a.pricePerKwhOre - b.pricePerKwhOre || a.start - b.start);
   const chosen: Chosen[] = [];
   let remaining = request.energyWh;

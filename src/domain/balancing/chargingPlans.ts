@@ -6,7 +6,10 @@ import type { SessionViews } from '../sessions/views.ts';
 import { listTariffs } from '../tariffs.ts';
 import type { AccessClaims } from '../tokens.ts';
 import type { Amperes, ChargePointId, ChargerId, Ore, Wh } from '../units.ts';
-import { PHASE_VOLTAGE, planCharging, type ChargingPlan, type HourPrice } from './chargingPlan.ts';
+import { VOLTS_PER_PHASE } from './allocation.ts';
+import { planCharging, type ChargingPlan, type HourPrice } from './chargingPlan.ts';
+import { availableCurrent } from './siteLimits.ts';
+import { drawPhases } from './siteState.ts';
 
 const HOUR_MS = 3_600_000;
 /** How far ahead a plan may reach: the day-ahead tariffs are known at most this far. */
@@ -88,12 +91,12 @@ async function supplyOf(db: Db, chargerId: ChargerId): Promise<SessionSupply> {
     ])
     .where('chargers.id', '=', chargerId)
     .executeTakeFirstOrThrow();
-  const singlePhase = row.phase_connection === 'L1' || row.phase_connection === 'L2' || row.phase_connection === 'L3' || row.sitePhases === 1;
-  const phases = singlePhase ? 1 : 3;
+  const phases = drawPhases(row.phase_connection, row.sitePhases ?? 3).length === 1 ? 1 : 3;
+  const siteCurrentA = availableCurrent({ maxCurrent: row.siteMaxA, reserveCurrent: row.reserve_current_a ?? 0 });
   const limits = [
     row.chargerMaxA,
-    ...(row.siteMaxA !== null ? [row.siteMaxA - (row.reserve_current_a ?? 0)] : []),
-    ...(row.max_power_w !== null ? [row.max_power_w / (phases * PHASE_VOLTAGE)] : []),
+    ...(siteCurrentA !== null ? [siteCurrentA] : []),
+    ...(row.max_power_w !== null ? [row.max_power_w / (phases * VOLTS_PER_PHASE)] : []),
   ];
   // OCPP 1.6 takes a limit in amperes with at most one decimal; down, so the site is never exceeded.
   const maxCurrentA = Math.floor(Math.min(...limits) * 10 + 1e-9) / 10;

@@ -3,34 +3,14 @@ import type { Db } from '../../db/connection.ts';
 import type { AllocationStatus, BalancingProfile, PhaseConnection, SmartChargingSupport } from '../../db/schema.ts';
 import { DomainError } from '../errors.ts';
 import { RUNNING_SESSION_STATUSES } from '../sessions/status.ts';
-import { siteCapacity, type SiteCapacity } from '../siteCapacity.ts';
+import { siteCapacity } from '../siteCapacity.ts';
 import type { Amperes, ChargePointId, ChargerId, ConnectorId, Watts } from '../units.ts';
-import { VOLTS_PER_PHASE, type SitePhase } from './allocation.ts';
+import type { SitePhase } from './allocation.ts';
+import { availableCurrent, siteLimit } from './siteLimits.ts';
 import { drawPhases } from './siteState.ts';
 
 /** Amperes per site phase. */
 export type PhaseCurrents = Record<SitePhase, Amperes>;
-
-type Limits = Omit<SiteCapacity, 'chargePointId'>;
-
-/** What the chargers may share per phase: the current limit less the reserve; null: no current limit. */
-export function availableCurrent(capacity: Pick<Limits, 'maxCurrent' | 'reserveCurrent'>): Amperes | null {
-  return capacity.maxCurrent === null ? null : capacity.maxCurrent - capacity.reserveCurrent;
-}
-
-/**
- * The most the site's chargers may draw together, as the balancer keeps them: the power limit
- * and the current limit on every phase, each less the reserve for the site's other loads,
- * whichever is less; null: no limit.
- */
-export function siteLimit(capacity: Limits): Watts | null {
-  const wattsPerAmpere = capacity.phases * VOLTS_PER_PHASE;
-  const current = availableCurrent(capacity);
-  const byCurrent = current === null ? null : current * wattsPerAmpere;
-  const byPower = capacity.maxPower === null ? null : capacity.maxPower - capacity.reserveCurrent * wattsPerAmpere;
-  if (byCurrent === null || byPower === null) return byCurrent ?? byPower;
-  return Math.min(byCurrent, byPower);
-}
 
 /** A running session on one of the site's chargers, with what the balancer gave its connector. */
 export interface SiteLoadConnector {

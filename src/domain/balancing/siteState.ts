@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/connection.ts';
 import type { AllocationStatus, BalancingProfile, PhaseConnection } from '../../db/schema.ts';
+import { RUNNING_SESSION_STATUSES } from '../sessions/status.ts';
 import type { Amperes, ChargePointId, ChargerId, ConnectorId } from '../units.ts';
 import { SITE_PHASES, type SiteLimits, type SitePhase } from './allocation.ts';
+import { chargerLimits } from './siteLimits.ts';
 
 /** A running session's connector on a balanced site, with what the balancer last gave it. */
 export interface RunningConnector {
@@ -35,9 +37,6 @@ export interface SiteState {
   connectors: RunningConnector[];
 }
 
-/** Sessions whose transaction still runs on the charger: the car may draw. */
-const RUNNING = ['Charging', 'Stopping'] as const;
-
 /** The site phases a charger draws on: one for a single-phase charger or site, else all three. */
 export function drawPhases(connection: PhaseConnection, sitePhases: 1 | 3): readonly SitePhase[] {
   if (sitePhases === 1) return ['L1'];
@@ -64,17 +63,12 @@ export async function readSiteState(db: Db, chargePointId: ChargePointId): Promi
       'c.balancing_priority', 'c.max_current_a', 'c.phase_connection', 'c.balancing_profile', 'c.smart_charging', 'c.dialect', 'c.online', 'c.presence_at',
       'f.value as feature_profiles', 'a.session_id as allocated_session', 'a.in_force_a', 'a.current_a', 'a.limited_by', 'a.status as allocation_status',
     ])
-    .where('c.charge_point_id', '=', chargePointId).where('s.status', 'in', RUNNING).where('s.connector_id', 'is not', null)
+    .where('c.charge_point_id', '=', chargePointId).where('s.status', 'in', RUNNING_SESSION_STATUSES).where('s.connector_id', 'is not', null)
     .orderBy('s.id')
     .execute();
-  const reserve = site.reserve_current_a;
-  const limited = site.max_current_a !== null || site.max_power_w !== null;
   return {
     chargePointId,
-    limits: limited ? {
-      currentA: site.max_current_a === null ? null : site.max_current_a - reserve,
-      powerW: site.max_power_w === null ? null : site.max_power_w - reserve * site.phases * 230,
-    } : null,
+    limits: chargerLimits({ maxCurrent: site.max_current_a, maxPower: site.max_power_w, phases: site.phases, reserveCurrent: site.reserve_current_a }),
     connectors: rows.map((row) => {
       const sameSession = row.allocated_session === row.session_id;
       return {

@@ -138,8 +138,8 @@ export async function listSessions(db: Db, filter: SessionFilter): Promise<Sessi
 
 /**
  * One session with everything an operator looks at: its readings, its price line by line,
- * its payments with every call to the payment provider, and its driver's charging plan. A running session shows its newest
- * summary from the node its charger is on.
+ * its payments with every call to the payment provider, and its driver's charging plan. A
+ * running session shows its newest summary from the node its charger is on.
  */
 export async function readSessionDetail(db: Db, sessionId: number, liveSummary: LiveSummarySource): Promise<SessionDetail> {
   const row = await sessionsWithUsers(db).where('s.id', '=', sessionId).executeTakeFirst();

@@ -7,8 +7,8 @@ import {
 import type { App, HttpContext } from '../context.ts';
 import { json, operation, TAG } from '../openapi.ts';
 import { IdParam } from '../schemas.ts';
+import { badSiteId, ChargePointId, unknownSite } from './chargePointShapes.ts';
 
-const ChargePointId = IdParam('invalidChargePointID', 'chargePointID', 2);
 const ChargerId = IdParam('invalidconnectorID', 'connectorID of the charger', 100001);
 
 const SiteCapacityJson = Type.Object({
@@ -49,9 +49,7 @@ const capacityExample = { chargePointID: 2, maxCurrentA: 63, maxPowerW: null, ph
 const supplyExample = {
   connectorID: 100001, maxCurrentA: 32, phaseConnection: 'L1L2L3' as const, priority: 1, profilePurpose: 'TxProfile' as const, smartCharging: 'supported' as const,
 };
-const unknownSite = { description: 'No charge point has this chargePointID', codes: ['notFoundError'], message: 'Charge point 99 not found' };
 const unknownCharger = { description: 'No charger has this connectorID', codes: ['notFoundError'], message: 'Charger 99 not found' };
-const badSiteId = { description: '`id` is not a chargePointID (an integer)', codes: ['invalidChargePointID', 'invalidDataType'], message: 'params/id must be integer' };
 const badChargerId = { description: '`id` is not a connectorID (an integer)', codes: ['invalidconnectorID', 'invalidDataType'], message: 'params/id must be integer' };
 
 /**

@@ -5,7 +5,8 @@ import {
 import type { App, HttpContext } from '../context.ts';
 import { seedChargePoint } from '../examples.ts';
 import { json, noContent, operation, TAG } from '../openapi.ts';
-import { IdParam, LocationTuple } from '../schemas.ts';
+import { LocationTuple } from '../schemas.ts';
+import { badSiteId, ChargePointId, unknownSite } from './chargePointShapes.ts';
 
 const ChargePointJson = Type.Object(
   {
@@ -41,13 +42,10 @@ const fields = {
   klarnaReservationAmount: Type.Integer({ minimum: 0, maximum: MAX_ORE, 'x-error-code': 'invalidReservationAmount', description: 'öre' }),
   sessionFee: Type.Integer({ minimum: 0, maximum: MAX_ORE, 'x-error-code': 'invalidPrice', description: 'öre per session' }),
 };
-const ChargePointId = IdParam('invalidChargePointID', 'chargePointID', 2);
 const tag = TAG.chargePoints;
 
 const jonkopingUniversity = seedChargePoint(2);
 const newSite = { name: 'Västra Torget, Jönköping', address: 'Västra Storgatan 10', location: [57.7815, 14.1562], price: 349, klarnaReservationAmount: 30000 };
-const badId = { description: '`id` is not a chargePointID (an integer)', codes: ['invalidChargePointID', 'invalidDataType'], message: 'params/id must be integer' };
-const unknownSite = { description: 'No charge point has this chargePointID', codes: ['notFoundError'], message: 'Charge point 99 not found' };
 const invalidField = 'Invalid field (`invalidName`, `invalidAddress`, `invalidcoordinates`, `invalidLatitude`, `invalidLongitude`, `invalidPrice`, '
   + '`invalidReservationAmount`) or a name in use (`dbUniqueConstraintError`)';
 
@@ -69,7 +67,7 @@ export function chargePointRoutes({ db, guards }: HttpContext) {
       schema: operation({
         id: 'getChargePoint', tag, access: 'public', summary: 'A charge point',
         description: 'The charge point with this chargePointID.',
-        errors: { 400: badId, 404: unknownSite },
+        errors: { 400: badSiteId, 404: unknownSite },
       }, {
         params: ChargePointId,
         response: { 200: json('The charge point', ChargePointRef, jonkopingUniversity) },
@@ -138,7 +136,7 @@ export function chargePointRoutes({ db, guards }: HttpContext) {
       schema: operation({
         id: 'deleteChargePoint', tag, access: 'admin', summary: 'Remove a charge point and its chargers',
         description: 'Removes the site and the chargers at it; their charging sessions are kept.',
-        errors: { 400: badId, 404: unknownSite },
+        errors: { 400: badSiteId, 404: unknownSite },
       }, {
         params: ChargePointId,
         response: { 204: noContent('Removed') },

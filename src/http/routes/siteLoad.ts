@@ -5,9 +5,8 @@ import {
 } from '../../domain/balancing/siteLoad.ts';
 import type { App, HttpContext } from '../context.ts';
 import { json, operation, TAG } from '../openapi.ts';
-import { IdParam } from '../schemas.ts';
+import { badSiteId, ChargePointId, unknownSite } from './chargePointShapes.ts';
 
-const ChargePointId = IdParam('invalidChargePointID', 'chargePointID', 2);
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T, description: string) => Type.Union([schema, Type.Null()], { description });
 const Time = Type.String({ format: 'date-time' });
 
@@ -100,8 +99,6 @@ const historyExample = {
   chargePointID: 2, from: '2026-06-02T07:00:00.000Z', to: '2026-06-02T08:00:00.000Z', stepSeconds: 10, limitW: 36_570,
   points: [{ at: '2026-06-02T07:00:00.000Z', loadW: 22_080 }, { at: '2026-06-02T07:00:10.000Z', loadW: 29_440 }],
 };
-const unknownSite = { description: 'No charge point has this chargePointID', codes: ['notFoundError'], message: 'Charge point 99 not found' };
-const badSiteId = { description: '`id` is not a chargePointID (an integer)', codes: ['invalidChargePointID', 'invalidDataType'], message: 'params/id must be integer' };
 
 /**
  * A site's load against its limit, now and over time, for the operators watching the load
